@@ -1,0 +1,75 @@
+"""The centres the app knows, loaded once at start-up from their data files.
+
+Adding a centre means adding `hsm/centres/data/<slug>.toml`; nothing here changes.
+A bad file stops start-up with `CentreDataError`, naming the file and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, abort, current_app
+
+from hsm.centres.centre import Centre
+from hsm.centres.validation import LOCALES, CentreDataError, Problem, check_directory
+
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "Centre",
+    "CentreDataError",
+    "all_centres",
+    "centre_or_404",
+    "get_centre",
+    "init_app",
+    "load_centres",
+]
+
+DEFAULT_DATA_DIR = Path(__file__).parent / "data"
+EXTENSION_KEY = "hsm_centres"
+
+
+def locales_of(app: Flask) -> tuple[str, ...]:
+    """The locales every piece of centre text must exist in."""
+    return tuple(app.config.get("HSM_LOCALES") or LOCALES)
+
+
+def data_dir_of(app: Flask) -> Path:
+    return Path(app.config.get("HSM_CENTRES_DIR") or DEFAULT_DATA_DIR)
+
+
+def load_centres(directory: Path, locales: tuple[str, ...] = LOCALES) -> dict[str, Centre]:
+    """Load and check every centre file; raise `CentreDataError` on any problem."""
+    centres, problems = check_directory(directory, locales)
+    if problems:
+        raise CentreDataError(problems)
+    return {centre.slug: centre for centre in centres}
+
+
+def init_app(app: Flask) -> None:
+    """Load the centres into `app.extensions["hsm_centres"]` (slug -> Centre)."""
+    app.config.setdefault("HSM_CENTRES_DIR", str(DEFAULT_DATA_DIR))
+    app.extensions[EXTENSION_KEY] = load_centres(data_dir_of(app), locales_of(app))
+
+
+def _loaded() -> dict[str, Centre]:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def get_centre(slug: str) -> Centre | None:
+    return _loaded().get(slug)
+
+
+def all_centres() -> list[Centre]:
+    """Every centre, in a stable order (by slug)."""
+    return [centre for _slug, centre in sorted(_loaded().items())]
+
+
+def centre_or_404(slug: str) -> Centre:
+    centre = get_centre(slug)
+    if centre is None:
+        abort(404)
+    return centre
+
+
+def format_problems(problems: list[Problem]) -> str:
+    return "\n".join(str(p) for p in problems)
