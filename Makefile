@@ -1,0 +1,84 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test install install-test assets translations compile-translations check-translations \
+        db demo test-sqlite test-postgres chromium bench lint clean
+
+## make run: install, build assets and catalogs, migrate SQLite, load demo data, serve.
+run: install assets compile-translations db
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## make test: install what the tests need, then run the suite on SQLite and on PostgreSQL.
+test: install-test assets compile-translations chromium
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Front-end assets come from the npm registry, pinned in package.json / package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static/vendor/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+assets: static/vendor/htmx.min.js
+
+## make translations: extract every string and update the .po files (then translate them).
+translations: install
+	$(BIN)/python -m hsm.i18n_catalogs update
+	$(BIN)/python -m hsm.i18n_catalogs compile
+
+compile-translations: install
+	$(BIN)/python -m hsm.i18n_catalogs compile
+
+check-translations: install
+	$(BIN)/python -m hsm.i18n_catalogs check
+
+db: install compile-translations
+	$(FLASK) db upgrade
+	$(FLASK) hsm demo
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+test-sqlite:
+	HSM_PROFILE=test HSM_DATABASE_URL= $(BIN)/pytest -p no:cacheprovider
+
+test-postgres:
+	HSM_PROFILE=test tests/tools/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
+
+## make bench: throughput and latency under gunicorn, measured with wrk.
+bench: install assets compile-translations
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(BIN)/python -m tests.bench
+
+lint: install-test
+	$(BIN)/ruff check hsm tests
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache

@@ -1,0 +1,52 @@
+"""HSM: the Student Harassment and Sexual Misconduct Policy and Safe Contact scheme intranet."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from hsm import cli, crypto, errors, headers, i18n, security, site
+from hsm.accounts import sessions as staff_sessions
+from hsm.accounts.views import bp as accounts_bp
+from hsm.centres import registry as centres
+from hsm.centres.views import bp as centres_bp
+from hsm.config import STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR, load_settings
+from hsm.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from hsm.reports.views import bp as reports_bp
+from hsm.safecontacts.views import bp as safecontacts_bp
+
+BLUEPRINTS = (site.bp, centres_bp, accounts_bp, reports_bp, safecontacts_bp)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config -> extensions -> i18n -> security -> blueprints -> errors -> cli."""
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
+        instance_relative_config=False,
+    )
+    app.config.from_mapping(load_settings().flask_config())
+    app.config["HSM_TRANSLATIONS_DIR"] = TRANSLATIONS_DIR
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(TEMPLATES_DIR.parent / "hsm" / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.request_loader(lambda _request: staff_sessions.load_user_from_session())
+    login_manager.user_loader(lambda _user_id: None)
+    crypto.init_app(app)
+    centres.init_app(app)
+
+    i18n.init_app(app)
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    security.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

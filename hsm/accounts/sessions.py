@@ -1,0 +1,108 @@
+"""Server-side staff sessions: a new identity at login, idle and absolute limits, revocation.
+
+The signed Flask cookie holds only a random token; the row found by its hash says whether the
+session is still alive. Ending a row (logout, password change, deactivation) makes a replayed
+cookie worthless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import session
+
+from hsm.accounts.models import StaffSession, User
+from hsm.extensions import db
+
+IDLE_LIMIT = timedelta(minutes=30)
+ABSOLUTE_LIMIT = timedelta(hours=8)
+SESSION_KEY = "sid"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def new_session_payload(user: User, *, mfa_passed: bool = True) -> dict[str, str]:
+    """Create a session row for ``user``; return what the cookie must hold."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    db.session.add(
+        StaffSession(
+            token_hash=_hash(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            mfa_passed=mfa_passed,
+        )
+    )
+    db.session.flush()
+    return {SESSION_KEY: token}
+
+
+def start_session(user: User, *, mfa_passed: bool = True) -> None:
+    """Begin a fresh session: drop whatever the old cookie held, then issue a new identity."""
+    session.clear()
+    session.update(new_session_payload(user, mfa_passed=mfa_passed))
+
+
+def current_row(now: datetime | None = None) -> StaffSession | None:
+    """The live session row for this request's cookie, or None (and the cookie is cleared)."""
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    row = db.session.scalar(sa.select(StaffSession).where(StaffSession.token_hash == _hash(token)))
+    now = now or datetime.now(UTC)
+    if (
+        row is None
+        or row.ended_at is not None
+        or now - _aware(row.last_seen_at) > IDLE_LIMIT
+        or now - _aware(row.created_at) > ABSOLUTE_LIMIT
+        or not row.user.active
+    ):
+        if row is not None and row.ended_at is None:
+            row.ended_at = now
+            db.session.commit()
+        session.pop(SESSION_KEY, None)
+        return None
+    return row
+
+
+def load_user_from_session() -> User | None:
+    """Flask-Login request loader: the user of a live, fully verified session."""
+    row = current_row()
+    if row is None or not row.mfa_passed:
+        return None
+    now = datetime.now(UTC)
+    # Touch at most once a minute, so that reads do not write on every request.
+    if now - _aware(row.last_seen_at) > timedelta(minutes=1):
+        row.last_seen_at = now
+        db.session.commit()
+    return row.user
+
+
+def end_current_session() -> None:
+    token = session.get(SESSION_KEY)
+    if token:
+        db.session.execute(
+            sa.update(StaffSession)
+            .where(StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None))
+            .values(ended_at=datetime.now(UTC))
+        )
+    session.clear()
+
+
+def end_all_sessions(user_id: int) -> None:
+    """End every session of a user (logout everywhere, password change, deactivation)."""
+    db.session.execute(
+        sa.update(StaffSession)
+        .where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
+        .values(ended_at=datetime.now(UTC))
+    )

@@ -1,0 +1,57 @@
+"""``flask --app wsgi hsm ...``: the project's own commands."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from hsm import audit, crypto
+from hsm.accounts import demo as accounts_demo
+from hsm.accounts.cli import create_user
+from hsm.centres.cli import centres_cli
+from hsm.extensions import db
+from hsm.reports import demo as reports_demo
+from hsm.safecontacts import demo as safecontacts_demo
+
+hsm_cli = AppGroup("hsm", help="HSM administration commands.")
+hsm_cli.add_command(centres_cli)
+hsm_cli.add_command(create_user)
+
+audit_cli = AppGroup("audit", help="The hash-chained audit log.")
+hsm_cli.add_command(audit_cli)
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit chain; exit 1 and name the first broken entry if it was tampered with."""
+    problem = audit.verify()
+    if problem is None:
+        count = db.session.scalar(db.select(db.func.count(audit.AuditEntry.id)))
+        click.echo(f"audit log intact: {count} entries")
+        return
+    click.echo(f"audit log broken at {problem}", err=True)
+    raise SystemExit(1)
+
+
+@hsm_cli.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-encrypt every encrypted column under the newest key in HSM_FIELD_KEYS."""
+    changed = crypto.rotate_all()
+    click.echo(f"re-encrypted {changed} values under the newest key")
+
+
+@hsm_cli.command("demo")
+def demo() -> None:
+    """Load the demo data (idempotent): users for every role, Safe Contacts and reports."""
+    logins = accounts_demo.load()
+    safecontacts_demo.load()
+    reports_demo.load()
+    db.session.commit()
+    click.echo("Demo data is loaded. Demo logins (fictional people):")
+    for line in logins:
+        click.echo(f"  {line}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(hsm_cli)

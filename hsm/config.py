@@ -1,0 +1,200 @@
+"""Typed settings, read once from the environment (``HSM_*``).
+
+Three profiles: ``development`` (the default; generates and keeps a secret key and a field
+encryption key in ``instance/``), ``test`` and ``production`` (refuses to start without its
+secrets, requires MFA, secure cookies and HSTS).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+TRANSLATIONS_DIR = ROOT / "translations"
+INSTANCE_DIR = Path(os.environ.get("HSM_INSTANCE_DIR", ROOT / "instance"))
+
+PROFILES = ("development", "test", "production")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment does not describe a runnable configuration."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _kept_secret(path: Path, make) -> str:
+    """Read a development secret from ``instance/``, creating it on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: str
+    secret_key: str
+    database_url: str
+    field_keys: tuple[str, ...]
+    receipt_pepper: str
+    mfa_required: bool
+    secure_cookies: bool
+    hsts: bool
+    base_url: str
+    ratelimit_storage_url: str
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    mail_from: str
+    allowed_staff_domains: tuple[str, ...]
+    max_content_length: int
+    quick_exit_url: str
+    extra: dict = field(default_factory=dict)
+
+    def flask_config(self) -> dict:
+        """The settings in the shape Flask and its extensions read."""
+        cookie_name = "__Host-hsm" if self.secure_cookies else "hsm"
+        return {
+            "HSM_PROFILE": self.profile,
+            "TESTING": self.profile == "test",
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+            "HSM_FIELD_KEYS": self.field_keys,
+            "HSM_RECEIPT_PEPPER": self.receipt_pepper,
+            "HSM_MFA_REQUIRED": self.mfa_required,
+            "HSM_HSTS": self.hsts,
+            "HSM_BASE_URL": self.base_url,
+            "HSM_QUICK_EXIT_URL": self.quick_exit_url,
+            "HSM_ALLOWED_STAFF_DOMAINS": self.allowed_staff_domains,
+            "HSM_SMTP_HOST": self.smtp_host,
+            "HSM_SMTP_PORT": self.smtp_port,
+            "HSM_SMTP_USER": self.smtp_user,
+            "HSM_SMTP_PASSWORD": self.smtp_password,
+            "HSM_SMTP_STARTTLS": self.smtp_starttls,
+            "HSM_MAIL_FROM": self.mail_from,
+            "MAX_CONTENT_LENGTH": self.max_content_length,
+            "MAX_FORM_MEMORY_SIZE": self.max_content_length,
+            "SESSION_COOKIE_NAME": cookie_name,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Strict",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "SESSION_COOKIE_PATH": "/",
+            "SESSION_COOKIE_DOMAIN": None,
+            "REMEMBER_COOKIE_DURATION": 0,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "WTF_CSRF_SSL_STRICT": self.secure_cookies,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
+            "RATELIMIT_HEADERS_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "BABEL_DEFAULT_LOCALE": "en",
+            "BABEL_DEFAULT_TIMEZONE": "UTC",
+            "TEMPLATES_AUTO_RELOAD": self.profile == "development",
+            **self.extra,
+        }
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build the settings from ``env`` (default: ``os.environ``)."""
+    env = dict(os.environ if env is None else env)
+    profile = env.get("HSM_PROFILE", "development")
+    if profile not in PROFILES:
+        raise ConfigError(f"HSM_PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")
+    production = profile == "production"
+
+    secret_key = env.get("HSM_SECRET_KEY", "")
+    field_keys = tuple(k for k in env.get("HSM_FIELD_KEYS", "").split(",") if k.strip())
+    pepper = env.get("HSM_RECEIPT_PEPPER", "")
+    if production:
+        missing = [
+            name
+            for name, value in (
+                ("HSM_SECRET_KEY", secret_key),
+                ("HSM_FIELD_KEYS", field_keys),
+                ("HSM_RECEIPT_PEPPER", pepper),
+                ("HSM_DATABASE_URL", env.get("HSM_DATABASE_URL", "")),
+                ("HSM_BASE_URL", env.get("HSM_BASE_URL", "")),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError("production needs " + ", ".join(missing) + " to be set")
+        if len(secret_key) < 32:
+            raise ConfigError("HSM_SECRET_KEY must be at least 32 characters in production")
+    elif profile == "test":
+        secret_key = secret_key or secrets.token_urlsafe(32)
+        field_keys = field_keys or (Fernet.generate_key().decode(),)
+        pepper = pepper or secrets.token_urlsafe(32)
+    else:
+        secret_key = secret_key or _kept_secret(
+            INSTANCE_DIR / "secret_key", lambda: secrets.token_urlsafe(48)
+        )
+        field_keys = field_keys or (
+            _kept_secret(INSTANCE_DIR / "field_key", lambda: Fernet.generate_key().decode()),
+        )
+        pepper = pepper or _kept_secret(
+            INSTANCE_DIR / "receipt_pepper", lambda: secrets.token_urlsafe(32)
+        )
+
+    for key in field_keys:
+        try:
+            Fernet(key.strip())
+        except ValueError as exc:
+            raise ConfigError("HSM_FIELD_KEYS holds a key that is not a Fernet key") from exc
+
+    default_db = f"sqlite:///{INSTANCE_DIR / 'hsm.sqlite3'}"
+    database_url = env.get("HSM_DATABASE_URL") or default_db
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    if database_url.startswith("sqlite:///") and profile == "development":
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+    return Settings(
+        profile=profile,
+        secret_key=secret_key,
+        database_url=database_url,
+        field_keys=tuple(k.strip() for k in field_keys),
+        receipt_pepper=pepper,
+        mfa_required=_bool(env.get("HSM_MFA_REQUIRED"), production),
+        secure_cookies=_bool(env.get("HSM_SECURE_COOKIES"), production),
+        hsts=production,
+        base_url=env.get("HSM_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        ratelimit_storage_url=env.get("HSM_RATELIMIT_STORAGE_URL", "memory://"),
+        smtp_host=env.get("HSM_SMTP_HOST", ""),
+        smtp_port=_int(env, "HSM_SMTP_PORT", 25),
+        smtp_user=env.get("HSM_SMTP_USER", ""),
+        smtp_password=env.get("HSM_SMTP_PASSWORD", ""),
+        smtp_starttls=_bool(env.get("HSM_SMTP_STARTTLS"), False),
+        mail_from=env.get("HSM_MAIL_FROM", "hsm-noreply@example.org"),
+        allowed_staff_domains=tuple(
+            d.strip().lower()
+            for d in env.get("HSM_STAFF_EMAIL_DOMAINS", "example.org").split(",")
+            if d.strip()
+        ),
+        max_content_length=_int(env, "HSM_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        quick_exit_url=env.get("HSM_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
+    )

@@ -1,0 +1,69 @@
+"""Localised error pages, with no traceback and no internals; htmx gets a fragment."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from hsm.htmx import render
+from hsm.i18n import _
+
+HANDLED = (400, 401, 403, 404, 405, 413, 429, 500)
+
+
+def _messages(status: int) -> tuple[str, str]:
+    return {
+        400: (_("Something in that request was not right"),
+              _("Please go back, check what you entered and try again.")),
+        401: (_("Please sign in"), _("You need to sign in to see this page.")),
+        403: (_("You do not have access to this page"),
+              _("If you think you should, ask your administrator.")),
+        404: (_("Page not found"),
+              _("The page may have moved, or the address may be mistyped.")),
+        405: (_("That action is not available here"),
+              _("Please go back and use the buttons on the page.")),
+        413: (_("What you sent is too large"),
+              _("Please shorten the text or use a smaller file, then try again. "
+                "Nothing you sent was saved.")),
+        429: (_("Too many attempts"),
+              _("Please wait a little while, then try again.")),
+        500: (_("Sorry, something went wrong on our side"),
+              _("Nothing you did caused this. Please try again in a few minutes.")),
+    }[status]
+
+
+def render_error(status: int, detail: str | None = None):
+    title, message = _messages(status)
+    return render(
+        "errors/error.html",
+        "errors/_error.html",
+        status=status,
+        error_status=status,
+        error_title=title,
+        error_message=detail or message,
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400,
+            _("This form has expired, for your safety. Please go back, reload the page "
+              "and send it again."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        if status not in HANDLED:
+            return error
+        return render_error(status)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("unhandled error on %s", "request")
+        return render_error(InternalServerError.code)

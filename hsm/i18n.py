@@ -1,0 +1,108 @@
+"""Locale selection and the gettext helpers: the only module that imports them from Babel.
+
+Every area has its own catalog (gettext domain), so that each area's strings live beside
+its owner; Flask-Babel merges them. The first match wins when choosing a locale:
+1. the explicit choice (``?lang=xx``, remembered in a cookie);
+2. the default locale of the centre in the URL;
+3. ``Accept-Language``;
+4. English.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, g, request, url_for
+from flask_babel import format_date, format_datetime, get_locale, lazy_gettext, ngettext
+from flask_babel import gettext as _
+
+from hsm.extensions import babel
+
+_l = lazy_gettext
+
+LOCALES = ("en", "nl", "fr")
+LOCALE_NAMES = {"en": "English", "nl": "Nederlands", "fr": "Français"}
+LANG_COOKIE = "hsm_lang"
+# One gettext domain per area; the order is the merge order.
+DOMAINS = ("messages", "centres", "accounts", "reports", "safecontacts")
+
+__all__ = [
+    "DOMAINS",
+    "LANG_COOKIE",
+    "LOCALES",
+    "LOCALE_NAMES",
+    "_",
+    "_l",
+    "format_date",
+    "format_datetime",
+    "get_locale",
+    "init_app",
+    "ngettext",
+    "select_locale",
+]
+
+
+def explicit_choice() -> str | None:
+    """The locale the visitor asked for, in this request or earlier."""
+    asked = request.args.get("lang")
+    if asked in LOCALES:
+        return asked
+    remembered = request.cookies.get(LANG_COOKIE)
+    return remembered if remembered in LOCALES else None
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector."""
+    choice = explicit_choice()
+    if choice:
+        return choice
+    centre_default = getattr(g, "centre_default_locale", None)
+    if centre_default is None and request.view_args and "centre" in request.view_args:
+        from hsm.centres.registry import get_centre  # noqa: PLC0415 - avoids an import cycle
+
+        centre = get_centre(request.view_args["centre"])
+        centre_default = centre.default_locale if centre else None
+    if centre_default in LOCALES:
+        return centre_default
+    return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def language_url(code: str) -> str:
+    """The current page in another language (other query arguments are kept)."""
+    args = request.args.to_dict(flat=True)
+    args["lang"] = code
+    if request.endpoint and request.url_rule is not None:
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return request.path + "?" + urlencode(args)
+
+
+def _remember_choice(response):
+    asked = request.args.get("lang")
+    if asked in LOCALES and request.cookies.get(LANG_COOKIE) != asked:
+        response.set_cookie(
+            LANG_COOKIE,
+            asked,
+            max_age=60 * 60 * 24 * 365,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.config["BABEL_DOMAIN"] = ";".join(DOMAINS)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
+        [str(app.config["HSM_TRANSLATIONS_DIR"])] * len(DOMAINS)
+    )
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(_remember_choice)
+
+    @app.context_processor
+    def i18n_context():
+        return {
+            "current_locale": str(get_locale()),
+            "LOCALES": LOCALES,
+            "LOCALE_NAMES": LOCALE_NAMES,
+            "language_url": language_url,
+        }

@@ -1,0 +1,5 @@
+"""Demo data for safecontacts (being built)."""
+
+
+def load() -> None:
+    """Load this area's demo data; safe to run more than once."""

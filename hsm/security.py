@@ -1,0 +1,223 @@
+"""The access policy, in one place.
+
+Roles come from the policy (see shared/domain/WORKFLOW.md). Each role assignment is scoped to
+one centre or to all centres ("central"). ``ROLE_PERMISSIONS`` is the one table that maps roles
+to permissions; views declare what they need with ``@require`` or ``@public``, and a
+``before_request`` hook refuses every view that declares neither.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_login import current_user
+
+from hsm import audit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ACCESS_ATTR = "_hsm_access"
+CENTRAL = "*"
+
+
+class Role(enum.StrEnum):
+    STUDENT_SERVICES = "student_services"
+    CENTRE_DIRECTOR = "centre_director"
+    SAFEGUARDING_DIRECTOR = "safeguarding_director"
+    CASE_REVIEW_MEMBER = "case_review_member"
+    INVESTIGATING_OFFICER = "investigating_officer"
+    REVIEWING_OFFICER = "reviewing_officer"
+    PEOPLE_TEAM = "people_team"
+    EDI_OFFICER = "edi_officer"
+    SAFE_CONTACT = "safe_contact"
+    EXECUTIVE = "executive"
+    ADMIN = "admin"
+
+
+# Which roles are held per centre; the others are central (they cover every centre).
+CENTRE_SCOPED_ROLES = frozenset({Role.STUDENT_SERVICES, Role.CENTRE_DIRECTOR})
+
+
+class Permission(enum.StrEnum):
+    # Any signed-in staff member: their own account, MFA, password, "My work".
+    OWN_ACCOUNT = "own_account"
+    # Administration of people, never of content.
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    # Report a Concern: the Student Services inbox.
+    VIEW_REPORTS = "view_reports"
+    HANDLE_REPORTS = "handle_reports"
+    VIEW_STAFF_RESPONDENT_REPORTS = "view_staff_respondent_reports"
+    # The case procedure.
+    VIEW_CASES = "view_cases"
+    MANAGE_CASES = "manage_cases"
+    REVIEW_CASES = "review_cases"
+    INVESTIGATE_CASES = "investigate_cases"
+    DECIDE_REVIEWS = "decide_reviews"
+    # The Safe Contact scheme.
+    MANAGE_SAFE_CONTACTS = "manage_safe_contacts"
+    VIEW_DIVERSITY_SUMMARY = "view_diversity_summary"
+    EDIT_OWN_BIOGRAPHY = "edit_own_biography"
+    # Anonymised statistics.
+    VIEW_STATISTICS = "view_statistics"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.STUDENT_SERVICES: frozenset(
+        {P.OWN_ACCOUNT, P.VIEW_REPORTS, P.HANDLE_REPORTS, P.VIEW_CASES, P.MANAGE_CASES}
+    ),
+    Role.CENTRE_DIRECTOR: frozenset({P.OWN_ACCOUNT, P.VIEW_REPORTS, P.VIEW_CASES}),
+    Role.SAFEGUARDING_DIRECTOR: frozenset(
+        {
+            P.OWN_ACCOUNT,
+            P.VIEW_REPORTS,
+            P.HANDLE_REPORTS,
+            P.VIEW_STAFF_RESPONDENT_REPORTS,
+            P.VIEW_CASES,
+            P.MANAGE_CASES,
+            P.VIEW_AUDIT_LOG,
+            P.VIEW_STATISTICS,
+        }
+    ),
+    Role.CASE_REVIEW_MEMBER: frozenset({P.OWN_ACCOUNT, P.REVIEW_CASES}),
+    Role.INVESTIGATING_OFFICER: frozenset({P.OWN_ACCOUNT, P.INVESTIGATE_CASES}),
+    Role.REVIEWING_OFFICER: frozenset({P.OWN_ACCOUNT, P.DECIDE_REVIEWS}),
+    Role.PEOPLE_TEAM: frozenset({P.OWN_ACCOUNT, P.VIEW_STAFF_RESPONDENT_REPORTS}),
+    Role.EDI_OFFICER: frozenset({P.OWN_ACCOUNT, P.MANAGE_SAFE_CONTACTS, P.VIEW_DIVERSITY_SUMMARY}),
+    Role.SAFE_CONTACT: frozenset({P.OWN_ACCOUNT, P.EDIT_OWN_BIOGRAPHY}),
+    Role.EXECUTIVE: frozenset({P.OWN_ACCOUNT, P.VIEW_STATISTICS}),
+    # The admin manages people and roles and reads no reports, cases or equality data.
+    Role.ADMIN: frozenset({P.OWN_ACCOUNT, P.MANAGE_USERS}),
+}
+
+
+def role_is_centre_scoped(role: Role | str) -> bool:
+    return Role(role) in CENTRE_SCOPED_ROLES
+
+
+def scopes_for(user: Any, permission: Permission) -> frozenset[str]:
+    """The centres (slugs) where ``user`` holds ``permission``; ``CENTRAL`` means all."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    scopes = set()
+    for role, centre in user.role_scopes():
+        if permission in ROLE_PERMISSIONS.get(Role(role), ()):
+            scopes.add(centre or CENTRAL)
+    return frozenset(scopes)
+
+
+def can(permission: Permission, centre: str | None = None, user: Any = None) -> bool:
+    """Whether the user (default: the current user) holds ``permission``.
+
+    With ``centre``, the permission must cover that centre (a central assignment covers all).
+    """
+    user = current_user if user is None else user
+    scopes = scopes_for(user, permission)
+    if centre is None:
+        return bool(scopes)
+    return CENTRAL in scopes or centre in scopes
+
+
+def centre_filter(permission: Permission, user: Any = None) -> frozenset[str] | None:
+    """For queries: ``None`` means every centre, otherwise the set of centre slugs allowed."""
+    user = current_user if user is None else user
+    scopes = scopes_for(user, permission)
+    return None if CENTRAL in scopes else scopes
+
+
+def public(view: F) -> F:
+    """Mark a view as open to everyone, signed in or not."""
+    setattr(view, ACCESS_ATTR, ())
+    return view
+
+
+def require(*permissions: Permission) -> Callable[[F], F]:
+    """Mark a view as needing a signed-in user who holds every one of ``permissions``."""
+    if not permissions:
+        raise ValueError("require() needs at least one permission; use @public for open views")
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_required_response()
+            if not all(can(p) for p in permissions):
+                deny("missing_permission")
+            return view(*args, **kwargs)
+
+        setattr(wrapper, ACCESS_ATTR, tuple(permissions))
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def access_of(view: Callable) -> tuple[Permission, ...] | None:
+    """What a view declared: ``()`` for public, the permissions for ``@require``, else None."""
+    return getattr(view, ACCESS_ATTR, None)
+
+
+def login_required_response():
+    """Send an anonymous visitor to the login page (htmx gets ``HX-Redirect``)."""
+    login_url = url_for("accounts.login")
+    if request.method == "GET" and not request.headers.get("HX-Request"):
+        session["next_path"] = request.full_path.rstrip("?")
+    if request.headers.get("HX-Request"):
+        response = current_app.response_class(status=401)
+        response.headers["HX-Redirect"] = login_url
+        return response
+    return redirect(login_url)
+
+
+def deny(reason: str, status: int = 403):
+    """Refuse the request, and record the refusal in the audit log."""
+    audit.record(
+        "access.denied",
+        target_type="route",
+        target_id=request.endpoint or request.path,
+        detail={"reason": reason, "method": request.method},
+        commit=True,
+    )
+    abort(status)
+
+
+def not_found_for(actor_can_see: bool, reason: str = "out_of_scope") -> None:
+    """Answer 404 for an object outside the actor's scope, and record it."""
+    if not actor_can_see:
+        deny(reason, status=404)
+
+
+def _enforce_declared_policy():
+    """Deny by default: a view that declares no policy is never served."""
+    if request.endpoint is None:
+        return None  # routing failed; Flask answers 404/405 itself
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or access_of(view) is None:
+        current_app.logger.error("route %s declares no access policy", request.endpoint)
+        abort(403)
+    return None
+
+
+def undeclared_routes(app: Flask) -> list[str]:
+    """Every endpoint that declares neither @public nor @require (should be empty)."""
+    return sorted(
+        endpoint for endpoint, view in app.view_functions.items() if access_of(view) is None
+    )
+
+
+def init_app(app: Flask) -> None:
+    # Flask's own static view serves only files from static/.
+    public(app.view_functions["static"])
+    app.before_request(_enforce_declared_policy)
+
+    @app.context_processor
+    def access_context():
+        return {"can": can, "Permission": Permission, "Role": Role}
+
+
+def roles_with(permission: Permission) -> Iterable[Role]:
+    return (role for role, perms in ROLE_PERMISSIONS.items() if permission in perms)

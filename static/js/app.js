@@ -1,0 +1,50 @@
+/* HSM: progressive enhancement only. Every page works without this file. */
+(function () {
+  "use strict";
+
+  /* Quick exit: replace this history entry so Back does not return here. */
+  function quickExit(event) {
+    var link = document.querySelector("[data-quick-exit]");
+    if (!link) { return; }
+    if (event) { event.preventDefault(); }
+    document.body.hidden = true;
+    window.location.replace(link.href);
+  }
+
+  var lastEscape = 0;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !document.querySelector("[data-quick-exit]")) { return; }
+    var now = Date.now();
+    if (now - lastEscape < 1000) { quickExit(event); }
+    lastEscape = now;
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest && event.target.closest("[data-quick-exit]");
+    if (target) { quickExit(event); }
+  });
+
+  /* Character counters for long texts: <textarea data-count-to="id-of-output" maxlength=N>. */
+  function updateCount(textarea) {
+    var output = document.getElementById(textarea.getAttribute("data-count-to"));
+    if (!output) { return; }
+    var words = textarea.hasAttribute("data-count-words");
+    var value = textarea.value;
+    var used = words ? (value.trim() ? value.trim().split(/\s+/).length : 0) : value.length;
+    var template = output.getAttribute("data-template") || "{used}";
+    output.textContent = template.replace("{used}", String(used));
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea[data-count-to]")) {
+      updateCount(event.target);
+    }
+  });
+
+  function initCounters(root) {
+    root.querySelectorAll("textarea[data-count-to]").forEach(updateCount);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { initCounters(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { initCounters(event.target); });
+})();

@@ -1,0 +1,256 @@
+"""Fixtures every area uses: app, db (clean per test), client, login_as, mail, browser, axe."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+os.environ["HSM_PROFILE"] = "test"
+
+from hsm import create_app  # noqa: E402
+from hsm.accounts.sessions import new_session_payload  # noqa: E402
+from hsm.config import ROOT  # noqa: E402
+from hsm.extensions import db as _db  # noqa: E402
+from hsm.extensions import limiter  # noqa: E402
+from tests.factories import make_user  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+LOCALES = ("en", "nl", "fr")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("HSM_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    )
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SERVER_NAME": None,
+            "HSM_SMTP_HOST": "",
+            "HSM_QUICK_EXIT_URL": "https://neutral.invalid/",
+            "HSM_ALLOWED_STAFF_DOMAINS": ("example.org",),
+        }
+    )
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _clean_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def db(app) -> Iterator:
+    """The database, empty at the start of every test; an app context is pushed."""
+    with app.app_context():
+        limiter.reset()
+        yield _db
+        _db.session.rollback()
+        _clean_tables()
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign ``client`` in as a new user holding one role (at ``centre``), and return the user."""
+
+    def login(role: str, centre: str | None = None, *more_roles, **user_kwargs):
+        user = make_user((role, centre), *more_roles, **user_kwargs)
+        payload = new_session_payload(user)
+        _db.session.commit()
+        with client.session_transaction() as session:
+            session.clear()
+            session.update(payload)
+        return user
+
+    return login
+
+
+# --- mail: a real local SMTP server ---------------------------------------------------------
+
+
+class Outbox(list):
+    def handle(self, envelope):
+        from email import message_from_bytes, policy
+
+        self.append(message_from_bytes(envelope.content, policy=policy.default))
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    outbox = Outbox()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            outbox.handle(envelope)
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, outbox
+    controller.stop()
+
+
+@pytest.fixture
+def mail(app, smtp_server):
+    """Route the app's mail to a real SMTP server on loopback; returns the received messages."""
+    controller, outbox = smtp_server
+    outbox.clear()
+    old = app.config["HSM_SMTP_HOST"], app.config["HSM_SMTP_PORT"]
+    app.config["HSM_SMTP_HOST"], app.config["HSM_SMTP_PORT"] = controller.hostname, controller.port
+    yield outbox
+    app.config["HSM_SMTP_HOST"], app.config["HSM_SMTP_PORT"] = old
+
+
+# --- the real browser ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over HTTP in a background thread, sharing the test database."""
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{port}"
+    yield server
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a page in a fresh browser context: ``new_page(js=False, locale="nl")``."""
+    contexts = []
+
+    def open_page(js: bool = True, **context_kwargs):
+        context = browser.new_context(java_script_enabled=js, **context_kwargs)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (WCAG 2.x A and AA) on the loaded page; return its violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # evaluate() runs through the DevTools protocol, so the page's strict CSP still holds.
+        page.evaluate(AXE_JS.read_text())
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    return result["violations"]
+
+
+def assert_no_axe_violations(page) -> None:
+    violations = axe_violations(page)
+    summary = [
+        {
+            "id": v["id"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in violations
+    ]
+    assert not violations, f"axe found on {page.url}:\n{json.dumps(summary, indent=2)}"
+
+
+@pytest.fixture
+def axe():
+    return assert_no_axe_violations
+
+
+@pytest.fixture
+def browser_login(live_server, new_page):
+    """A browser page already signed in as a new user with ``role`` at ``centre``."""
+
+    def login(role: str, centre: str | None = None, *more_roles, js: bool = True, **kwargs):
+        from flask import session as flask_session
+
+        user = make_user((role, centre), *more_roles, **kwargs)
+        payload = new_session_payload(user)
+        _db.session.commit()
+        app = live_server.app
+        with app.test_request_context():
+            flask_session.update(payload)
+            response = app.make_response("")
+            app.session_interface.save_session(app, flask_session, response)
+        cookie_header = response.headers["Set-Cookie"]
+        name, _, rest = cookie_header.partition("=")
+        value = rest.split(";", 1)[0]
+        page = new_page(js=js)
+        page.context.add_cookies([{"name": name, "value": value, "url": live_server.url}])
+        page.user = user
+        return page
+
+    return login
+
+

@@ -1,0 +1,87 @@
+"""The audit log is a hash chain: edits, deletions and reordering are detected."""
+
+import pytest
+import sqlalchemy as sa
+
+from hsm import audit
+from hsm.extensions import db
+
+
+def _write(n):
+    return [audit.record("test.event", target_type="thing", target_id=i) for i in range(n)]
+
+
+def test_intact_chain_verifies():
+    _write(5)
+    db.session.commit()
+    assert audit.verify() is None
+
+
+def test_edited_entry_is_named():
+    entries = _write(4)
+    db.session.commit()
+    db.session.execute(
+        sa.update(audit.AuditEntry)
+        .where(audit.AuditEntry.id == entries[2].id)
+        .values(target_id="changed")
+    )
+    db.session.commit()
+    problem = audit.verify()
+    assert problem is not None and problem.entry_id == entries[2].id
+    assert "changed" in problem.problem
+
+
+def test_deleted_entry_is_detected():
+    entries = _write(4)
+    db.session.commit()
+    db.session.execute(sa.delete(audit.AuditEntry).where(audit.AuditEntry.id == entries[1].id))
+    db.session.commit()
+    problem = audit.verify()
+    assert problem is not None and problem.entry_id == entries[2].id
+
+
+def test_reordered_entries_are_detected():
+    entries = _write(3)
+    db.session.commit()
+    first, second = entries[0], entries[1]
+    swap = {
+        col: (getattr(first, col), getattr(second, col))
+        for col in ("created_at", "action", "target_id", "prev_hash", "hash")
+    }
+    db.session.execute(
+        sa.update(audit.AuditEntry)
+        .where(audit.AuditEntry.id == first.id)
+        .values(hash="x" * 64, prev_hash="y" * 64)
+    )
+    db.session.execute(
+        sa.update(audit.AuditEntry)
+        .where(audit.AuditEntry.id == second.id)
+        .values({c: v[0] for c, v in swap.items()})
+    )
+    db.session.execute(
+        sa.update(audit.AuditEntry)
+        .where(audit.AuditEntry.id == first.id)
+        .values({c: v[1] for c, v in swap.items()})
+    )
+    db.session.commit()
+    problem = audit.verify()
+    assert problem is not None and problem.entry_id == first.id
+
+
+def test_detail_may_not_hold_secrets():
+    with pytest.raises(ValueError):
+        audit.record("test.event", detail={"password": "hunter2"})
+
+
+def test_cli_reports_tampering(app):
+    entries = _write(3)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["hsm", "audit", "verify"]).exit_code == 0
+    db.session.execute(
+        sa.update(audit.AuditEntry).where(audit.AuditEntry.id == entries[1].id).values(action="x")
+    )
+    db.session.commit()
+    result = runner.invoke(args=["hsm", "audit", "verify"])
+    assert result.exit_code == 1
+    assert f"entry {entries[1].id}" in result.output
