@@ -1,8 +1,11 @@
 """Flask extensions: created here, bound to the app in ``create_app``."""
 
+import hashlib
+import hmac
+
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,6 +34,16 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
-# The key function is only used for staff and throttled public forms; the limiter keeps
-# counters in memory or Redis, never in the database, and never logs the address.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def hashed_remote_address() -> str:
+    """The limiter's key: a keyed hash of the client address, so no store ever holds the address.
+
+    Counters live in memory or Redis (``HSM_RATELIMIT_STORAGE_URL``) and expire with their window.
+    """
+    secret = current_app.config["SECRET_KEY"].encode()
+    address = (request.remote_addr or "unknown").encode()
+    return hmac.new(secret, address, hashlib.sha256).hexdigest()[:32]
+
+
+limiter = Limiter(key_func=hashed_remote_address, default_limits=[])
