@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, g, request, url_for
+from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, lazy_gettext, ngettext
 from flask_babel import gettext as _
 
+from hsm.centres.registry import get_centre
 from hsm.extensions import babel
 
 _l = lazy_gettext
@@ -56,10 +57,8 @@ def select_locale() -> str:
     choice = explicit_choice()
     if choice:
         return choice
-    centre_default = getattr(g, "centre_default_locale", None)
-    if centre_default is None and request.view_args and "centre" in request.view_args:
-        from hsm.centres.registry import get_centre  # noqa: PLC0415 - avoids an import cycle
-
+    centre_default = None
+    if request.view_args and "centre" in request.view_args:
         centre = get_centre(request.view_args["centre"])
         centre_default = centre.default_locale if centre else None
     if centre_default in LOCALES:

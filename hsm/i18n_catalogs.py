@@ -126,14 +126,16 @@ def _key(message) -> str:
     return message.id if isinstance(message.id, str) else message.id[0]
 
 
-def check(domains: Iterable[str] = DOMAINS) -> list[Problem]:
+def check(
+    domains: Iterable[str] = DOMAINS, root: Path = ROOT, translations: Path = TRANSLATIONS_DIR
+) -> list[Problem]:
     """Everything wrong with the catalogs: missing, untranslated, fuzzy, stale or obsolete."""
     problems: list[Problem] = []
     for domain in domains:
-        wanted = {(_key(m), m.context) for m in extract(domain) if m.id}
+        wanted = {(_key(m), m.context) for m in extract(domain, root) if m.id}
         for locale in LOCALES:
-            path = po_path(locale, domain)
-            rel = str(path.relative_to(ROOT))
+            path = po_path(locale, domain, translations)
+            rel = str(path.relative_to(root))
             if not path.exists():
                 if wanted:
                     problems.append(Problem(rel, "missing catalog", domain))

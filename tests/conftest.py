@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import socket
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 os.environ["HSM_PROFILE"] = "test"
 
@@ -43,6 +45,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    Tests keep an app context pushed (for factories and queries); without this, requests would
+    share its ``g`` (and Flask-Login's cached user) with each other.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = os.environ.get("HSM_DATABASE_URL") or (
@@ -57,6 +70,7 @@ def app(tmp_path_factory):
             "HSM_ALLOWED_STAFF_DOMAINS": ("example.org",),
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()

@@ -1,0 +1,112 @@
+"""Locale choice, <html lang>, and complete, current catalogs."""
+
+import re
+
+import pytest
+
+from hsm import i18n_catalogs
+from hsm.i18n import DOMAINS, LANG_COOKIE
+
+
+def html_lang(response) -> str:
+    return re.search(rb'<html lang="([a-z]{2})"', response.data).group(1).decode()
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_catalogs_are_complete_and_current(domain):
+    """Fails on an untranslated or fuzzy entry, or a catalog older than the code."""
+    problems = i18n_catalogs.check([domain])
+    assert not problems, "\n".join(str(p) for p in problems)
+
+
+def _write_po(path, locale, entries):
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    catalog = Catalog(locale=locale, domain="messages")
+    for msgid, msgstr, fuzzy in entries:
+        catalog.add(msgid, msgstr, flags=["fuzzy"] if fuzzy else [])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        write_po(fh, catalog)
+
+
+@pytest.fixture
+def tiny_project(tmp_path):
+    (tmp_path / "hsm").mkdir()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "hsm" / "x.py").write_text('from hsm.i18n import _\n_("Old sentence")\n')
+    for locale in ("en", "nl", "fr"):
+        path = tmp_path / "translations" / locale / "LC_MESSAGES" / "messages.po"
+        _write_po(path, locale, [("Old sentence", "Vertaald", False)])
+    return tmp_path
+
+
+def _check(root):
+    return i18n_catalogs.check(["messages"], root=root, translations=root / "translations")
+
+
+def test_a_current_catalog_passes(tiny_project):
+    assert _check(tiny_project) == []
+
+
+def test_a_catalog_older_than_the_code_fails(tiny_project):
+    (tiny_project / "templates" / "page.html").write_text('{{ _("A brand new sentence") }}')
+    kinds = {(p.kind, p.msgid) for p in _check(tiny_project)}
+    assert ("not in catalog (run make translations)", "A brand new sentence") in kinds
+
+
+def test_untranslated_and_fuzzy_entries_fail(tiny_project):
+    nl = tiny_project / "translations" / "nl" / "LC_MESSAGES" / "messages.po"
+    _write_po(nl, "nl", [("Old sentence", "", False)])
+    fr = tiny_project / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
+    _write_po(fr, "fr", [("Old sentence", "Ancienne phrase", True)])
+    kinds = {p.kind for p in _check(tiny_project)}
+    assert {"untranslated", "fuzzy"} <= kinds
+
+
+def test_default_is_english(client):
+    assert html_lang(client.get("/")) == "en"
+
+
+def test_accept_language_is_used(client):
+    response = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert html_lang(response) == "fr"
+
+
+def test_centre_default_beats_accept_language(client):
+    response = client.get("/amsterdam/", headers={"Accept-Language": "fr"})
+    assert html_lang(response) == "nl"
+    assert html_lang(client.get("/paris/")) == "fr"
+
+
+def test_explicit_choice_wins_and_is_remembered(client):
+    response = client.get("/paris/?lang=en")
+    assert html_lang(response) == "en"
+    assert f"{LANG_COOKIE}=en" in response.headers["Set-Cookie"]
+    # Later pages remember it, even at a centre whose default differs.
+    assert html_lang(client.get("/amsterdam/")) == "en"
+    assert html_lang(client.get("/?lang=nl")) == "nl"
+    assert html_lang(client.get("/paris/")) == "nl"
+
+
+def test_unknown_language_is_ignored(client):
+    response = client.get("/?lang=xx")
+    assert html_lang(response) == "en"
+    assert LANG_COOKIE not in response.headers.get("Set-Cookie", "")
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "fr"])
+def test_every_page_offers_every_language(client, lang):
+    body = client.get(f"/uk/?lang={lang}").get_data(as_text=True)
+    for code in ("en", "nl", "fr"):
+        if code != lang:
+            assert f'hreflang="{code}"' in body
+    assert 'aria-current="true"' in body
+
+
+def test_error_pages_are_translated(client):
+    response = client.get("/no-such-centre/?lang=fr")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.get_data(as_text=True)
+    assert html_lang(response) == "fr"
