@@ -174,6 +174,8 @@ def live_server(app):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{port}"
+    # A local stand-in for the neutral site: this machine has no internet.
+    app.config["HSM_QUICK_EXIT_URL"] = f"{server.url}/healthz"
     yield server
     server.shutdown()
     thread.join(timeout=5)
