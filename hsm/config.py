@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
 TRANSLATIONS_DIR = ROOT / "translations"
-INSTANCE_DIR = Path(os.environ.get("HSM_INSTANCE_DIR", ROOT / "instance"))
+INSTANCE_DIR = ROOT / "instance"
 
 PROFILES = ("development", "test", "production")
 
@@ -118,9 +118,10 @@ class Settings:
         }
 
 
-def load_settings(env: dict[str, str] | None = None) -> Settings:
+def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None = None) -> Settings:
     """Build the settings from ``env`` (default: ``os.environ``)."""
     env = dict(os.environ if env is None else env)
+    instance = Path(instance_dir or env.get("HSM_INSTANCE_DIR") or INSTANCE_DIR)
     profile = env.get("HSM_PROFILE", "development")
     if profile not in PROFILES:
         raise ConfigError(f"HSM_PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")
@@ -151,13 +152,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         pepper = pepper or secrets.token_urlsafe(32)
     else:
         secret_key = secret_key or _kept_secret(
-            INSTANCE_DIR / "secret_key", lambda: secrets.token_urlsafe(48)
+            instance / "secret_key", lambda: secrets.token_urlsafe(48)
         )
         field_keys = field_keys or (
-            _kept_secret(INSTANCE_DIR / "field_key", lambda: Fernet.generate_key().decode()),
+            _kept_secret(instance / "field_key", lambda: Fernet.generate_key().decode()),
         )
         pepper = pepper or _kept_secret(
-            INSTANCE_DIR / "receipt_pepper", lambda: secrets.token_urlsafe(32)
+            instance / "receipt_pepper", lambda: secrets.token_urlsafe(32)
         )
 
     for key in field_keys:
@@ -166,12 +167,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         except ValueError as exc:
             raise ConfigError("HSM_FIELD_KEYS holds a key that is not a Fernet key") from exc
 
-    default_db = f"sqlite:///{INSTANCE_DIR / 'hsm.sqlite3'}"
+    default_db = f"sqlite:///{instance / 'hsm.sqlite3'}"
     database_url = env.get("HSM_DATABASE_URL") or default_db
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     if database_url.startswith("sqlite:///") and profile == "development":
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        instance.mkdir(parents=True, exist_ok=True)
 
     return Settings(
         profile=profile,
