@@ -1,0 +1,187 @@
+"""The student pages of a centre, through the test client."""
+
+from __future__ import annotations
+
+import pytest
+
+from hsm.centres.validation import is_well_formed_href
+from hsm.centres.views import CENTRE_COOKIE
+from hsm.i18n import LOCALES
+from tests.centres.helpers import SLUGS, hrefs
+
+CENTRE_PAGES = ("/{slug}/", "/{slug}/options", "/{slug}/what-counts")
+STUDENT_PAGES = ["/"] + [page.format(slug=s) for s in SLUGS for page in CENTRE_PAGES]
+
+# Numbers every page of a centre must show, in every locale (the emergency strip).
+EVERY_PAGE = {
+    "uk": {"999": "tel:999", "101": "tel:101", "020 7946 0150": "tel:+442079460150"},
+    "amsterdam": {"112": "tel:112", "0900-8844": "tel:+319008844"},
+    "ireland": {"999": "tel:999", "112": "tel:112", "+353 66 710 2300": "tel:+353667102300"},
+    "paris": {"112": "tel:112", "17": "tel:17", "15": "tel:15", "114": "sms:114"},
+}
+# Numbers the support page must show, in every locale.
+SUPPORT_PAGE = {
+    "uk": {"116 123": "tel:116123", "85258": "sms:85258", "0808 2000 247": "tel:+448082000247"},
+    "amsterdam": {"0800-0188": "tel:+318000188", "0800-0113": "tel:+318000113"},
+    "ireland": {"1800 77 8888": "tel:+3531800778888", "086 823 8443": "sms:+353868238443"},
+    "paris": {"3919": "tel:3919", "3114": "tel:3114", "119": "tel:119"},
+}
+
+
+def get_page(client, url, lang):
+    response = client.get(f"{url}?lang={lang}")
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_centre_page_shows_that_centres_numbers(client, slug, lang):
+    for page in CENTRE_PAGES:
+        html = get_page(client, page.format(slug=slug), lang)
+        links = hrefs(html)
+        for shown, href in EVERY_PAGE[slug].items():
+            assert shown in html, (page, shown)
+            assert href in links, (page, href)
+    html = get_page(client, f"/{slug}/", lang)
+    for shown, href in SUPPORT_PAGE[slug].items():
+        assert shown in html and href in hrefs(html), shown
+    assert f'<html lang="{lang}"' in html
+
+
+def test_other_centres_numbers_stay_away(client):
+    assert "0800-0188" not in get_page(client, "/ireland/", "en")
+    assert "1800 77 8888" not in get_page(client, "/amsterdam/", "en")
+    assert "3919" not in get_page(client, "/uk/", "en")
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_every_tel_and_sms_link_is_well_formed(client, lang):
+    seen = 0
+    for url in STUDENT_PAGES:
+        for href in hrefs(get_page(client, url, lang)):
+            if href.startswith(("tel:", "sms:")):
+                seen += 1
+                assert is_well_formed_href(href), (url, href)
+    assert seen > 100
+
+
+def test_demo_values_are_labelled(client):
+    html = get_page(client, "/uk/", "en")
+    assert html.count("demo value") >= 5  # strip (2) + Student Services (2) + teams (2)
+    assert "student-services.uk@example.org" in html
+    assert "demo-value" in get_page(client, "/paris/what-counts", "fr")  # strip on every page
+
+
+def test_support_page_sections_in_order(client):
+    html = get_page(client, "/uk/", "en")
+    order = [
+        "In an emergency",
+        "Talk to someone now",
+        "Make a report or get support",
+        "Sexual Assault Referral Centres",
+        "Specialist services",
+    ]
+    positions = [html.index(heading) for heading in order]
+    assert positions == sorted(positions)
+    assert "24 months" in html and "7 days" in html
+    assert "https://thesurvivorstrust.org/sarc/" in hrefs(html)
+
+
+@pytest.mark.parametrize(
+    ("slug", "equivalent"),
+    [
+        ("amsterdam", "Centrum Seksueel Geweld"),
+        ("ireland", "Sexual Assault Treatment Unit"),
+        ("paris", "https://www.service-public.fr/particuliers/vosdroits/F1043?lang=en"),
+    ],
+)
+def test_sarc_equivalents(client, slug, equivalent):
+    assert equivalent in get_page(client, f"/{slug}/", "en")
+
+
+def test_support_page_links_to_report_form_and_other_pages(client, app):
+    links = hrefs(get_page(client, "/uk/", "en"))
+    assert "/uk/options" in links and "/uk/what-counts" in links
+    if "reports.form" in app.view_functions:
+        with app.test_request_context():
+            from flask import url_for
+
+            assert url_for("reports.form", centre="uk") in links
+
+
+def test_options_page_covers_every_option(client):
+    html = get_page(client, "/ireland/options", "en")
+    for words in (
+        "anonymously",
+        "without any action",
+        "Informal resolution",
+        "Report to the police",
+        "keep evidence",
+        "formal report",
+        "Do nothing for now",
+        "What happens next",
+        "long time ago",
+    ):
+        assert words in html, words
+
+
+def test_what_counts_page(client):
+    html = get_page(client, "/paris/what-counts", "en")
+    for words in ("Harassment", "Sexual misconduct", "Consent", "It was not your fault"):
+        assert words in html
+
+
+def test_unknown_centre_is_404(client):
+    for url in ("/atlantis/", "/atlantis/options", "/atlantis/what-counts", "/choose/atlantis"):
+        assert client.get(url).status_code == 404
+
+
+def test_centre_default_locale(client):
+    assert '<html lang="nl"' in client.get("/amsterdam/").get_data(as_text=True)
+    assert '<html lang="fr"' in client.get("/paris/").get_data(as_text=True)
+
+
+def test_student_pages_are_not_cached(client):
+    for url in ("/", "/uk/", "/uk/options"):
+        response = client.get(url)
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_choosing_a_centre_is_remembered_without_trapping(client):
+    index = client.get("/").get_data(as_text=True)
+    assert "/choose/ireland" in hrefs(index)
+    assert "Forget my centre" not in index
+
+    response = client.get("/choose/ireland")
+    assert response.status_code == 303 and response.headers["Location"] == "/ireland/"
+    cookie = client.get_cookie(CENTRE_COOKIE)
+    assert cookie.value == "ireland" and cookie.http_only
+
+    # The start page offers the remembered centre but does not redirect to it.
+    response = client.get("/")
+    assert response.status_code == 200
+    index = response.get_data(as_text=True)
+    assert "/ireland/" in hrefs(index)
+    assert "Choose a different centre" in index and "/choose/paris" in hrefs(index)
+
+    response = client.get("/forget-centre")
+    assert response.status_code == 303
+    assert client.get_cookie(CENTRE_COOKIE) is None
+    assert "Forget my centre" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_tampered_cookie_is_ignored(client):
+    client.set_cookie(CENTRE_COOKIE, "<script>")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Your centre" not in response.get_data(as_text=True)
+
+
+def test_no_third_party_requests_from_pages(client):
+    """Links may leave the site; nothing may load from elsewhere."""
+    for url in STUDENT_PAGES:
+        html = get_page(client, url, "en")
+        assert 'src="http' not in html and 'rel="stylesheet" href="http' not in html
+        assert "<img" not in html and "style=" not in html and "<style" not in html
