@@ -64,6 +64,7 @@ class Settings:
     hsts: bool
     base_url: str
     ratelimit_storage_url: str
+    ratelimit_enabled: bool
     smtp_host: str
     smtp_port: int
     smtp_user: str
@@ -110,7 +111,7 @@ class Settings:
             "WTF_CSRF_SSL_STRICT": self.secure_cookies,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
             "RATELIMIT_HEADERS_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "BABEL_DEFAULT_LOCALE": "en",
             "BABEL_DEFAULT_TIMEZONE": "UTC",
             "TEMPLATES_AUTO_RELOAD": self.profile == "development",
@@ -185,6 +186,8 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
         hsts=production,
         base_url=env.get("HSM_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         ratelimit_storage_url=env.get("HSM_RATELIMIT_STORAGE_URL", "memory://"),
+        # Switched off only by the benchmark, which measures throughput, not throttling.
+        ratelimit_enabled=_bool(env.get("HSM_RATELIMIT_ENABLED"), True),
         smtp_host=env.get("HSM_SMTP_HOST", ""),
         smtp_port=_int(env, "HSM_SMTP_PORT", 25),
         smtp_user=env.get("HSM_SMTP_USER", ""),

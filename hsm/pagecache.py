@@ -1,0 +1,65 @@
+"""A small in-process cache for public pages that are the same for every visitor.
+
+A centre's support pages depend only on the path, the locale and whether htmx asked for a
+fragment; they hold no session data and no form token. Caching the rendered body lets them
+be served nearly as fast as a constant route. Centre data is loaded at start-up, so the
+cache lives as long as the process. Off when templates auto-reload (development).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from threading import Lock
+from typing import Any
+
+from flask import current_app, make_response, request
+
+from hsm.i18n import get_locale
+
+MAX_ENTRIES = 512
+_cache: dict[tuple[str, ...], tuple[bytes, int, str, tuple[str, ...]]] = {}
+_lock = Lock()
+
+
+def _enabled() -> bool:
+    return bool(current_app.config.get("HSM_PAGE_CACHE", True)) and not (
+        current_app.debug or current_app.config.get("TEMPLATES_AUTO_RELOAD")
+    )
+
+
+def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Cache a public view's response body per (path, locale, htmx or not)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not _enabled() or request.method != "GET":
+            return view(*args, **kwargs)
+        key = (request.path, str(get_locale()), request.headers.get("HX-Request", ""))
+        hit = _cache.get(key)
+        if hit is None:
+            response = make_response(view(*args, **kwargs))
+            if response.status_code != 200 or response.direct_passthrough:
+                return response
+            hit = (
+                response.get_data(),
+                response.status_code,
+                response.mimetype,
+                tuple(response.vary),
+            )
+            with _lock:
+                if len(_cache) >= MAX_ENTRIES:
+                    _cache.clear()
+                _cache[key] = hit
+            return response
+        body, status, mimetype, vary = hit
+        response = current_app.response_class(body, status=status, mimetype=mimetype)
+        response.vary.update(vary)
+        return response
+
+    return wrapper
+
+
+def clear() -> None:
+    with _lock:
+        _cache.clear()

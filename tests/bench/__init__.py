@@ -1,0 +1,1 @@
+"""The benchmark (``make bench``): throughput under gunicorn, measured with wrk. Not a test."""

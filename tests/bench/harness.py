@@ -1,0 +1,172 @@
+"""Pieces of the benchmark: a gunicorn server, wrk runs, query counts and page weight."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+WRK_THREADS = 2
+WRK_CONNECTIONS = 16
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    method: str = "GET"
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+
+    def row(self) -> str:
+        return (
+            f"{self.name:<44} {self.rps:>9.0f} req/s   p50 {self.p50_ms:>7.2f} ms"
+            f"   p99 {self.p99_ms:>7.2f} ms   non-2xx/3xx {self.non_2xx}"
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_env(workdir: Path) -> dict[str, str]:
+    """A production-profile environment with throwaway secrets in a scratch directory."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "HSM_PROFILE": "production",
+            "HSM_SECRET_KEY": secrets.token_urlsafe(48),
+            "HSM_FIELD_KEYS": Fernet.generate_key().decode(),
+            "HSM_RECEIPT_PEPPER": secrets.token_urlsafe(32),
+            "HSM_BASE_URL": "http://127.0.0.1",
+            "HSM_INSTANCE_DIR": str(workdir),
+            "HSM_DATABASE_URL": os.environ.get("HSM_DATABASE_URL")
+            or f"sqlite:///{workdir / 'bench.sqlite3'}",
+            "HSM_RATELIMIT_ENABLED": "false",
+        }
+    )
+    return env
+
+
+@contextmanager
+def scratch_dir():
+    with tempfile.TemporaryDirectory(prefix="hsm-bench-") as tmp:
+        yield Path(tmp)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int = 2):
+    port = free_port()
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--workers", str(workers),
+        "--bind", f"127.0.0.1:{port}",
+        "--log-level", "warning",
+        "wsgi:app",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _lua(scenario: Scenario, directory: Path) -> Path | None:
+    if scenario.method == "GET" and not scenario.headers:
+        return None
+    lines = [f'wrk.method = "{scenario.method}"']
+    if scenario.body is not None:
+        body = scenario.body.replace("\\", "\\\\").replace('"', '\\"')
+        lines.append(f'wrk.body = "{body}"')
+    for name, value in scenario.headers.items():
+        lines.append(f'wrk.headers["{name}"] = "{value}"')
+    path = directory / f"{re.sub(r'[^a-z0-9]+', '-', scenario.name.lower())}.lua"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def run_wrk(base: str, scenario: Scenario, seconds: int, directory: Path) -> Result:
+    command = [
+        "wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency",
+    ]  # fmt: skip
+    script = _lua(scenario, directory)
+    if script:
+        command += ["-s", str(script)]
+    command.append(base + scenario.path)
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return Result(
+        scenario.name,
+        rps,
+        _ms(*p50.groups()),
+        _ms(*p99.groups()),
+        int(bad.group(1)) if bad else 0,
+    )
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine = engine
+        self.count = 0
+
+    def __call__(self, *args):
+        self.count += 1
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self)
+
+
+def page_weight(base: str, path: str) -> tuple[int, int, list[str]]:
+    """Gzipped bytes of the page and of the CSS and JS it loads: (html, total, asset paths)."""
+    html = urllib.request.urlopen(base + path).read()  # noqa: S310
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
+    total = html_gz = len(gzip.compress(html, 9))
+    for asset in assets:
+        total += len(gzip.compress(urllib.request.urlopen(base + asset.decode()).read(), 9))  # noqa: S310
+    return html_gz, total, [a.decode() for a in assets]
