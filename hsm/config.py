@@ -46,9 +46,14 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
 def _kept_secret(path: Path, make) -> str:
     """Read a development secret from ``instance/``, creating it on first use."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
+    try:
+        # O_EXCL: when several processes start at once, exactly one writes the secret.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(make())
     return path.read_text().strip()
 
 
