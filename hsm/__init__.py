@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from hsm import cli, crypto, errors, headers, i18n, security, site
@@ -14,6 +16,7 @@ from hsm.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from hsm.reports.views import bp as reports_bp
 from hsm.safecontacts.views import bp as safecontacts_bp
 
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BLUEPRINTS = (site.bp, centres_bp, accounts_bp, reports_bp, safecontacts_bp)
 
 
@@ -31,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(TEMPLATES_DIR.parent / "hsm" / "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
