@@ -185,3 +185,17 @@ def test_no_third_party_requests_from_pages(client):
         html = get_page(client, url, "en")
         assert 'src="http' not in html and 'rel="stylesheet" href="http' not in html
         assert "<img" not in html and "style=" not in html and "<style" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "data_text"),
+    [
+        ("en", "Talk to someone now", "Day and night. Calls are free."),
+        ("nl", "Nu met iemand praten", "Dag en nacht bereikbaar. Bellen is gratis."),
+        ("fr", "Parler à quelqu’un maintenant", "Jour et nuit. L&#39;appel est gratuit."),
+    ],
+)
+def test_pages_and_centre_data_follow_the_locale(client, lang, heading, data_text):
+    html = get_page(client, "/amsterdam/", lang)
+    assert heading in html
+    assert data_text in html
