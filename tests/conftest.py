@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 os.environ["HSM_PROFILE"] = "test"
 
-from hsm import create_app  # noqa: E402
+from hsm import create_app, pagecache  # noqa: E402
 from hsm.accounts.sessions import new_session_payload  # noqa: E402
 from hsm.config import ROOT  # noqa: E402
 from hsm.extensions import db as _db  # noqa: E402
@@ -176,6 +176,7 @@ def live_server(app):
     server.url = f"http://127.0.0.1:{port}"
     # A local stand-in for the neutral site: this machine has no internet.
     app.config["HSM_QUICK_EXIT_URL"] = f"{server.url}/healthz"
+    pagecache.clear()  # pages cached earlier hold the old quick-exit address
     yield server
     server.shutdown()
     thread.join(timeout=5)

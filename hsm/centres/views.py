@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, redirect, request, url_for
 
 from hsm.centres.registry import all_centres, centre_or_404, get_centre
 from hsm.htmx import render
+from hsm.pagecache import cached_page
 from hsm.security import public
 
 bp = Blueprint("centres", __name__)
@@ -63,6 +64,7 @@ def forget():
 
 @bp.get("/<centre>/")
 @public
+@cached_page
 def support(centre: str):
     """Emergency numbers, lines open now, how to report, specialist services."""
     chosen = centre_or_404(centre)
@@ -76,6 +78,7 @@ def support(centre: str):
 
 @bp.get("/<centre>/options")
 @public
+@cached_page
 def options(centre: str):
     """Your options, in plain words (policy Appendix A 5.2 to 5.4)."""
     chosen = centre_or_404(centre)
@@ -88,6 +91,7 @@ def options(centre: str):
 
 @bp.get("/<centre>/what-counts")
 @public
+@cached_page
 def what_counts(centre: str):
     """Harassment, sexual misconduct and consent (policy section 3)."""
     return render("centres/what_counts.html", centre=centre_or_404(centre))
