@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(load_settings().flask_config())
     app.config["HSM_TRANSLATIONS_DIR"] = TRANSLATIONS_DIR
+    app.config["HSM_LOCALES"] = i18n.LOCALES  # centre data text must exist in each of them
     if test_config:
         app.config.update(test_config)
 
