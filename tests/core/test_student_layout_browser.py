@@ -67,3 +67,19 @@ def test_no_csp_violations(live_server, page):
     for path in ("/", "/amsterdam/", "/amsterdam/options"):
         page.goto(f"{live_server.url}{path}")
     assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "fr"])
+def test_error_page_is_accessible(live_server, page, axe, lang):
+    page.goto(f"{live_server.url}/no-such-centre/?lang={lang}")
+    assert page.locator("html").get_attribute("lang") == lang
+    axe(page)
+
+
+def test_every_student_page_works_without_javascript(live_server, new_page):
+    page = new_page(js=False)
+    for path in ("/", "/uk/", "/uk/options", "/uk/what-counts", "/paris/", "/nowhere/"):
+        page.goto(f"{live_server.url}{path}")
+        # Content is all server-rendered: the quick exit and emergency numbers are there.
+        assert page.locator("a[data-quick-exit]").is_visible(), path
+        assert page.locator("a[href^='tel:']").first.is_visible(), path
