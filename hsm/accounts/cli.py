@@ -1,8 +1,50 @@
-"""Account commands (being built)."""
+"""``flask --app wsgi hsm create-user``: the first administrator, or any account, from a shell."""
+
+from __future__ import annotations
+
+import sys
 
 import click
+from flask import current_app
+
+from hsm.accounts import invitations, operations, passwords
+from hsm.centres.registry import get_centre
+from hsm.extensions import db
+from hsm.security import Role
 
 
 @click.command("create-user")
-def create_user() -> None:
-    """Create a staff user."""
+@click.option("--email", required=True, help="Staff email address.")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--role", required=True, type=click.Choice([str(r) for r in Role]))
+@click.option("--centre", default=None, help="Centre slug, for centre-held roles.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email: str, name: str, role: str, centre: str | None, password_stdin: bool):
+    """Create a staff user; without --password-stdin an invitation email is sent instead."""
+    if centre and get_centre(centre) is None:
+        raise click.BadParameter(f"no centre called {centre!r}", param_hint="--centre")
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        problem = passwords.password_problem(password, (email, name))
+        if problem:
+            raise click.ClickException(problem)
+    try:
+        user = operations.create_user(
+            None,
+            name=name,
+            email=email,
+            allowed_domains=tuple(current_app.config["HSM_ALLOWED_STAFF_DOMAINS"]),
+            role=role,
+            centre=centre,
+        )
+    except operations.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    if password is not None:
+        user.password_hash = passwords.hash_password(password)
+        db.session.commit()
+        click.echo(f"created {user.email} ({role}{' at ' + centre if centre else ''})")
+        return
+    invitations.send_invitation(user)
+    click.echo(f"created {user.email}; an invitation email was sent")

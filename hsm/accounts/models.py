@@ -1,4 +1,4 @@
-"""Staff users, their role assignments and their server-side sessions."""
+"""Staff users, their role assignments, server-side sessions, MFA and one-time tokens."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hsm.crypto import EncryptedText
 from hsm.extensions import db
 
 
@@ -19,6 +20,12 @@ class User(db.Model):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # TOTP: the confirmed secret, and one waiting for its first code during enrolment.
+    mfa_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    mfa_pending_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The last TOTP time step accepted: a code for this step or an earlier one is a replay.
+    mfa_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -34,6 +41,10 @@ class User(db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.mfa_secret is not None
 
     def get_id(self) -> str:
         return str(self.id)
@@ -73,5 +84,43 @@ class StaffSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     mfa_passed: Mapped[bool] = mapped_column(default=False)
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A one-time MFA recovery code; only its hash is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class SignInFailure(db.Model):
+    """A failed password or code for a known account, kept for the per-account throttle."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (sa.Index("ix_sign_in_failure_user_at", "user_id", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    failed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AccountToken(db.Model):
+    """A single-use emailed link (password reset or invitation); only the token's hash is kept."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     user: Mapped[User] = relationship()

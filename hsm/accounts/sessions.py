@@ -106,3 +106,17 @@ def end_all_sessions(user_id: int) -> None:
         .where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
         .values(ended_at=datetime.now(UTC))
     )
+
+
+def signing_in_user() -> User | None:
+    """The user of a live session that still waits for its second step (TOTP), or None."""
+    row = current_row()
+    if row is None or row.mfa_passed:
+        return None
+    return row.user
+
+
+def complete_sign_in(user: User) -> None:
+    """The second step passed: replace the half-open session with a new, full one."""
+    end_current_session()
+    start_session(user, mfa_passed=True)

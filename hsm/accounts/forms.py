@@ -1,0 +1,143 @@
+"""Forms of the staff account screens (labels are lazy, so they follow the request's locale)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+
+from hsm.i18n import _l
+from hsm.security import Role
+
+EMAIL_MAX = 255
+# The browser's date picker sends ISO dates; people typing by hand often write 31/01/2026.
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def role_choices():
+    return [("", _l("Choose a role"))] + [(str(r), role_label(r)) for r in Role]
+
+
+def role_label(role: str):
+    return {
+        Role.STUDENT_SERVICES: _l("Student Services"),
+        Role.CENTRE_DIRECTOR: _l("Centre Director"),
+        Role.SAFEGUARDING_DIRECTOR: _l("Director of Student Experience and Safeguarding"),
+        Role.CASE_REVIEW_MEMBER: _l("Case review team member"),
+        Role.INVESTIGATING_OFFICER: _l("Investigating officer"),
+        Role.REVIEWING_OFFICER: _l("Reviewing officer"),
+        Role.PEOPLE_TEAM: _l("People Team"),
+        Role.EDI_OFFICER: _l("Equality, diversity and inclusion officer"),
+        Role.SAFE_CONTACT: _l("Safe Contact"),
+        Role.EXECUTIVE: _l("Executive"),
+        Role.ADMIN: _l("Administrator"),
+    }.get(role, role)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=EMAIL_MAX)],
+    )
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(_l("Enter your password."))]
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Enter the 6-digit code from your app, or a recovery code.")),
+                    Length(max=40)],
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        _l("6-digit code from your app"),
+        validators=[DataRequired(_l("Enter the 6-digit code your app shows now.")),
+                    Length(max=20)],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), validators=[InputRequired(_l("Enter a new password."))]
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(_l("Enter the new password a second time.")),
+            EqualTo("password", _l("The two passwords are not the same. Enter them again.")),
+        ],
+    )
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=EMAIL_MAX)],
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
+    centre = SelectField(_l("Centre"), validators=[Optional()])
+
+    def __init__(self, *args, centre_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = role_choices()
+        self.centre.choices = [("", _l("All centres")), *centre_choices]
+
+
+class InviteForm(RoleForm):
+    name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)],
+    )
+    email = EmailField(
+        _l("Staff email address"),
+        validators=[DataRequired(_l("Enter the person's email address.")),
+                    Length(max=EMAIL_MAX)],
+    )
+
+
+class LocalDateField(DateField):
+    """A date field whose parse error is in our own plain words."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a real date, for example 31/01/2026.")) from None
+
+
+class AuditFilterForm(FlaskForm):
+    """A GET form: nothing changes, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), validators=[Optional()])
+    actor = StringField(_l("Who (email contains)"), validators=[Optional(), Length(max=255)])
+    centre = SelectField(_l("Centre"), validators=[Optional()])
+    date_from = LocalDateField(
+        _l("From (date)"), validators=[Optional()], format=DATE_FORMATS
+    )
+    date_to = LocalDateField(_l("To (date)"), validators=[Optional()], format=DATE_FORMATS)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and self.date_from.data and self.date_to.data and (
+            self.date_from.data > self.date_to.data
+        ):
+            self.date_to.errors.append(_l("The end date must be on or after the start date."))
+            return False
+        return ok

@@ -1,0 +1,62 @@
+"""Emailed one-time links: invitations for new staff, and password resets.
+
+An email holds a link and nothing else about the person or their work. The link's token is
+random; only its hash is stored, it works once, and it expires (1 hour for a reset, 3 days
+for an invitation, since a new colleague may not read their email the same day).
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from hsm import audit, mail
+from hsm.accounts import operations
+from hsm.accounts.models import User
+from hsm.extensions import db
+from hsm.i18n import _
+
+
+def link_for(token: str) -> str:
+    """The absolute link, built without a request (the CLI and other areas call this too)."""
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    path = adapter.build("accounts.password_link", {"token": token})
+    return current_app.config["HSM_BASE_URL"] + path
+
+
+def _new_link(user: User, purpose: str, action: str) -> str:
+    """Issue a token, record it, and commit (so the link works at once); return the link."""
+    token = operations.issue_token(user, purpose)
+    audit.record(action, target_type="user", target_id=user.id)
+    db.session.commit()
+    return link_for(token)
+
+
+def send_invitation(user: User) -> None:
+    """Invite ``user`` to set their first password (commits)."""
+    link = _new_link(user, "invite", "invitation.sent")
+    mail.send(
+        user.email,
+        _("Your staff account for Safe Support"),
+        _(
+            "An account has been made for you on Safe Support, the staff site for the "
+            "Student Harassment and Sexual Misconduct Policy.\n\n"
+            "To choose your password, open this link within 3 days:\n%(link)s\n\n"
+            "If you did not expect this email, you can ignore it.",
+            link=link,
+        ),
+    )
+
+
+def send_password_reset(user: User) -> None:
+    """Email a single-use reset link valid for one hour (commits)."""
+    link = _new_link(user, "reset", "password.reset_requested")
+    mail.send(
+        user.email,
+        _("Reset your Safe Support password"),
+        _(
+            "Someone asked to reset the password of this Safe Support staff account.\n\n"
+            "To choose a new password, open this link within 1 hour:\n%(link)s\n\n"
+            "If this was not you, you can ignore this email: your password stays the same.",
+            link=link,
+        ),
+    )
