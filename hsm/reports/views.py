@@ -1,5 +1,339 @@
-"""The reports blueprint (being built)."""
+"""Report a Concern: the form, the receipt, the reporter's follow-up and the staff inbox.
 
-from flask import Blueprint
+Views stay thin: forms check, ``operations`` write (with the actor, audited), ``queries``
+read for staff. Nothing here stores or logs a network address or a user agent.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask_login import current_user
+from limits import parse as parse_limit
+
+from hsm.centres.registry import all_centres, centre_or_404, get_centre
+from hsm.extensions import db, hashed_remote_address, limiter
+from hsm.htmx import is_htmx, render
+from hsm.i18n import _, get_locale
+from hsm.reports import labels, notifications, operations, receipts, rules
+from hsm.reports.forms import (
+    ActionForm,
+    AssignForm,
+    HandlingForm,
+    NoteForm,
+    ReceiptForm,
+    ReplyForm,
+    ReporterMessageForm,
+    ReportForm,
+)
+from hsm.reports.models import Report
+from hsm.reports.queries import InboxFilters, Scopes, inbox_page, load_report_for
+from hsm.security import Permission, can, deny, public, require
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.context_processor
+def report_context():
+    def centre_name(slug: str) -> str:
+        centre = get_centre(slug)
+        return centre.name_for(get_locale()) if centre else slug
+
+    return {"labels": labels, "centre_name": centre_name}
+
+# Which fragment an inline check returns: two fields own a section that shows or hides more.
+SECTION_OF = {"anonymous": "reports/_identity.html", "immediate_danger": "reports/_danger.html"}
+FOLLOW_UP_KEY = "follow_up"
+FOLLOW_UP_IDLE_SECONDS = 15 * 60
+DEFAULT_SUBMIT_LIMIT = "5 per hour; 20 per day"
+DEFAULT_RECEIPT_LIMIT = "10 per hour"
+
+
+def submit_limit() -> str:
+    return current_app.config.get("HSM_REPORT_RATE_LIMIT", DEFAULT_SUBMIT_LIMIT)
+
+
+# --- the form ------------------------------------------------------------------------------
+
+
+@bp.route("/<centre>/report", methods=["GET", "POST"])
+@public
+@limiter.limit(submit_limit, methods=["POST"])
+def form(centre: str):
+    """The Report a Concern form; a valid POST stores the report and shows the receipt once."""
+    chosen = centre_or_404(centre)
+    report_form = ReportForm()
+    if not report_form.validate_on_submit():
+        return render("reports/form.html", form=report_form, centre=chosen)
+    report, code = operations.submit_report(
+        report_form.to_submission(),
+        centre=chosen.slug,
+        pepper=current_app.config["HSM_RECEIPT_PEPPER"],
+    )
+    db.session.commit()
+    notifications.new_report(report)
+    # The receipt is this POST's response: never a redirect, so the code is in no URL.
+    return render("reports/receipt.html", centre=chosen, report=report, code=code)
+
+
+@bp.post("/<centre>/report/check/<field>")
+@public
+def check(centre: str, field: str):
+    """Inline check of one field (htmx); returns that field's fragment, or its section's."""
+    chosen = centre_or_404(centre)
+    report_form = ReportForm()
+    if field not in ReportForm.ORDER:
+        abort(404)
+    report_form.check_field(field)
+    template = SECTION_OF.get(field, "reports/_field.html")
+    return render(template, template, form=report_form, centre=chosen, name=field)
+
+
+# --- follow-up by receipt code ---------------------------------------------------------------
+
+
+def receipt_limit():
+    return parse_limit(current_app.config.get("HSM_RECEIPT_RATE_LIMIT", DEFAULT_RECEIPT_LIMIT))
+
+
+def _throttled() -> bool:
+    return not limiter.limiter.test(receipt_limit(), "receipt", hashed_remote_address())
+
+
+def _count_failure() -> None:
+    limiter.limiter.hit(receipt_limit(), "receipt", hashed_remote_address())
+
+
+def follow_up_report() -> Report | None:
+    """The report of this browser's follow-up session, if it is still alive (15 minutes idle)."""
+    state = session.get(FOLLOW_UP_KEY)
+    if not isinstance(state, dict):
+        return None
+    now = int(time.time())
+    if now - int(state.get("seen", 0)) > FOLLOW_UP_IDLE_SECONDS:
+        session.pop(FOLLOW_UP_KEY, None)
+        return None
+    report = db.session.get(Report, state.get("report"))
+    if report is None:
+        session.pop(FOLLOW_UP_KEY, None)
+        return None
+    session[FOLLOW_UP_KEY] = {"report": report.id, "seen": now}
+    return report
+
+
+def _thread(report: Report, message_form=None, *, status: int = 200):
+    return render(
+        "reports/follow_up.html",
+        "reports/_thread.html",
+        status=status,
+        report=report,
+        centre=get_centre(report.centre),
+        message_form=message_form or ReporterMessageForm(formdata=None),
+        leave_form=ActionForm(formdata=None),
+        reporter_status=rules.reporter_view_status(
+            report.status, report.handling, report.caseworker_id is not None
+        ),
+    )
+
+
+def _code_page(receipt_form, *, status: int = 200, throttled: bool = False,
+               expired: bool = False):
+    return render(
+        "reports/follow_up.html",
+        status=status,
+        report=None,
+        centre=None,
+        receipt_form=receipt_form,
+        throttled=throttled,
+        expired=expired,
+    )
+
+
+@bp.route("/follow-up", methods=["GET", "POST"])
+@public
+def follow_up():
+    """Enter a receipt code, then read and write messages while the session lasts."""
+    had_session = FOLLOW_UP_KEY in session
+    report = follow_up_report()
+    if request.method == "GET":
+        if report is not None:
+            return _thread(report)
+        return _code_page(ReceiptForm(formdata=None), expired=had_session)
+
+    receipt_form = ReceiptForm()
+    if _throttled():
+        return _code_page(receipt_form, status=429, throttled=True)
+    if not receipt_form.validate_on_submit():
+        return _code_page(receipt_form)
+    code = receipts.parse(receipt_form.code.data)
+    found = None
+    if code is not None:
+        found = operations.find_by_receipt(code, current_app.config["HSM_RECEIPT_PEPPER"])
+    if found is None:
+        _count_failure()
+        receipt_form.code.errors.append(
+            _("We could not find a report with that code. Check it and try again.")
+        )
+        return _code_page(receipt_form)
+    session[FOLLOW_UP_KEY] = {"report": found.id, "seen": int(time.time())}
+    operations.record_follow_up(found)
+    db.session.commit()
+    return redirect(url_for("reports.follow_up"), code=303)
+
+
+@bp.post("/follow-up/message")
+@public
+def follow_up_message():
+    """The reporter replies or adds information."""
+    report = follow_up_report()
+    if report is None:
+        return redirect(url_for("reports.follow_up"), code=303)
+    message_form = ReporterMessageForm()
+    if not message_form.validate_on_submit():
+        return _thread(report, message_form)
+    operations.add_reporter_message(report, message_form.body.data)
+    db.session.commit()
+    notifications.new_reporter_message(report)
+    if is_htmx():
+        return _thread(report)
+    return redirect(url_for("reports.follow_up", _anchor="messages"), code=303)
+
+
+@bp.post("/follow-up/leave")
+@public
+def follow_up_leave():
+    """End the follow-up session at once."""
+    ActionForm().validate_on_submit()
+    session.pop(FOLLOW_UP_KEY, None)
+    return redirect(url_for("reports.follow_up", left=1), code=303)
+
+
+# --- the Student Services inbox ---------------------------------------------------------------
+
+
+def _require_inbox_access() -> Scopes:
+    scopes = Scopes.of(current_user)
+    if not scopes.any:
+        deny("missing_permission")
+    return scopes
+
+
+@bp.get("/staff/reports")
+@require(Permission.OWN_ACCOUNT)
+def inbox():
+    """New and open reports, most urgent and oldest first; filters and pages work without JS."""
+    scopes = _require_inbox_access()
+    centres = [c for c in all_centres() if scopes.may_cover(c.slug)]
+    filters = InboxFilters.from_args(request.args, [c.slug for c in centres])
+    page = inbox_page(scopes, filters)
+    return render("reports/inbox.html", "reports/_list.html", page=page, centres=centres)
+
+
+def _detail(report: Report, *, status: int = 200, **forms):
+    handle = can(Permission.HANDLE_REPORTS, centre=report.centre)
+    assign_form = forms.get("assign_form") or AssignForm(formdata=None, prefix="assign")
+    if handle:
+        assign_form.set_caseworkers(operations.caseworkers_for(report.centre))
+        if report.caseworker_id and not assign_form.caseworker.data:
+            assign_form.caseworker.data = str(report.caseworker_id)
+    handling_form = forms.get("handling_form") or HandlingForm(formdata=None, prefix="handling")
+    if not handling_form.handling.data:
+        handling_form.handling.data = report.handling
+    return render(
+        "reports/detail.html",
+        "reports/_detail.html",
+        status=status,
+        report=report,
+        centre=get_centre(report.centre),
+        can_handle=handle,
+        ack_form=ActionForm(formdata=None, prefix="ack"),
+        assign_form=assign_form,
+        reply_form=forms.get("reply_form") or ReplyForm(formdata=None, prefix="reply"),
+        note_form=forms.get("note_form") or NoteForm(formdata=None, prefix="note"),
+        handling_form=handling_form,
+    )
+
+
+@bp.get("/staff/reports/<int:report_id>")
+@require(Permission.OWN_ACCOUNT)
+def detail(report_id: int):
+    """One report; opening it is written to the audit log."""
+    _require_inbox_access()
+    report = load_report_for(current_user, report_id)
+    operations.record_view(current_user, report)
+    db.session.commit()
+    return _detail(report)
+
+
+def _handled(report_id: int) -> Report:
+    report = load_report_for(current_user, report_id)
+    if not can(Permission.HANDLE_REPORTS, centre=report.centre):
+        deny("cannot_handle_report")
+    return report
+
+
+def _done(report: Report):
+    """After an action: the fresh detail fragment for htmx, a redirect otherwise."""
+    db.session.commit()
+    if is_htmx():
+        return _detail(load_report_for(current_user, report.id))
+    return redirect(url_for("reports.detail", report_id=report.id), code=303)
+
+
+@bp.post("/staff/reports/<int:report_id>/acknowledge")
+@require(Permission.HANDLE_REPORTS)
+def acknowledge(report_id: int):
+    report = _handled(report_id)
+    if ActionForm(prefix="ack").validate_on_submit():
+        operations.acknowledge(current_user, report)
+    return _done(report)
+
+
+@bp.post("/staff/reports/<int:report_id>/assign")
+@require(Permission.HANDLE_REPORTS)
+def assign(report_id: int):
+    report = _handled(report_id)
+    form = AssignForm(prefix="assign")
+    caseworkers = operations.caseworkers_for(report.centre)
+    form.set_caseworkers(caseworkers)
+    if not form.validate_on_submit():
+        return _detail(report, assign_form=form)
+    chosen = next(u for u in caseworkers if str(u.id) == form.caseworker.data)
+    operations.assign(current_user, report, chosen)
+    return _done(report)
+
+
+def _write(report_id: int, form_class, prefix: str, write):
+    """Reply or note: both are a text written into the thread."""
+    report = _handled(report_id)
+    form = form_class(prefix=prefix)
+    if not form.validate_on_submit():
+        return _detail(report, **{f"{prefix}_form": form})
+    write(current_user, report, form.body.data)
+    return _done(report)
+
+
+@bp.post("/staff/reports/<int:report_id>/reply")
+@require(Permission.HANDLE_REPORTS)
+def reply(report_id: int):
+    """A reply the reporter reads at follow-up."""
+    return _write(report_id, ReplyForm, "reply", operations.reply)
+
+
+@bp.post("/staff/reports/<int:report_id>/note")
+@require(Permission.HANDLE_REPORTS)
+def note(report_id: int):
+    """An internal note the reporter never sees."""
+    return _write(report_id, NoteForm, "note", operations.add_note)
+
+
+@bp.post("/staff/reports/<int:report_id>/handling")
+@require(Permission.HANDLE_REPORTS)
+def handling(report_id: int):
+    report = _handled(report_id)
+    form = HandlingForm(prefix="handling")
+    if not form.validate_on_submit():
+        return _detail(report, handling_form=form)
+    operations.set_handling(current_user, report, form.handling.data)
+    return _done(report)

@@ -1,0 +1,243 @@
+"""Every write to a report: each takes its actor explicitly and records itself in the audit log.
+
+Audit entries name the action and the report, never its content.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+
+from hsm import audit
+from hsm.accounts.models import RoleAssignment, User
+from hsm.extensions import db
+from hsm.reports import receipts, rules
+from hsm.reports.models import Report, ReportMessage
+from hsm.security import Role
+
+
+@dataclass
+class Submission:
+    """What the reporter sent, already checked by the form."""
+
+    anonymous: bool
+    about: str
+    categories: list[str]
+    narrative: str
+    when_kind: str
+    where: str
+    respondent: str
+    wishes: list[str]
+    immediate_danger: bool
+    under_18: bool
+    consent_earlier_notes: str
+    anonymity_reason: str | None = None
+    anonymity_reason_other: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    student_number: str | None = None
+    date_of_birth: date | None = None
+    contact_method: str | None = None
+    contact_detail: str | None = None
+    safe_times: str | None = None
+    when_date: date | None = None
+    when_detail: str | None = None
+    where_detail: str | None = None
+
+
+def _unused(column, make) -> str:
+    """A random value not yet present in a unique column (collisions are astronomically rare)."""
+    while True:
+        value = make()
+        if db.session.scalar(sa.select(sa.func.count()).where(column == value)) == 0:
+            return value
+
+
+def new_reference() -> str:
+    return "R-" + "".join(secrets.choice(receipts.ALPHABET) for _ in range(8))
+
+
+def _audit(action: str, report: Report, actor: User | None, detail: dict | None = None) -> None:
+    audit.record(
+        action,
+        target_type="report",
+        target_id=report.id,
+        centre=report.centre,
+        detail=detail,
+        actor=actor,
+    )
+
+
+def submit_report(
+    submission: Submission, *, centre: str, pepper: str, now: datetime | None = None
+) -> tuple[Report, receipts.ReceiptCode]:
+    """Store a new report; return it and its receipt code (the only time the code exists)."""
+    now = now or datetime.now(UTC)
+    s = submission
+    found = rules.triage(
+        immediate_danger=s.immediate_danger,
+        under_18=s.under_18,
+        respondent=s.respondent,
+        anonymous=s.anonymous,
+        about=s.about,
+        categories=s.categories,
+    )
+    code = receipts.ReceiptCode(
+        _unused(Report.lookup_id, lambda: receipts.new_code().lookup_id),
+        receipts.new_code().secret,
+    )
+    named = not s.anonymous
+    report = Report(
+        reference=_unused(Report.reference, new_reference),
+        centre=centre,
+        lookup_id=code.lookup_id,
+        secret_hash=receipts.hash_secret(code.secret, pepper),
+        status=rules.Status.NEW,
+        urgency=int(found.urgency),
+        received_at=rules.received_time(now, anonymous=s.anonymous),
+        immediate_danger=s.immediate_danger,
+        under_18=s.under_18,
+        staff_respondent=rules.Flag.STAFF_RESPONDENT in found.flags,
+        anonymous=s.anonymous,
+        third_party=rules.Flag.THIRD_PARTY in found.flags,
+        anonymity_reason=s.anonymity_reason if s.anonymous else None,
+        anonymity_reason_other=(
+            s.anonymity_reason_other
+            if s.anonymous and s.anonymity_reason == "other"
+            else None
+        ),
+        first_name=s.first_name if named else None,
+        last_name=s.last_name if named else None,
+        student_number=s.student_number if named else None,
+        date_of_birth=s.date_of_birth.isoformat() if named and s.date_of_birth else None,
+        contact_method=s.contact_method if named else None,
+        contact_detail=s.contact_detail if named else None,
+        safe_times=s.safe_times if named else None,
+        about=s.about,
+        categories=list(s.categories),
+        narrative=s.narrative,
+        when_kind=s.when_kind,
+        when_date=s.when_date if s.when_kind == "date" else None,
+        when_detail=s.when_detail or None,
+        where=s.where,
+        where_detail=s.where_detail or None,
+        respondent=s.respondent,
+        wishes=list(s.wishes),
+        consent_earlier_notes=s.consent_earlier_notes,
+    )
+    db.session.add(report)
+    db.session.flush()
+    _audit("report.submitted", report, None, {"urgency": report.urgency, "flags": report.flags})
+    return report, code
+
+
+def find_by_receipt(code: receipts.ReceiptCode, pepper: str) -> Report | None:
+    """One index lookup and one slow hash, whatever the number of reports."""
+    report = db.session.scalar(sa.select(Report).where(Report.lookup_id == code.lookup_id))
+    ok = receipts.verify_secret(report.secret_hash if report else None, code.secret, pepper)
+    return report if ok else None
+
+
+def message_time(report: Report, now: datetime) -> datetime:
+    """Reporter messages on anonymous reports keep the hour only, like the report itself."""
+    return rules.received_time(now, anonymous=report.anonymous)
+
+
+def add_reporter_message(report: Report, body: str, now: datetime | None = None) -> ReportMessage:
+    """The reporter replies or adds information, from the follow-up page."""
+    now = now or datetime.now(UTC)
+    message = ReportMessage(
+        report=report,
+        author=ReportMessage.REPORTER,
+        body=body,
+        created_at=message_time(report, now),
+    )
+    db.session.add(message)
+    db.session.flush()
+    _audit("report.reporter_message", report, None)
+    return message
+
+
+def _staff_message(actor: User, report: Report, body: str, *, internal: bool) -> ReportMessage:
+    message = ReportMessage(
+        report=report,
+        author=ReportMessage.STAFF,
+        author_user_id=actor.id,
+        internal=internal,
+        body=body,
+        created_at=datetime.now(UTC),
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def acknowledge(actor: User, report: Report, now: datetime | None = None) -> None:
+    """Student Services has read the report."""
+    if report.status == rules.Status.NEW:
+        report.status = rules.Status.ACKNOWLEDGED
+        report.acknowledged_at = now or datetime.now(UTC)
+    _audit("report.acknowledged", report, actor)
+
+
+def caseworkers_for(centre: str) -> list[User]:
+    """The active Student Services staff of a centre, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(RoleAssignment)
+            .where(
+                RoleAssignment.role == Role.STUDENT_SERVICES,
+                RoleAssignment.centre == centre,
+                User.active.is_(True),
+            )
+            .order_by(User.name)
+            .distinct()
+        )
+    )
+
+
+def assign(actor: User, report: Report, caseworker: User) -> None:
+    """Give the report to a caseworker of its centre's Student Services."""
+    if caseworker.id not in {u.id for u in caseworkers_for(report.centre)}:
+        raise ValueError("the caseworker must belong to the report's centre Student Services")
+    report.caseworker_id = caseworker.id
+    if report.status == rules.Status.NEW:
+        acknowledge(actor, report)
+    _audit("report.assigned", report, actor, {"caseworker_id": caseworker.id})
+
+
+def reply(actor: User, report: Report, body: str) -> ReportMessage:
+    """A message to the reporter, in the thread they read at follow-up."""
+    message = _staff_message(actor, report, body, internal=False)
+    if report.status == rules.Status.NEW:
+        acknowledge(actor, report)
+    _audit("report.replied", report, actor)
+    return message
+
+
+def add_note(actor: User, report: Report, body: str) -> ReportMessage:
+    """An internal note: staff only, never shown to the reporter."""
+    message = _staff_message(actor, report, body, internal=True)
+    _audit("report.note_added", report, actor)
+    return message
+
+
+def set_handling(actor: User, report: Report, handling: str) -> None:
+    """Mark the report "for information only" or "support requested"."""
+    report.handling = rules.Handling(handling).value
+    if report.status == rules.Status.NEW:
+        acknowledge(actor, report)
+    _audit("report.handling_set", report, actor, {"handling": report.handling})
+
+
+def record_view(actor: User, report: Report) -> None:
+    _audit("report.viewed", report, actor)
+
+
+def record_follow_up(report: Report) -> None:
+    """The reporter opened the follow-up with their receipt code (no actor, no address)."""
+    _audit("report.follow_up_opened", report, None)

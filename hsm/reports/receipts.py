@@ -1,0 +1,95 @@
+"""Receipt codes: how a reporter, named or anonymous, finds their report again.
+
+A code is 20 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U). Its first
+6 characters are a *lookup id*, stored in a unique indexed column; the other 14 are the
+*secret*, stored only as an argon2 hash (of an HMAC under the server's pepper). Finding a
+report is one index lookup plus at most one slow hash; an unknown lookup id still costs one
+dummy hash, so timing says nothing about which ids exist. The code is shown once, never
+emailed and never put in a URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+LOOKUP_LENGTH = 6
+SECRET_LENGTH = 14
+CODE_LENGTH = LOOKUP_LENGTH + SECRET_LENGTH
+GROUP = 4
+_SEPARATORS = re.compile(r"[\s\-_.·]+")
+
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class ReceiptCode:
+    lookup_id: str
+    secret: str
+
+    @property
+    def raw(self) -> str:
+        return self.lookup_id + self.secret
+
+    def grouped(self) -> str:
+        """For people: XXXX-XXXX-XXXX-XXXX-XXXX."""
+        return group(self.raw)
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def new_code() -> ReceiptCode:
+    """A fresh random code (the caller makes sure the lookup id is not taken)."""
+    return ReceiptCode(_random(LOOKUP_LENGTH), _random(SECRET_LENGTH))
+
+
+def group(raw: str) -> str:
+    return "-".join(raw[i : i + GROUP] for i in range(0, len(raw), GROUP))
+
+
+def parse(typed: str | None) -> ReceiptCode | None:
+    """The code a person typed, with or without dashes or spaces, in any case; None if malformed."""
+    if not typed:
+        return None
+    cleaned = _SEPARATORS.sub("", typed).upper()
+    if len(cleaned) != CODE_LENGTH or any(ch not in ALPHABET for ch in cleaned):
+        return None
+    return ReceiptCode(cleaned[:LOOKUP_LENGTH], cleaned[LOOKUP_LENGTH:])
+
+
+def _peppered(secret: str, pepper: str) -> str:
+    return hmac.new(pepper.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def hash_secret(secret: str, pepper: str) -> str:
+    """The stored form of the secret part: argon2id over an HMAC under the server pepper."""
+    return _hasher.hash(_peppered(secret, pepper))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_hex(16))
+
+
+def verify_secret(stored_hash: str | None, secret: str, pepper: str) -> bool:
+    """Check ``secret`` against ``stored_hash``; with no hash, spend the same time and fail."""
+    if stored_hash is None:
+        try:
+            _hasher.verify(_dummy_hash(), _peppered(secret, pepper))
+        except (VerificationError, InvalidHashError):
+            pass
+        return False
+    try:
+        return _hasher.verify(stored_hash, _peppered(secret, pepper))
+    except (VerificationError, InvalidHashError):
+        return False
