@@ -1,0 +1,49 @@
+"""Rules for an application: the statement's length, the work email, the confirmation token."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+STATEMENT_MIN_WORDS = 150
+STATEMENT_MAX_WORDS = 200
+CONFIRM_VALID_FOR = timedelta(days=3)
+STAFF_TYPES = ("professional_services", "academic")
+
+_WORD = re.compile(r"\S+")
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them: runs of non-space characters (the live counter agrees)."""
+    return len(_WORD.findall(text or ""))
+
+
+def statement_length_ok(text: str) -> bool:
+    return STATEMENT_MIN_WORDS <= count_words(text) <= STATEMENT_MAX_WORDS
+
+
+def email_domain_allowed(email: str, domains: Iterable[str]) -> bool:
+    """Whether the address ends in one of ``domains`` exactly (no look-alike subdomains)."""
+    _local, at, domain = (email or "").strip().lower().rpartition("@")
+    return bool(at) and domain in {d.lower() for d in domains}
+
+
+def new_token() -> tuple[str, str]:
+    """A random confirmation token and the hash to store in its place."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_expired(expires_at: datetime | None, now: datetime) -> bool:
+    if expires_at is None:
+        return True
+    if expires_at.tzinfo is None:  # SQLite gives naive datetimes back
+        expires_at = expires_at.replace(tzinfo=now.tzinfo)
+    return now > expires_at
