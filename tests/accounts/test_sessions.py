@@ -1,0 +1,140 @@
+"""Server-side sessions: limits, ending every session, replayed cookies, cookie flags."""
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+
+from hsm import create_app
+from hsm.accounts.models import StaffSession
+from hsm.accounts.sessions import new_session_payload
+from hsm.config import load_settings
+from tests.accounts.conftest import PASSWORD, post, sign_in
+
+
+def second_client(app, user, db):
+    """Another browser signed in as the same user."""
+    other = app.test_client()
+    payload = new_session_payload(user)
+    db.session.commit()
+    with other.session_transaction() as session:
+        session.update(payload)
+    return other
+
+
+def set_row(db, **values):
+    db.session.execute(sa.update(StaffSession).values(**values))
+    db.session.commit()
+
+
+def test_idle_limit_is_30_minutes(client, login_as, db):
+    login_as("executive")
+    assert client.get("/staff/").status_code == 200
+    set_row(db, last_seen_at=datetime.now(UTC) - timedelta(minutes=29))
+    assert client.get("/staff/").status_code == 200
+    set_row(db, last_seen_at=datetime.now(UTC) - timedelta(minutes=31))
+    assert client.get("/staff/").status_code == 302
+    row = db.session.scalar(sa.select(StaffSession))
+    assert row.ended_at is not None
+
+
+def test_absolute_limit_is_8_hours_however_active(client, login_as, db):
+    login_as("executive")
+    now = datetime.now(UTC)
+    set_row(db, created_at=now - timedelta(hours=7, minutes=59), last_seen_at=now)
+    assert client.get("/staff/").status_code == 200
+    set_row(db, created_at=now - timedelta(hours=8, minutes=1), last_seen_at=now)
+    assert client.get("/staff/").status_code == 302
+
+
+def test_sign_in_issues_a_new_session_identity(client, staff):
+    user = staff()
+    with client.session_transaction() as session:
+        session["sid"] = "planted-by-an-attacker"
+    sign_in(client, user.email)
+    with client.session_transaction() as session:
+        assert session["sid"] != "planted-by-an-attacker"
+
+
+def test_logout_ends_every_session_of_the_user(app, client, staff, db):
+    user = staff()
+    sign_in(client, user.email)
+    other = second_client(app, user, db)
+    assert other.get("/staff/").status_code == 200
+    post(client, "/staff/logout", token_from="/staff/")
+    assert other.get("/staff/").status_code == 302
+
+
+def test_a_replayed_cookie_is_refused_after_logout(app, client, staff):
+    user = staff()
+    sign_in(client, user.email)
+    with client.session_transaction() as session:
+        saved = dict(session)
+    post(client, "/staff/logout", token_from="/staff/")
+    replay = app.test_client()
+    with replay.session_transaction() as session:
+        session.update(saved)
+    assert replay.get("/staff/").status_code == 302
+
+
+def test_password_change_ends_the_other_sessions_and_keeps_this_one(app, client, staff, db):
+    user = staff()
+    sign_in(client, user.email)
+    other = second_client(app, user, db)
+    response = post(
+        client,
+        "/staff/account/password",
+        {"current_password": PASSWORD, "password": "quiet harbour violin seven",
+         "confirm": "quiet harbour violin seven"},
+        token_from="/staff/account/password",
+    )
+    assert response.status_code == 303
+    assert other.get("/staff/").status_code == 302
+    assert client.get("/staff/").status_code == 200
+    fresh = app.test_client()
+    assert sign_in(fresh, user.email, "quiet harbour violin seven").status_code == 303
+
+
+def test_password_change_errors_keep_the_form_and_change_nothing(client, staff):
+    user = staff()
+    sign_in(client, user.email)
+    wrong = post(client, "/staff/account/password",
+                 {"current_password": "not-it-at-all", "password": "quiet harbour violin seven",
+                  "confirm": "quiet harbour violin seven"}, token_from="/staff/account")
+    assert b"That is not your current password." in wrong.data
+    weak = post(client, "/staff/account/password",
+                {"current_password": PASSWORD, "password": "password1234",
+                 "confirm": "password1234"}, token_from="/staff/account")
+    assert b"too easy to guess" in weak.data
+    assert b'href="#password"' in weak.data  # the error summary links to the field
+    mismatch = post(client, "/staff/account/password",
+                    {"current_password": PASSWORD, "password": "quiet harbour violin seven",
+                     "confirm": "quiet harbour violin eight"}, token_from="/staff/account")
+    assert b"not the same" in mismatch.data
+    assert sign_in(client.application.test_client(), user.email).status_code == 303
+
+
+def test_cookies_in_production_are_host_prefixed_secure_httponly_strict(app):
+    env = {
+        "HSM_PROFILE": "production",
+        "HSM_SECRET_KEY": "x" * 40,
+        "HSM_FIELD_KEYS": Fernet.generate_key().decode(),
+        "HSM_RECEIPT_PEPPER": "pepper",
+        "HSM_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "HSM_BASE_URL": "https://hsm.example.org",
+    }
+    settings = load_settings(env).flask_config()
+    prod = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "HSM_FIELD_KEYS": app.config["HSM_FIELD_KEYS"],
+            **{k: settings[k] for k in settings if k.startswith("SESSION_COOKIE")},
+        }
+    )
+    client = prod.test_client()
+    response = client.get("/staff/login", base_url="https://localhost")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-hsm=")
+    for flag in ("Secure", "HttpOnly", "Path=/", "SameSite=Strict"):
+        assert flag in cookie
+    assert "Domain=" not in cookie
