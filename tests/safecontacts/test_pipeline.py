@@ -1,0 +1,199 @@
+"""The pipeline's transition set, its blockers, and the move view."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from hsm.audit import AuditEntry
+from hsm.extensions import db
+from hsm.safecontacts import pipeline
+from hsm.safecontacts.pipeline import Blocker, Facts, MoveRefused, Stage
+from tests.safecontacts.conftest import csrf as _csrf
+
+ALL_MET = Facts(True, True, True, True, True)
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        ("applied", "chat"),
+        ("chat", "training"),
+        ("training", "biography"),
+        ("biography", "published"),
+        ("published", "biography"),
+        ("chat", "applied"),
+        ("applied", "withdrawn"),
+        ("published", "not_progressed"),
+        ("withdrawn", "applied"),
+    ],
+)
+def test_allowed_moves(current, target):
+    pipeline.check_move(current, target, ALL_MET, reason="Moved away")
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        ("applied", "published"),
+        ("applied", "training"),
+        ("chat", "biography"),
+        ("withdrawn", "published"),
+        ("not_progressed", "withdrawn"),
+        ("published", "applied"),
+        ("applied", "applied"),
+        ("applied", "nonsense"),
+    ],
+)
+def test_refused_moves(current, target):
+    with pytest.raises(MoveRefused) as refused:
+        pipeline.check_move(current, target, ALL_MET, reason="x")
+    assert refused.value.blockers == ()
+
+
+def test_side_states_need_a_reason():
+    with pytest.raises(MoveRefused) as refused:
+        pipeline.check_move("chat", "withdrawn", ALL_MET, reason="   ")
+    assert refused.value.blockers == (Blocker.REASON_MISSING,)
+
+
+def test_publication_needs_line_manager_and_approved_biography():
+    facts = Facts(True, False, True, True, False)
+    with pytest.raises(MoveRefused) as refused:
+        pipeline.check_move("biography", "published", facts)
+    assert set(refused.value.blockers) == {
+        Blocker.NO_LINE_MANAGER_PERMISSION,
+        Blocker.BIOGRAPHY_NOT_APPROVED,
+    }
+
+
+def test_training_must_be_attended_before_biography():
+    with pytest.raises(MoveRefused):
+        pipeline.check_move("training", "biography", Facts(True, True, True, False, False))
+
+
+def test_blockers_shown_on_cards():
+    assert set(pipeline.blockers("applied", Facts(True, False, False, False, False))) == {
+        Blocker.CHAT_NOT_RECORDED,
+        Blocker.NO_LINE_MANAGER_PERMISSION,
+    }
+    assert Blocker.TRAINING_NOT_ATTENDED in pipeline.blockers(
+        "training", Facts(True, True, True, False, False)
+    )
+    assert pipeline.blockers("biography", Facts(True, True, True, True, False)) == [
+        Blocker.BIOGRAPHY_NOT_APPROVED
+    ]
+    assert pipeline.blockers("published", ALL_MET) == []
+    assert pipeline.blockers("withdrawn", Facts(False, False, False, False, False)) == []
+
+
+def test_moves_offered_are_the_transition_set():
+    for stage in Stage:
+        for target in pipeline.moves_from(stage):
+            assert (stage, target) in pipeline.TRANSITIONS
+
+
+def _moves(contact_id):
+    return db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "safecontacts.moved", AuditEntry.target_id == str(contact_id)
+        )
+    ).all()
+
+
+def test_board_move_in_place_with_htmx(client, login_as, contact_factory):
+    login_as("edi_officer")
+    person = contact_factory(stage="applied", name="Robin Example")
+    db.session.commit()
+    response = client.post(
+        f"/staff/safe-contacts/{person.id}/move",
+        data={"target": "chat", "from": "board", "board_centre": ""},
+        headers={"HX-Request": "true", "X-CSRFToken": _csrf(client)},
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="board"')
+    assert "Robin Example" in html
+    db.session.refresh(person)
+    assert person.stage == "chat"
+    [entry] = _moves(person.id)
+    assert entry.detail_dict() == {"from": "applied", "to": "chat"}
+
+
+def test_refused_move_changes_nothing(client, login_as, contact_factory):
+    login_as("edi_officer")
+    person = contact_factory(stage="applied")
+    db.session.commit()
+    response = client.post(
+        f"/staff/safe-contacts/{person.id}/move",
+        data={"target": "published", "from": "board", "csrf_token": _csrf(client)},
+    )
+    assert response.status_code == 409
+    assert "not allowed" in response.get_data(as_text=True)
+    db.session.refresh(person)
+    assert person.stage == "applied"
+    assert _moves(person.id) == []
+
+
+def test_withdrawing_without_a_reason_keeps_the_card(client, login_as, contact_factory):
+    login_as("edi_officer")
+    person = contact_factory(stage="chat")
+    db.session.commit()
+    response = client.post(
+        f"/staff/safe-contacts/{person.id}/move",
+        data={"target": "withdrawn", "reason": "", "csrf_token": _csrf(client)},
+    )
+    assert response.status_code == 400
+    assert "A reason is needed" in response.get_data(as_text=True)
+    db.session.refresh(person)
+    assert person.stage == "chat"
+    response = client.post(
+        f"/staff/safe-contacts/{person.id}/move",
+        data={"target": "withdrawn", "reason": "Moved to a new job", "csrf_token": _csrf(client)},
+    )
+    assert response.status_code == 303
+    db.session.refresh(person)
+    assert person.stage == "withdrawn" and person.stage_reason == "Moved to a new job"
+
+
+def test_reaching_biography_gives_a_staff_login(client, login_as, contact_factory, mail):
+    login_as("edi_officer")
+    person = contact_factory(
+        stage="training", email="new.volunteer@example.org", induction_attended=True
+    )
+    db.session.commit()
+    response = client.post(
+        f"/staff/safe-contacts/{person.id}/move",
+        data={"target": "biography", "csrf_token": _csrf(client)},
+    )
+    assert response.status_code == 303
+    db.session.refresh(person)
+    assert person.user is not None
+    assert person.user.has_role("safe_contact")
+    assert person.user.password_hash is None
+    assert [m["To"] for m in mail] == ["new.volunteer@example.org"]
+
+
+def test_moves_need_the_edi_role(client, login_as, contact_factory):
+    login_as("student_services", "uk")
+    person = contact_factory(stage="applied")
+    db.session.commit()
+    response = client.post(
+        f"/staff/safe-contacts/{person.id}/move",
+        data={"target": "chat", "csrf_token": _csrf(client)},
+    )
+    assert response.status_code == 403
+    db.session.refresh(person)
+    assert person.stage == "applied"
+
+
+def test_unconfirmed_applications_are_not_on_the_board(client, login_as, contact_factory):
+    login_as("edi_officer")
+    contact_factory(stage="applied", name="Confirmed Person")
+    hidden = contact_factory(stage="applied", name="Unconfirmed Person", confirmed=False)
+    db.session.commit()
+    html = client.get("/staff/safe-contacts/board").get_data(as_text=True)
+    assert "Confirmed Person" in html and "Unconfirmed Person" not in html
+    assert client.get(f"/staff/safe-contacts/{hidden.id}").status_code == 404
+
+
