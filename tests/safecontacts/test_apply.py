@@ -75,7 +75,9 @@ def test_confirmation_link_is_single_use_and_stores_only_a_hash(client, mail):
     db.session.refresh(contact)
     assert not contact.email_confirmed
 
-    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
+    csrf = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
+    )
     done = client.post(f"/safe-contacts/apply/confirm/{token}", data={"csrf_token": csrf.group(1)})
     assert done.status_code == 200
     db.session.refresh(contact)

@@ -112,8 +112,9 @@ def test_safe_contact_edits_only_their_own_biography(client, login_as, contact_f
     assert other.biographies == []
     # The EDI pages stay closed to a Safe Contact.
     assert client.get(f"/staff/safe-contacts/{mine.id}").status_code == 403
-    response = client.post(f"/staff/safe-contacts/{mine.id}/biography/approve",
-                           data={"csrf_token": csrf(client)})
+    response = client.post(
+        f"/staff/safe-contacts/{mine.id}/biography/approve", data={"csrf_token": csrf(client)}
+    )
     assert response.status_code == 403
 
 
@@ -130,8 +131,9 @@ def test_a_change_is_a_draft_until_approved(client, login_as, contact_factory, b
     assert "The published words." in directory and "New words." not in directory
 
     login_as("edi_officer")
-    response = client.post(f"/staff/safe-contacts/{person.id}/biography/approve",
-                           data={"csrf_token": csrf(client)})
+    response = client.post(
+        f"/staff/safe-contacts/{person.id}/biography/approve", data={"csrf_token": csrf(client)}
+    )
     assert response.status_code == 303
     directory = client.get("/safe-contacts").get_data(as_text=True)
     assert "New words." in directory and "The published words." not in directory
@@ -144,7 +146,9 @@ def test_bad_biography_input_is_explained_and_kept(client, login_as, contact_fac
     db.session.commit()
     response = client.post(
         f"/staff/safe-contacts/{person.id}/biography",
-        data=_bio_form(client, text_en="", text_fr="Je parle français.", languages=[], days=["xyz"]),
+        data=_bio_form(
+            client, text_en="", text_fr="Je parle français.", languages=[], days=["xyz"]
+        ),
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)

@@ -40,7 +40,12 @@ def test_the_table_cannot_be_linked_to_an_application():
     table = EqualityResponse.__table__
     assert not table.foreign_keys
     assert set(table.columns.keys()) == {
-        "id", "gender", "ethnic_group", "disability", "sexual_orientation", "religion"
+        "id",
+        "gender",
+        "ethnic_group",
+        "disability",
+        "sexual_orientation",
+        "religion",
     }
     assert table.c.id.type.python_type is str  # a random key, not a counter
 

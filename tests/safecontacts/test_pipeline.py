@@ -195,5 +195,3 @@ def test_unconfirmed_applications_are_not_on_the_board(client, login_as, contact
     html = client.get("/staff/safe-contacts/board").get_data(as_text=True)
     assert "Confirmed Person" in html and "Unconfirmed Person" not in html
     assert client.get(f"/staff/safe-contacts/{hidden.id}").status_code == 404
-
-

@@ -1,0 +1,64 @@
+"""The public directory: filters in the URL, and a constant number of queries."""
+
+from __future__ import annotations
+
+from tests.safecontacts.seed import seed_safe_contacts
+
+
+def _queries(client, count_queries, url):
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counter.count
+
+
+def test_query_count_does_not_grow_with_the_number_of_safe_contacts(client, count_queries):
+    seed_safe_contacts(5)
+    urls = ["/safe-contacts", "/uk/safe-contacts?language=fr", "/safe-contacts?badge=lgbtqia"]
+    few = [_queries(client, count_queries, url) for url in urls]
+    seed_safe_contacts(45)
+    many = [_queries(client, count_queries, url) for url in urls]
+    assert few == many
+    assert max(many) <= 5
+
+
+def test_filters_live_in_the_url_and_combine(client):
+    seed_safe_contacts(12)
+    everyone = client.get("/safe-contacts").get_data(as_text=True)
+    assert "12 Safe Contacts found" in everyone
+    paris = client.get("/safe-contacts?centre=paris").get_data(as_text=True)
+    assert "3 Safe Contacts found" in paris
+    french_at_paris = client.get("/paris/safe-contacts?language=fr").get_data(as_text=True)
+    assert 'id="emergency"' in french_at_paris  # the centre's own emergency strip
+    for n in range(12):
+        name = f"Person {n:04d}"
+        expected = n % 4 == 2 and n % 6 in (2, 3)
+        assert (name in french_at_paris) == expected, name
+
+
+def test_htmx_gets_only_the_results(client):
+    seed_safe_contacts(3)
+    response = client.get("/safe-contacts?centre=uk", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="sc-results"')
+    assert "<html" not in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_bad_filter_values_are_ignored_not_errors(client):
+    seed_safe_contacts(2)
+    for url in (
+        "/safe-contacts?centre=atlantis&badge=nope&language=zz&page=abc",
+        "/safe-contacts?page=-4",
+        "/safe-contacts?page=999",
+    ):
+        assert client.get(url).status_code == 200
+    assert client.get("/atlantis/safe-contacts").status_code == 404
+
+
+def test_pages_of_results(client):
+    seed_safe_contacts(25)
+    first = client.get("/safe-contacts").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Person 0019" in first and "Person 0020" not in first
+    second = client.get("/safe-contacts?page=2").get_data(as_text=True)
+    assert "Person 0020" in second
