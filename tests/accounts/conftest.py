@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pyotp
 import pytest
 
+from hsm.accounts.sessions import new_session_payload
 from tests.factories import make_user
 
 PASSWORD = "amber-kettle-orbit-meadow-42"
@@ -31,6 +32,16 @@ def post(client, path: str, data: dict | None = None, *, token_from: str = "/sta
 
 def sign_in(client, email: str, password: str = PASSWORD):
     return post(client, "/staff/login", {"email": email, "password": password})
+
+
+def second_client(app, user, db):
+    """Another browser signed in as the same user."""
+    other = app.test_client()
+    payload = new_session_payload(user)
+    db.session.commit()
+    with other.session_transaction() as session:
+        session.update(payload)
+    return other
 
 
 def totp_now(user, offset_steps: int = 0) -> str:

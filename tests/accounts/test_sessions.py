@@ -7,19 +7,8 @@ from cryptography.fernet import Fernet
 
 from hsm import create_app
 from hsm.accounts.models import StaffSession
-from hsm.accounts.sessions import new_session_payload
 from hsm.config import load_settings
-from tests.accounts.conftest import PASSWORD, post, sign_in
-
-
-def second_client(app, user, db):
-    """Another browser signed in as the same user."""
-    other = app.test_client()
-    payload = new_session_payload(user)
-    db.session.commit()
-    with other.session_transaction() as session:
-        session.update(payload)
-    return other
+from tests.accounts.conftest import PASSWORD, post, second_client, sign_in
 
 
 def set_row(db, **values):

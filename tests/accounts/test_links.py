@@ -1,0 +1,134 @@
+"""Password reset and invitation emails: a link only, single use, expiring, token-less URL."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from hsm.accounts.invitations import send_invitation
+from hsm.accounts.models import AccountToken
+from tests.accounts.conftest import post, sign_in
+from tests.factories import make_user
+
+NEW = "quiet harbour violin seven"
+LINK_RE = re.compile(r"https?://\S+/staff/password/link/(\S+)")
+
+
+def only_link(message) -> tuple[str, str]:
+    body = message.get_content()
+    links = re.findall(r"https?://\S+", body)
+    assert len(links) == 1
+    match = LINK_RE.search(body)
+    assert match
+    return links[0], match.group(1)
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_reset_email_holds_only_a_link_and_the_link_works_once(app, client, staff, mail, db):
+    user = staff(("student_services", "paris"), name="Casey Lindqvist")
+    response = post(client, "/staff/password/forgot", {"email": user.email.upper()},
+                    token_from="/staff/password/forgot")
+    assert b"If there is a staff account for that address" in response.data
+    assert len(mail) == 1
+    message = mail[0]
+    assert message["To"] == user.email
+    body = message.get_content()
+    link, token = only_link(message)
+    for private in ("Casey", "Lindqvist", "paris", "student_services"):
+        assert private not in body
+    stored = db.session.scalar(sa.select(AccountToken))
+    assert stored.token_hash != token and token not in stored.token_hash
+    assert stored.purpose == "reset"
+
+    # The token leaves the address bar at once.
+    response = client.get(path_of(link))
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/staff/password/new"
+    page = client.get("/staff/password/new")
+    assert page.status_code == 200 and token.encode() not in page.data
+    done = post(client, "/staff/password/new", {"password": NEW, "confirm": NEW},
+                token_from="/staff/password/new")
+    assert done.headers["Location"] == "/staff/login"
+    assert sign_in(app.test_client(), user.email, NEW).status_code == 303
+
+    # Single use.
+    again = app.test_client()
+    again.get(path_of(link))
+    assert again.get("/staff/password/new").status_code == 410
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_email(client, mail):
+    response = post(client, "/staff/password/forgot", {"email": "nobody@example.org"},
+                    token_from="/staff/password/forgot")
+    assert b"If there is a staff account for that address" in response.data
+    assert mail == []
+
+
+def test_a_reset_link_expires_after_an_hour(client, staff, mail, db):
+    user = staff()
+    post(client, "/staff/password/forgot", {"email": user.email},
+         token_from="/staff/password/forgot")
+    link, _ = only_link(mail[0])
+    db.session.execute(sa.update(AccountToken).values(
+        expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    db.session.commit()
+    client.get(path_of(link))
+    response = client.get("/staff/password/new")
+    assert response.status_code == 410
+    assert b"This link no longer works" in response.data
+
+
+def test_a_weak_new_password_is_refused_and_the_link_still_works(client, staff, mail):
+    user = staff()
+    post(client, "/staff/password/forgot", {"email": user.email},
+         token_from="/staff/password/forgot")
+    link, _ = only_link(mail[0])
+    client.get(path_of(link))
+    response = post(client, "/staff/password/new", {"password": "short", "confirm": "short"},
+                    token_from="/staff/password/new")
+    assert response.status_code == 200
+    assert b"at least 12 characters" in response.data
+    assert client.get("/staff/password/new").status_code == 200
+
+
+def test_a_reset_ends_every_session(app, client, staff, mail, db):
+    user = staff()
+    signed_in = app.test_client()
+    sign_in(signed_in, user.email)
+    assert signed_in.get("/staff/").status_code == 200
+    post(client, "/staff/password/forgot", {"email": user.email},
+         token_from="/staff/password/forgot")
+    link, _ = only_link(mail[0])
+    client.get(path_of(link))
+    post(client, "/staff/password/new", {"password": NEW, "confirm": NEW},
+         token_from="/staff/password/new")
+    assert signed_in.get("/staff/").status_code == 302
+
+
+def test_an_invitation_sets_the_first_password(app, client, mail, db):
+    user = make_user(("safe_contact", None), name="Charlie Dunmore")
+    send_invitation(user)
+    assert len(mail) == 1
+    body = mail[0].get_content()
+    link, _ = only_link(mail[0])
+    assert "Charlie" not in body and "safe_contact" not in body
+    client.get(path_of(link))
+    page = client.get("/staff/password/new")
+    assert b"Choose your password" in page.data
+    post(client, "/staff/password/new", {"password": NEW, "confirm": NEW},
+         token_from="/staff/password/new")
+    assert sign_in(app.test_client(), user.email, NEW).status_code == 303
+    assert db.session.scalar(sa.select(AccountToken.purpose)) == "invite"
+
+
+def test_a_new_link_cancels_the_previous_one(client, staff, mail):
+    user = staff()
+    for _ in range(2):
+        post(client, "/staff/password/forgot", {"email": user.email},
+             token_from="/staff/password/forgot")
+    first, _ = only_link(mail[0])
+    client.get(path_of(first))
+    assert client.get("/staff/password/new").status_code == 410
