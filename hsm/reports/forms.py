@@ -11,6 +11,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from hsm.i18n import _l
@@ -37,8 +38,10 @@ def parse_date(value: str | None) -> date | None:
         return None
 
 
-def choices(mapping: dict) -> list[tuple[str, object]]:
-    return list(mapping.items())
+def choices(pairs) -> list[SelectChoice]:
+    """Choices in the shape WTForms wants, from a mapping or (value, label) pairs."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
 
 
 class OneOf:
@@ -74,7 +77,7 @@ def _choice(label, mapping, allowed, message, *, required=True, multiple=False):
     field_class = SelectMultipleField if multiple else RadioField
     return field_class(
         label,
-        choices=choices(mapping) if isinstance(mapping, dict) else mapping,
+        choices=choices(mapping),
         validate_choice=False,
         validators=[OneOf(allowed, message, required=required)],
     )
@@ -340,12 +343,12 @@ class AssignForm(FlaskForm):
     caseworker = SelectField(_l("Caseworker"), coerce=str, validate_choice=False)
 
     def set_caseworkers(self, users) -> None:
-        self.caseworker.choices = [("", _l("Choose a caseworker"))] + [
-            (str(u.id), u.name) for u in users
-        ]
+        self.caseworker.choices = choices(
+            [("", _l("Choose a caseworker"))] + [(str(u.id), u.name) for u in users]
+        )
 
     def validate_caseworker(self, field):
-        allowed = {value for value, _label in field.choices if value}
+        allowed = {choice.value for choice in field.choices if choice.value}
         if field.data not in allowed:
             raise ValidationError(_l("Choose a caseworker from the list."))
 

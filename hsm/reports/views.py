@@ -15,7 +15,7 @@ from limits import parse as parse_limit
 from hsm.centres.registry import all_centres, centre_or_404, get_centre
 from hsm.extensions import db, hashed_remote_address, limiter
 from hsm.htmx import is_htmx, render
-from hsm.i18n import _, get_locale
+from hsm.i18n import _, format_date, format_datetime, get_locale
 from hsm.reports import labels, notifications, operations, receipts, rules
 from hsm.reports.forms import (
     ActionForm,
@@ -40,7 +40,12 @@ def report_context():
         centre = get_centre(slug)
         return centre.name_for(get_locale()) if centre else slug
 
-    return {"labels": labels, "centre_name": centre_name}
+    return {
+        "labels": labels,
+        "centre_name": centre_name,
+        "format_date": format_date,
+        "format_datetime": format_datetime,
+    }
 
 # Which fragment an inline check returns: two fields own a section that shows or hides more.
 SECTION_OF = {"anonymous": "reports/_identity.html", "immediate_danger": "reports/_danger.html"}
@@ -227,7 +232,7 @@ def inbox():
     centres = [c for c in all_centres() if scopes.may_cover(c.slug)]
     filters = InboxFilters.from_args(request.args, [c.slug for c in centres])
     page = inbox_page(scopes, filters)
-    return render("reports/inbox.html", "reports/_list.html", page=page, centres=centres)
+    return render("reports/inbox.html", "reports/_list.html", inbox=page, centres=centres)
 
 
 def _detail(report: Report, *, status: int = 200, **forms):

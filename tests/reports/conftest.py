@@ -1,0 +1,93 @@
+"""Fixtures of the reports area: a valid form, a submitter, and reports made the real way."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hsm.reports import operations
+from hsm.reports.models import Report
+
+RECEIPT = re.compile(r'id="receipt-code"[^>]*>([^<]+)<')
+
+
+def valid_form(**overrides) -> dict:
+    """A complete anonymous report, as the browser would post it (without the CSRF token)."""
+    data = {
+        "anonymous": "yes",
+        "anonymity_reason": "privacy",
+        "about": "me",
+        "categories": ["harassment"],
+        "narrative": "Someone in my class keeps sending me messages I do not want.",
+        "when_kind": "ongoing",
+        "where": "online",
+        "respondent": "student",
+        "wishes": ["support"],
+        "immediate_danger": "no",
+        "under_18": "no",
+        "consent_earlier_notes": "not_applicable",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def named_form(**overrides) -> dict:
+    named = {
+        "anonymous": "no",
+        "anonymity_reason": None,
+        "first_name": "Alex",
+        "last_name": "Example",
+        "student_number": "S1234567",
+        "date_of_birth": "2003-05-17",
+        "contact_method": "email",
+        "contact_detail": "alex@example.net",
+        "safe_times": "Weekdays after 4pm",
+    }
+    return valid_form(**(named | overrides))
+
+
+def csrf_token(client, url: str) -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on " + url
+    return match.group(1)
+
+
+@pytest.fixture
+def submit(client):
+    """Post the form at ``centre``; return (response, receipt code or None)."""
+
+    def send(centre: str = "uk", data: dict | None = None, **client_kwargs):
+        url = f"/{centre}/report"
+        form = dict(valid_form() if data is None else data)
+        form["csrf_token"] = csrf_token(client, url)
+        response = client.post(url, data=form, **client_kwargs)
+        found = RECEIPT.search(response.get_data(as_text=True))
+        return response, found.group(1) if found else None
+
+    return send
+
+
+@pytest.fixture
+def make_report(app):
+    """A report stored through the real operation; returns (report, grouped receipt code)."""
+
+    def make(centre: str = "uk", **overrides) -> tuple[Report, str]:
+        from hsm.extensions import db
+        from hsm.reports.forms import ReportForm
+
+        data = valid_form(**overrides)
+        with app.test_request_context(method="POST", data=data):
+            form = ReportForm(meta={"csrf": False})
+            assert form.validate(), form.errors
+            submission = form.to_submission()
+        report, code = operations.submit_report(
+            submission, centre=centre, pepper=app.config["HSM_RECEIPT_PEPPER"]
+        )
+        db.session.commit()
+        return report, code.grouped()
+
+    return make

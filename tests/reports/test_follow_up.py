@@ -1,0 +1,128 @@
+"""Follow-up by receipt code: the thread, replies, leaving, idle expiry and the throttle."""
+
+import time
+
+import sqlalchemy as sa
+
+from hsm.extensions import db
+from hsm.reports import operations
+from hsm.reports.models import ReportMessage
+from hsm.reports.views import FOLLOW_UP_KEY
+from tests.factories import make_user
+from tests.reports.conftest import csrf_token
+
+WRONG = "ABCD-EFGH-JKMN-PQRS-TVWX"
+
+
+def enter(client, code, **kwargs):
+    token = csrf_token(client, "/follow-up")
+    return client.post("/follow-up", data={"csrf_token": token, "code": code}, **kwargs)
+
+
+def test_the_code_opens_the_thread_in_any_shape(client, make_report):
+    report, code = make_report("amsterdam")
+    typed = code.replace("-", " ").lower()
+    response = enter(client, typed)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/follow-up"
+    assert code not in response.headers["Location"]
+    html = client.get("/follow-up").get_data(as_text=True)
+    assert "Your report has reached Student Services. Nobody has opened it yet." in html
+    assert report.reference in html
+    assert 'href="tel:112"' in html  # the centre's emergency strip
+
+
+def test_wrong_and_malformed_codes_get_the_same_kind_answer(client, make_report):
+    make_report()
+    html = enter(client, WRONG).get_data(as_text=True)
+    assert "We could not find a report with that code." in html
+    with client.session_transaction() as session:
+        assert FOLLOW_UP_KEY not in session
+    html = enter(client, "hello").get_data(as_text=True)
+    assert "We could not find a report with that code." in html
+    html = enter(client, "").get_data(as_text=True)
+    assert "Enter your receipt code." in html
+
+
+def test_the_reporter_reads_replies_but_never_internal_notes(client, make_report):
+    report, code = make_report()
+    caseworker = make_user(("student_services", "uk"))
+    operations.reply(caseworker, report, "We have read your report. How can we help?")
+    operations.add_note(caseworker, report, "Internal: check the timetable 55aa")
+    db.session.commit()
+    enter(client, code)
+    html = client.get("/follow-up").get_data(as_text=True)
+    assert "We have read your report. How can we help?" in html
+    assert "55aa" not in html
+    assert "A member of Student Services has read your report." in html
+
+
+def test_the_reporter_writes_back_and_student_services_is_told(client, make_report, mail):
+    report, code = make_report("paris")
+    enter(client, code)
+    token = csrf_token(client, "/follow-up")
+    response = client.post(
+        "/follow-up/message", data={"csrf_token": token, "body": "One more thing 77bb"}
+    )
+    assert response.status_code == 303
+    [message] = db.session.scalars(sa.select(ReportMessage)).all()
+    assert (message.author, message.internal) == ("reporter", False)
+    assert message.body == "One more thing 77bb"
+    assert message.created_at.minute == 0  # anonymous: to the hour
+    [email] = mail
+    assert email["To"] == "student-services.paris@example.org"
+    assert "77bb" not in str(email)
+    assert "One more thing 77bb" in client.get("/follow-up").get_data(as_text=True)
+
+
+def test_an_empty_message_is_refused_with_a_message(client, make_report):
+    _report, code = make_report()
+    enter(client, code)
+    token = csrf_token(client, "/follow-up")
+    response = client.post(
+        "/follow-up/message", data={"csrf_token": token, "body": "  "},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert html.strip().startswith('<div id="follow-up">')
+    assert "Write your message first." in html
+    assert db.session.scalars(sa.select(ReportMessage)).all() == []
+
+
+def test_leave_ends_the_session_at_once(client, make_report):
+    _report, code = make_report()
+    enter(client, code)
+    token = csrf_token(client, "/follow-up")
+    response = client.post("/follow-up/leave", data={"csrf_token": token})
+    assert response.status_code == 303
+    html = client.get("/follow-up").get_data(as_text=True)
+    assert 'name="code"' in html and "Your report" not in html
+    response = client.post("/follow-up/message", data={"csrf_token": token, "body": "late"})
+    assert response.status_code == 303
+    assert db.session.scalars(sa.select(ReportMessage)).all() == []
+
+
+def test_the_session_ends_after_15_idle_minutes(client, make_report):
+    _report, code = make_report()
+    enter(client, code)
+    with client.session_transaction() as session:
+        session[FOLLOW_UP_KEY] = dict(session[FOLLOW_UP_KEY], seen=int(time.time()) - 15 * 60 - 1)
+    html = client.get("/follow-up").get_data(as_text=True)
+    assert "closed after 15 minutes without activity" in html
+    assert 'name="code"' in html
+
+
+def test_the_eleventh_wrong_code_is_blocked_then_even_the_right_one(client, make_report):
+    _report, code = make_report()
+    for _ in range(10):
+        response = enter(client, WRONG)
+        assert response.status_code == 200
+        assert "We could not find a report with that code." in response.get_data(as_text=True)
+    blocked = enter(client, WRONG)
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+    right = enter(client, code)
+    assert right.status_code == 429
+    assert "Your report" not in client.get("/follow-up").get_data(as_text=True)
+    # Another address is not blocked.
+    assert enter(client, code, environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 303

@@ -1,0 +1,195 @@
+"""The Report a Concern form: checks, kept input, the receipt, inline checks, limits, email."""
+
+import re
+
+import sqlalchemy as sa
+
+from hsm.audit import AuditEntry
+from hsm.extensions import db
+from hsm.reports.models import Report
+from tests.reports.conftest import csrf_token, named_form, valid_form
+
+
+def reports():
+    return db.session.scalars(sa.select(Report)).all()
+
+
+def test_the_form_shows_the_centres_emergency_numbers(client):
+    html = client.get("/amsterdam/report").get_data(as_text=True)
+    assert 'href="tel:112"' in html
+    assert "Is anyone in immediate danger?" in html
+    assert 'name="csrf_token"' in html
+    assert "Only if you give your name." in html  # JS off: every field shows, with a hint
+
+
+def test_unknown_centre_is_404(client):
+    assert client.get("/atlantis/report").status_code == 404
+
+
+def test_an_empty_form_lists_every_problem_and_saves_nothing(submit):
+    response, code = submit("uk", {})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and code is None
+    assert 'class="error-summary"' in html
+    for anchor in ("#anonymous-0", "#about-0", "#categories-0", "#narrative", "#when_kind-0",
+                   "#where-0", "#respondent-0", "#wishes-0", "#immediate_danger-0",
+                   "#under_18-0", "#consent_earlier_notes-0"):
+        assert f'href="{anchor}"' in html
+    assert reports() == []
+
+
+def test_input_is_kept_and_conditional_fields_are_required(submit):
+    data = valid_form(anonymous="no", narrative="My own words <b>stay</b> here.")
+    response, code = submit("uk", data)
+    html = response.get_data(as_text=True)
+    assert code is None
+    assert "My own words &lt;b&gt;stay&lt;/b&gt; here." in html
+    for message in ("Enter your first name.", "Enter your last name.",
+                    "Enter your student number.", "Enter your date of birth.",
+                    "Choose how we should contact you."):
+        assert message in html
+    assert re.search(r'id="anonymous-0"[^>]*value="no"[^>]*checked', html)
+    assert reports() == []
+
+
+def test_anonymous_needs_a_reason_and_other_needs_words(submit):
+    response, _ = submit("uk", valid_form(anonymity_reason=None))
+    assert "Choose why you want to stay anonymous." in response.get_data(as_text=True)
+    response, _ = submit("uk", valid_form(anonymity_reason="other"))
+    assert "Tell us your reason, in a few words." in response.get_data(as_text=True)
+
+
+def test_bad_values_get_clear_messages(submit):
+    data = named_form(date_of_birth="2999-01-01", contact_detail="not an email",
+                      when_kind="date", when_date="31/02/2020", narrative="x" * 5001,
+                      categories=["harassment", "made-up"])
+    html = submit("uk", data)[0].get_data(as_text=True)
+    assert "Check your date of birth: it must be in the past." in html
+    assert "Enter an email address, like name@example.com." in html
+    assert "Enter the date as a real date, like 2025-03-27." in html
+    assert "This must be 5000 characters or fewer." in html
+    assert "Choose at least one kind of concern." in html
+    assert "5001 of 5000 characters" in html
+    assert reports() == []
+
+
+def test_an_anonymous_report_gets_a_receipt_once(submit, app):
+    response, code = submit("paris", valid_form(categories=["harassment", "bullying"]))
+    assert response.status_code == 200
+    assert "Location" not in response.headers
+    assert re.fullmatch(r"([A-Z2-9]{4}-){4}[A-Z2-9]{4}", code)
+    assert response.headers["Cache-Control"] == "no-store"
+    [report] = reports()
+    assert report.centre == "paris" and report.anonymous and report.status == "new"
+    assert report.categories == ["bullying", "harassment"]  # in the form's order
+    assert report.first_name is None and report.anonymity_reason == "privacy"
+    received = report.received_at
+    assert (received.minute, received.second, received.microsecond) == (0, 0, 0)
+    assert code.replace("-", "") not in report.secret_hash
+    assert report.lookup_id == code.replace("-", "")[:6]
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "report.submitted"))
+    assert entry.target_id == str(report.id) and entry.actor_id is None
+    assert "Someone in my class" not in entry.detail
+
+
+def test_a_named_report_keeps_the_identity(submit):
+    response, code = submit("uk", named_form(respondent="staff", about="someone_else"))
+    assert code
+    [report] = reports()
+    assert (report.first_name, report.last_name, report.student_number) == (
+        "Alex", "Example", "S1234567")
+    assert report.date_of_birth == "2003-05-17"
+    assert report.staff_respondent and report.third_party and not report.anonymous
+
+
+def test_named_details_sent_with_an_anonymous_report_are_dropped(submit):
+    submit("uk", valid_form(first_name="Leaked", student_number="X99"))
+    [report] = reports()
+    assert report.first_name is None and report.student_number is None
+
+
+def test_immediate_danger_shows_the_numbers_and_still_sends(submit):
+    response, code = submit("amsterdam", valid_form(immediate_danger="yes"))
+    html = response.get_data(as_text=True)
+    assert code
+    assert "If anyone is in danger now, please call" in html
+    assert html.count('href="tel:112"') >= 2
+    [report] = reports()
+    assert report.immediate_danger and report.urgency == 3
+
+
+def test_inline_check_returns_the_field_fragment(client):
+    token = csrf_token(client, "/uk/report")
+    response = client.post(
+        "/uk/report/check/first_name",
+        data={"csrf_token": token, "anonymous": "no", "first_name": ""},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.strip().startswith('<div class="field field--error" id="field-first_name"')
+    assert "Enter your first name." in html and "<html" not in html
+
+
+def test_choosing_yes_to_danger_shows_the_numbers_at_once(client):
+    token = csrf_token(client, "/ireland/report")
+    response = client.post(
+        "/ireland/report/check/immediate_danger",
+        data={"csrf_token": token, "immediate_danger": "yes"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert html.strip().startswith('<div id="danger-section">')
+    assert "Please call for help now" in html and 'href="tel:' in html
+
+
+def test_choosing_anonymous_hides_the_named_details(client):
+    token = csrf_token(client, "/uk/report")
+    html = client.post(
+        "/uk/report/check/anonymous",
+        data={"csrf_token": token, "anonymous": "yes"},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert '<div class="conditional" id="named-details" hidden>' in html
+    assert '<div class="conditional" id="anonymous-details">' in html
+
+
+def test_inline_check_of_an_unknown_field_or_without_token(client):
+    token = csrf_token(client, "/uk/report")
+    assert client.post("/uk/report/check/csrf_token", data={"csrf_token": token}).status_code == 404
+    assert client.post("/uk/report/check/narrative", data={}).status_code == 400
+
+
+def test_submission_is_rate_limited_per_address(submit, app):
+    app.config["HSM_REPORT_RATE_LIMIT"] = "2 per hour"
+    try:
+        assert submit("uk")[1] and submit("uk")[1]
+        response, code = submit("uk")
+        assert response.status_code == 429 and code is None
+        other, code = submit("uk", environ_base={"REMOTE_ADDR": "192.0.2.77"})
+        assert other.status_code == 200 and code
+    finally:
+        app.config.pop("HSM_REPORT_RATE_LIMIT")
+
+
+def test_a_body_over_the_limit_gets_a_413_page(client, app):
+    token = csrf_token(client, "/uk/report")
+    big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)
+    response = client.post("/uk/report", data=valid_form(narrative=big, csrf_token=token))
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+    assert reports() == []
+
+
+def test_the_new_report_email_holds_a_link_and_no_detail(submit, mail, app):
+    narrative = "A very particular detail 8c1f"
+    response, code = submit("amsterdam", named_form(narrative=narrative))
+    [report] = reports()
+    [message] = mail
+    assert message["To"] == "student-services.amsterdam@example.org"
+    body = message.get_content()
+    assert f"{app.config['HSM_BASE_URL']}/staff/reports/{report.id}" in body
+    text = str(message)
+    for secret in (narrative, "Alex", "Example", "S1234567", "alex@example.net", code,
+                   code.replace("-", ""), report.reference, "harassment"):
+        assert secret not in text

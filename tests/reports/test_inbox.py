@@ -1,0 +1,202 @@
+"""The Student Services inbox: who sees what, the actions, the audit, and constant queries."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from hsm.audit import AuditEntry
+from hsm.extensions import db
+from hsm.reports.models import Report, ReportMessage
+from tests.factories import make_user
+from tests.reports.seed import seed_reports
+
+REF = re.compile(r"R-[A-Z2-9]{8}")
+
+
+def actions(name):
+    return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == name)).all()
+
+
+def token_for(client, url):
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/staff/reports")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ["admin", "executive", "safe_contact"])
+def test_roles_without_report_access_are_refused(client, login_as, role):
+    login_as(role)
+    assert client.get("/staff/reports").status_code == 403
+
+
+def test_student_services_see_only_their_centre(client, login_as, make_report):
+    ams, _ = make_report("amsterdam")
+    paris, _ = make_report("paris")
+    login_as("student_services", "amsterdam")
+    html = client.get("/staff/reports").get_data(as_text=True)
+    assert ams.reference in html and paris.reference not in html
+    assert client.get(f"/staff/reports/{ams.id}").status_code == 200
+    assert client.get(f"/staff/reports/{paris.id}").status_code == 404
+    assert client.post(f"/staff/reports/{paris.id}/reply", data={"reply-body": "x"},
+                       headers={"X-CSRFToken": token_for(client, "/staff/reports")}
+                       ).status_code == 404
+    denied = actions("access.denied")
+    assert denied and all(e.detail_dict()["reason"] == "report_out_of_scope" for e in denied)
+
+
+def test_the_safeguarding_director_sees_every_centre(client, login_as, make_report):
+    refs = [make_report(c)[0].reference for c in ("uk", "amsterdam", "ireland", "paris")]
+    login_as("safeguarding_director")
+    html = client.get("/staff/reports").get_data(as_text=True)
+    assert all(ref in html for ref in refs)
+
+
+def test_the_people_team_sees_reports_about_staff_only(client, login_as, make_report):
+    about_staff, _ = make_report("paris", respondent="staff")
+    about_student, _ = make_report("paris")
+    login_as("people_team")
+    html = client.get("/staff/reports").get_data(as_text=True)
+    assert about_staff.reference in html and about_student.reference not in html
+    assert "About a staff member" in html
+    assert client.get(f"/staff/reports/{about_student.id}").status_code == 404
+    assert client.get(f"/staff/reports/{about_staff.id}").status_code == 200
+    # Reading is not handling.
+    token = token_for(client, f"/staff/reports/{about_staff.id}")
+    response = client.post(f"/staff/reports/{about_staff.id}/acknowledge",
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 403
+
+
+def test_a_centre_director_reads_but_does_not_act(client, login_as, make_report):
+    report, _ = make_report("ireland")
+    login_as("centre_director", "ireland")
+    html = client.get(f"/staff/reports/{report.id}").get_data(as_text=True)
+    assert "Someone in my class" in html
+    assert "Send reply" not in html
+
+
+def test_opening_a_report_is_audited_without_content(client, login_as, make_report):
+    report, _ = make_report("uk")
+    user = login_as("student_services", "uk")
+    client.get(f"/staff/reports/{report.id}")
+    [entry] = actions("report.viewed")
+    assert (entry.actor_id, entry.target_id, entry.centre) == (user.id, str(report.id), "uk")
+    assert "Someone" not in entry.detail
+
+
+def test_the_list_is_sorted_by_urgency_then_age(client, login_as, make_report):
+    routine_old, _ = make_report("uk")
+    high, _ = make_report("uk", under_18="yes")
+    urgent, _ = make_report("uk", immediate_danger="yes")
+    routine_old.received_at = routine_old.received_at.replace(year=2020)
+    db.session.commit()
+    routine_new, _ = make_report("uk")
+    login_as("student_services", "uk")
+    html = client.get("/staff/reports").get_data(as_text=True)
+    assert REF.findall(html) == [urgent.reference, high.reference, routine_old.reference,
+                                 routine_new.reference]
+
+
+def test_filters_and_nonsense_filters(client, login_as, make_report):
+    danger, _ = make_report("uk", immediate_danger="yes")
+    plain, _ = make_report("uk")
+    login_as("student_services", "uk")
+    html = client.get("/staff/reports?flag=immediate_danger").get_data(as_text=True)
+    assert danger.reference in html and plain.reference not in html
+    html = client.get("/staff/reports?status=closed").get_data(as_text=True)
+    assert "No reports match these filters." in html
+    fragment = client.get("/staff/reports?flag=anonymous", headers={"HX-Request": "true"})
+    assert fragment.get_data(as_text=True).strip().startswith('<div id="report-list"')
+    for query in ("page=-3", "page=abc", "status=<x>", "flag=__class__", "centre=paris",
+                  "page=99999999999999999999"):
+        assert client.get("/staff/reports?" + query).status_code == 200
+
+
+def test_paging(client, login_as):
+    seed_reports(30, "uk")
+    login_as("student_services", "uk")
+    first = client.get("/staff/reports").get_data(as_text=True)
+    second = client.get("/staff/reports?page=2").get_data(as_text=True)
+    assert "Page 1 of 2" in first and "Next page" in first
+    assert "Page 2 of 2" in second and "Previous page" in second
+    assert first.count("<tr>") == 26 and second.count("<tr>") == 6
+
+
+def test_inbox_queries_do_not_grow_with_reports(client, login_as, count_queries):
+    login_as("student_services", "uk")
+    caseworker = make_user(("student_services", "uk"))
+    seed_reports(5, "uk")
+    db.session.execute(sa.update(Report).values(caseworker_id=caseworker.id))
+    db.session.commit()
+    client.get("/staff/reports")
+    with count_queries() as few:
+        assert client.get("/staff/reports").status_code == 200
+    seed_reports(55, "uk")
+    db.session.execute(sa.update(Report).values(caseworker_id=caseworker.id))
+    db.session.commit()
+    with count_queries() as many:
+        assert client.get("/staff/reports").status_code == 200
+    assert few.count == many.count
+
+
+def test_acknowledge_assign_reply_note_and_handling(client, login_as, make_report):
+    report, _ = make_report("amsterdam")
+    me = login_as("student_services", "amsterdam")
+    colleague = make_user(("student_services", "amsterdam"), name="Fictional Colleague")
+    outsider = make_user(("student_services", "paris"), name="Other Centre")
+    url = f"/staff/reports/{report.id}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Fictional Colleague" in html and "Other Centre" not in html
+    token = token_for(client, url)
+    headers = {"X-CSRFToken": token}
+
+    assert client.post(url + "/acknowledge", headers=headers).status_code == 303
+    db.session.refresh(report)
+    assert report.status == "acknowledged" and report.acknowledged_at
+
+    refused = client.post(url + "/assign", data={"assign-caseworker": str(outsider.id)},
+                          headers=headers)
+    assert "Choose a caseworker from the list." in refused.get_data(as_text=True)
+    assert client.post(url + "/assign", data={"assign-caseworker": str(colleague.id)},
+                       headers=headers).status_code == 303
+    db.session.refresh(report)
+    assert report.caseworker_id == colleague.id
+
+    fragment = client.post(url + "/reply", data={"reply-body": "We are here for you."},
+                           headers=headers | {"HX-Request": "true"})
+    assert fragment.get_data(as_text=True).strip().startswith('<div id="report-detail"')
+    client.post(url + "/note", data={"note-body": "Call back on Monday"}, headers=headers)
+    empty = client.post(url + "/note", data={"note-body": ""}, headers=headers)
+    assert "Write the note first." in empty.get_data(as_text=True)
+    assert client.post(url + "/handling", data={"handling-handling": "support_requested"},
+                       headers=headers).status_code == 303
+    bad = client.post(url + "/handling", data={"handling-handling": "delete"}, headers=headers)
+    assert bad.status_code == 200 and "Choose one of the options." in bad.get_data(as_text=True)
+
+    db.session.refresh(report)
+    assert report.handling == "support_requested"
+    messages = db.session.scalars(sa.select(ReportMessage).order_by(ReportMessage.id)).all()
+    assert [(m.author, m.internal, m.body) for m in messages] == [
+        ("staff", False, "We are here for you."),
+        ("staff", True, "Call back on Monday"),
+    ]
+    assert all(m.author_user_id == me.id for m in messages)
+    for name in ("report.acknowledged", "report.assigned", "report.replied",
+                 "report.note_added", "report.handling_set"):
+        [entry] = actions(name)
+        assert entry.actor_id == me.id and entry.target_id == str(report.id)
+        assert "We are here" not in entry.detail and "Monday" not in entry.detail
+
+
+def test_actions_need_the_csrf_token(client, login_as, make_report):
+    report, _ = make_report("uk")
+    login_as("student_services", "uk")
+    response = client.post(f"/staff/reports/{report.id}/acknowledge")
+    assert response.status_code == 400
+    db.session.refresh(report)
+    assert report.status == "new"
