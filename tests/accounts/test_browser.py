@@ -1,0 +1,109 @@
+"""In Chromium: sign-in with MFA end to end, and axe on every account screen."""
+
+import time
+
+import pyotp
+import pytest
+
+from hsm import audit
+from hsm.accounts import operations
+from tests.accounts.conftest import PASSWORD
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def mfa_required(app):
+    app.config["HSM_MFA_REQUIRED"] = True
+    yield
+    app.config["HSM_MFA_REQUIRED"] = False
+
+
+def fill_login(page, base, email):
+    page.goto(f"{base}/staff/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+
+
+def test_first_sign_in_enrols_mfa_then_signs_in_with_a_totp(live_server, new_page, axe,
+                                                            mfa_required):
+    base = live_server.url
+    user = make_user(("student_services", "uk"), password=PASSWORD)
+    page = new_page()
+
+    fill_login(page, base, user.email)
+    page.wait_for_url(f"{base}/staff/mfa/setup")
+    assert page.locator("svg.qr").count() == 1
+    axe(page)
+    secret = page.locator("#mfa-secret").inner_text().replace(" ", "")
+    totp = pyotp.TOTP(secret)
+    page.fill("#code", totp.now())
+    page.click("button:has-text('Turn on two-step sign-in')")
+    assert page.locator(".recovery-codes li").count() == 10
+    axe(page)
+    page.click("text=I have kept my codes: continue")
+    page.wait_for_url(f"{base}/staff/")
+    axe(page)
+
+    page.click("button:has-text('Sign out')")
+    page.wait_for_url(f"{base}/staff/signed-out")
+    axe(page)
+
+    fill_login(page, base, user.email)
+    page.wait_for_url(f"{base}/staff/login/code")
+    axe(page)
+    # The code of the enrolment's time step was spent; the next step's code is still valid.
+    page.fill("#code", totp.at(time.time() + 30))
+    page.click("button:has-text('Continue')")
+    page.wait_for_url(f"{base}/staff/")
+    assert page.locator("h1").inner_text() == "My work"
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "fr"])
+def test_login_page_has_no_axe_violations(live_server, new_page, axe, lang):
+    page = new_page()
+    page.goto(f"{live_server.url}/staff/login?lang={lang}")
+    assert page.locator("html").get_attribute("lang") == lang
+    axe(page)
+    page.click("button[type=submit]")  # empty: the error summary must be accessible too
+    assert page.locator(".error-summary").count() == 1
+    axe(page)
+
+
+def test_signed_in_account_screens_have_no_axe_violations(live_server, browser_login, axe):
+    base = live_server.url
+    page = browser_login("safeguarding_director", None, ("admin", None))
+    audit.record("test.event", target_type="thing", target_id=1, detail={"role": "x"},
+                 commit=True)
+    make_user(("student_services", "amsterdam"), ("centre_director", "uk"))
+    for path in ("/staff/", "/staff/account", "/staff/account/password", "/staff/mfa/setup",
+                 "/staff/admin/users", "/staff/audit", "/staff/audit/chain",
+                 "/staff/audit?date_from=nonsense"):
+        page.goto(base + path)
+        axe(page)
+    page.goto(base + "/staff/account/password")
+    page.click("button:has-text('Change password')")
+    assert page.locator(".error-summary").count() == 1
+    axe(page)
+
+
+def test_password_reset_screens_have_no_axe_violations(live_server, new_page, axe, db):
+    base = live_server.url
+    user = make_user(("executive", None))
+    page = new_page()
+    page.goto(base + "/staff/password/forgot")
+    axe(page)
+    token = operations.issue_token(user, "invite")
+    db.session.commit()
+    page.goto(f"{base}/staff/password/link/{token}")
+    page.wait_for_url(f"{base}/staff/password/new")
+    axe(page)
+    page.fill("#password", "short")
+    page.fill("#confirm", "short")
+    page.click("button:has-text('Save password')")
+    assert page.locator(".error-summary").count() == 1
+    axe(page)
+    page.goto(base + "/staff/password/link/not-a-real-token")
+    axe(page)
