@@ -135,3 +135,17 @@ def test_anonymous_htmx_request_gets_401_and_hx_redirect(client):
     assert response.headers["HX-Redirect"] == "/staff/login"
     assert response.headers["Cache-Control"] == "no-store"
     assert response.data == b""  # never a login page swapped into a card
+
+
+def test_the_login_page_speaks_dutch_and_french(app):
+    for lang, heading, error in (
+        ("nl", "Inloggen bij Safe Support", "Vul uw e-mailadres in."),
+        ("fr", "Se connecter à Safe Support", "Saisissez votre adresse e-mail."),
+    ):
+        client = app.test_client()
+        page = client.get(f"/staff/login?lang={lang}")
+        assert heading in page.data.decode()
+        token = csrf_from(page.data)
+        response = client.post("/staff/login", data={"csrf_token": token, "email": "",
+                                                     "password": ""})
+        assert error in response.data.decode()
