@@ -15,7 +15,7 @@ def reports():
 
 
 def test_the_form_shows_the_centres_emergency_numbers(client):
-    html = client.get("/amsterdam/report").get_data(as_text=True)
+    html = client.get("/amsterdam/report?lang=en").get_data(as_text=True)
     assert 'href="tel:112"' in html
     assert "Is anyone in immediate danger?" in html
     assert 'name="csrf_token"' in html
