@@ -37,6 +37,18 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _audit_contact(action: str, contact: SafeContact, actor, detail: dict | None = None) -> None:
+    """Record an action on one person in the scheme (ids and stage names only)."""
+    audit.record(
+        action,
+        target_type="safe_contact",
+        target_id=contact.id,
+        centre=contact.centre,
+        detail=detail,
+        actor=actor,
+    )
+
+
 # --- applying -------------------------------------------------------------------------------
 
 
@@ -80,13 +92,7 @@ def submit_application(data: ApplicationData, equality: dict[str, str]) -> tuple
     # Nothing ties this row to the application: no key, no time, no order.
     db.session.add(EqualityResponse(**{k: (v or None) for k, v in equality.items()}))
     db.session.flush()
-    audit.record(
-        "safecontacts.applied",
-        target_type="safe_contact",
-        target_id=contact.id,
-        centre=contact.centre,
-        actor=None,
-    )
+    _audit_contact("safecontacts.applied", contact, None)
     return contact, token
 
 
@@ -109,13 +115,7 @@ def confirm_email(contact: SafeContact) -> None:
     contact.email_confirmed_at = now()
     contact.confirm_token_hash = None
     contact.confirm_expires_at = None
-    audit.record(
-        "safecontacts.email_confirmed",
-        target_type="safe_contact",
-        target_id=contact.id,
-        centre=contact.centre,
-        actor=None,
-    )
+    _audit_contact("safecontacts.email_confirmed", contact, None)
 
 
 # --- the pipeline ---------------------------------------------------------------------------
@@ -131,13 +131,8 @@ def move(actor: User, contact: SafeContact, target: str, reason: str = "") -> No
     contact.stage_reason = reason.strip() if target in pipeline.SIDE_STATES else None
     if target is pipeline.Stage.PUBLISHED and contact.published_at is None:
         contact.published_at = now()
-    audit.record(
-        "safecontacts.moved",
-        target_type="safe_contact",
-        target_id=contact.id,
-        centre=contact.centre,
-        detail={"from": str(current), "to": str(target)},
-        actor=actor,
+    _audit_contact(
+        "safecontacts.moved", contact, actor, detail={"from": str(current), "to": str(target)}
     )
     if target is pipeline.Stage.BIOGRAPHY:
         ensure_staff_login(actor, contact)
@@ -181,26 +176,13 @@ def record_chat(actor: User, contact: SafeContact, on: date, staff_one: str, sta
     contact.chat_on = on
     contact.chat_staff_one = staff_one.strip()
     contact.chat_staff_two = staff_two.strip()
-    audit.record(
-        "safecontacts.chat_recorded",
-        target_type="safe_contact",
-        target_id=contact.id,
-        centre=contact.centre,
-        actor=actor,
-    )
+    _audit_contact("safecontacts.chat_recorded", contact, actor)
 
 
 def record_induction(actor: User, contact: SafeContact, on: date, attended: bool | None):
     contact.induction_on = on
     contact.induction_attended = attended
-    audit.record(
-        "safecontacts.induction_recorded",
-        target_type="safe_contact",
-        target_id=contact.id,
-        centre=contact.centre,
-        detail={"attended": attended},
-        actor=actor,
-    )
+    _audit_contact("safecontacts.induction_recorded", contact, actor, detail={"attended": attended})
 
 
 # --- biographies ----------------------------------------------------------------------------
@@ -248,13 +230,11 @@ def save_draft(
         draft.photo_id = base.photo_id
     draft.photo_alt = data.photo_alt.strip() if draft.photo_id else ""
     db.session.flush()
-    audit.record(
+    _audit_contact(
         "safecontacts.biography_saved",
-        target_type="safe_contact",
-        target_id=contact.id,
-        centre=contact.centre,
+        contact,
+        actor,
         detail={"biography": draft.id, "new_photo": photo is not None},
-        actor=actor,
     )
     return draft
 
@@ -270,13 +250,8 @@ def approve_draft(actor: User, contact: SafeContact) -> Biography | None:
     draft.status = "published"
     draft.approved_at = now()
     draft.approved_by_id = actor.id
-    audit.record(
-        "safecontacts.biography_approved",
-        target_type="safe_contact",
-        target_id=contact.id,
-        centre=contact.centre,
-        detail={"biography": draft.id},
-        actor=actor,
+    _audit_contact(
+        "safecontacts.biography_approved", contact, actor, detail={"biography": draft.id}
     )
     return draft
 
@@ -342,13 +317,11 @@ def record_training(actor: User, contact: SafeContact, topic: TrainingTopic, on:
     )
     db.session.add(record)
     db.session.flush()
-    audit.record(
+    _audit_contact(
         "safecontacts.training_recorded",
-        target_type="safe_contact",
-        target_id=contact.id,
-        centre=contact.centre,
+        contact,
+        actor,
         detail={"topic": topic.slug, "on": on.isoformat()},
-        actor=actor,
     )
     return record
 
