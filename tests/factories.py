@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, datetime
 
 from hsm.accounts.models import RoleAssignment, User
+from hsm.accounts.passwords import hash_password
 from hsm.extensions import db
 
 _counter = itertools.count(1)
@@ -27,8 +28,6 @@ def make_user(
         created_at=datetime.now(UTC),
     )
     if password is not None:
-        from hsm.accounts.passwords import hash_password  # the accounts area owns hashing
-
         user.password_hash = hash_password(password)
     for role in roles:
         role_name, centre = (role, None) if isinstance(role, str) else role

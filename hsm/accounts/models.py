@@ -20,9 +20,8 @@ class User(db.Model):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    # TOTP: the confirmed secret, and one waiting for its first code during enrolment.
+    # TOTP: the confirmed secret (the one being enrolled waits, encrypted, in the session).
     mfa_secret: Mapped[str | None] = mapped_column(EncryptedText)
-    mfa_pending_secret: Mapped[str | None] = mapped_column(EncryptedText)
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # The last TOTP time step accepted: a code for this step or an earlier one is a replay.
     mfa_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)

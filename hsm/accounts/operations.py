@@ -195,20 +195,12 @@ def unused_recovery_codes(user: User) -> int:
 # --- MFA enrolment --------------------------------------------------------------------------
 
 
-def pending_secret(user: User) -> str:
-    """The secret being enrolled, created on first use (encrypted at rest)."""
-    if not user.mfa_pending_secret:
-        user.mfa_pending_secret = mfa.new_secret()
-        db.session.commit()
-    return user.mfa_pending_secret
-
-
-def confirm_enrolment(user: User, code: str, now: datetime | None = None) -> list[str]:
-    """Switch MFA on once a first code matches; return the recovery codes to show once."""
+def confirm_enrolment(
+    user: User, secret: str | None, code: str, now: datetime | None = None
+) -> list[str]:
+    """Switch MFA on once a first code for ``secret`` matches; return the recovery codes."""
     now = _now(now)
-    step = (
-        mfa.matching_step(user.mfa_pending_secret, code, now) if user.mfa_pending_secret else None
-    )
+    step = mfa.matching_step(secret, code, now) if secret else None
     if step is None:
         raise AccountError(
             _("That code did not work. Check the time on your phone, then enter the newest "
@@ -216,8 +208,7 @@ def confirm_enrolment(user: User, code: str, now: datetime | None = None) -> lis
             field="code",
         )
     replacing = user.mfa_enabled
-    user.mfa_secret = user.mfa_pending_secret
-    user.mfa_pending_secret = None
+    user.mfa_secret = secret
     user.mfa_enabled_at = now
     user.mfa_last_step = step
     codes = replace_recovery_codes(user)
@@ -243,7 +234,6 @@ def new_recovery_codes(user: User) -> list[str]:
 
 def disable_mfa(actor: User, user: User) -> None:
     user.mfa_secret = None
-    user.mfa_pending_secret = None
     user.mfa_enabled_at = None
     user.mfa_last_step = None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))

@@ -37,6 +37,7 @@ from hsm.accounts.models import User
 from hsm.accounts.operations import AccountError, SignIn
 from hsm.audit import AuditEntry
 from hsm.centres.registry import all_centres, get_centre
+from hsm.crypto import TamperedCiphertext, keyring
 from hsm.extensions import db, limiter
 from hsm.htmx import is_htmx, render
 from hsm.i18n import _, get_locale
@@ -46,6 +47,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/staff")
 
 SIGN_IN_LIMIT = "20 per minute"
 AUDIT_PAGE_SIZE = 50
+PENDING_SECRET_KEY = "mfa_pending"  # noqa: S105 - a session key name
 TOKEN_SESSION_KEY = "account_token"  # noqa: S105 - a session key name
 
 
@@ -168,7 +170,7 @@ def mfa_setup():
     form = EnrolForm()
     if form.validate_on_submit():
         try:
-            codes = operations.confirm_enrolment(user, form.code.data)
+            codes = operations.confirm_enrolment(user, _pending_secret(), form.code.data)
         except AccountError as error:
             form.code.errors.append(error.message)
         else:
@@ -177,10 +179,11 @@ def mfa_setup():
                 next_url = safe_next(session.get("next_path"))
                 sessions.complete_sign_in(user)
                 operations.record_login(user, method="totp_enrolment")
+            session.pop(PENDING_SECRET_KEY, None)
             db.session.commit()
             return render("accounts/recovery_codes.html", codes=codes, next_url=next_url,
                           first_time=True)
-    secret = operations.pending_secret(user)
+    secret = _pending_secret() or _new_pending_secret()
     uri = mfa.provisioning_uri(secret, user.email)
     return render(
         "accounts/mfa_setup.html",
@@ -191,6 +194,23 @@ def mfa_setup():
         mfa_required=current_app.config["HSM_MFA_REQUIRED"],
         replacing=user.mfa_enabled,
     )
+
+
+def _pending_secret() -> str | None:
+    """The secret being enrolled: kept in the session, encrypted, so a GET writes nothing."""
+    sealed = session.get(PENDING_SECRET_KEY)
+    if not sealed:
+        return None
+    try:
+        return keyring().decrypt(sealed)
+    except TamperedCiphertext:
+        return None
+
+
+def _new_pending_secret() -> str:
+    secret = mfa.new_secret()
+    session[PENDING_SECRET_KEY] = keyring().encrypt(secret)
+    return secret
 
 
 def _accessible_svg(svg: str) -> Markup:
