@@ -255,6 +255,13 @@ def confirm(token: str):
 # --- the EDI board --------------------------------------------------------------------------
 
 
+def _topics() -> list[TrainingTopic]:
+    """Every topic; the four starting ones are created (and saved) the first time EDI looks."""
+    topics = operations.ensure_default_topics()
+    db.session.commit()
+    return topics
+
+
 def _board_centre(value: str | None) -> str | None:
     return value if value and get_centre(value) is not None else None
 
@@ -280,7 +287,7 @@ def board():
 
 
 def _detail(contact, *, status: int = 200, **forms):
-    all_topics = operations.ensure_default_topics()
+    all_topics = _topics()
     defaults = {
         "move_form": MoveForm(formdata=None),
         "chat_form": ChatForm(formdata=None, obj=contact),
@@ -396,7 +403,7 @@ def record_induction(contact_id: int):
 @require(Permission.MANAGE_SAFE_CONTACTS)
 def record_training(contact_id: int):
     found = queries.load_contact_for(current_user, contact_id)
-    all_topics = operations.ensure_default_topics()
+    all_topics = _topics()
     form = TrainingForm(all_topics, locale())
     if not form.validate_on_submit():
         return _detail(found, training_form=form, status=400)
@@ -489,7 +496,7 @@ def approve_biography(contact_id: int):
 
 
 def _training_page(topic_form=None, status=200, refresher_forms=None):
-    all_topics = operations.ensure_default_topics()
+    all_topics = _topics()
     members = queries.scheme_members()
     forms = {t.id: RefresherForm(formdata=None, prefix=f"t{t.id}", obj=t) for t in all_topics}
     forms.update(refresher_forms or {})

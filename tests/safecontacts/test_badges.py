@@ -89,3 +89,13 @@ def test_a_longer_refresher_period_brings_the_badge_back(
     )
     assert response.status_code == 303
     assert "Long Ago" in client.get("/safe-contacts?badge=domestic-abuse").get_data(as_text=True)
+
+
+def test_starting_topics_are_saved_when_edi_first_opens_training(client, login_as):
+    from hsm.safecontacts.models import TrainingTopic
+
+    login_as("edi_officer")
+    assert client.get("/staff/safe-contacts/training").status_code == 200
+    db.session.rollback()
+    slugs = {t.slug for t in db.session.query(TrainingTopic)}
+    assert {"sexual-violence", "lgbtqia", "racial-harassment", "domestic-abuse"} <= slugs
