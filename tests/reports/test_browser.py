@@ -1,0 +1,109 @@
+"""Report a Concern in a real browser: end to end in Dutch, without JavaScript, and axe."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from hsm.extensions import db
+from hsm.i18n import LOCALES
+from hsm.reports.models import Report
+
+pytestmark = pytest.mark.browser
+
+
+def fill_anonymous_report(page, narrative: str, *, danger: bool = False) -> None:
+    """Fill the form as a reporter would (radio and checkbox ids follow the form's choices)."""
+    page.check("#anonymous-1")  # yes, anonymous
+    page.check("#anonymity_reason-4")  # privacy
+    page.check("#about-0")
+    page.check("#categories-4")  # harassment
+    page.fill("#narrative", narrative)
+    page.check("#when_kind-2")  # ongoing
+    page.check("#where-2")  # online
+    page.check("#respondent-0")  # a student
+    page.check("#wishes-1")  # support
+    page.check("#immediate_danger-0" if danger else "#immediate_danger-1")
+    page.check("#under_18-1")
+    page.check("#consent_earlier_notes-2")
+
+
+def send(page) -> str:
+    page.locator("#report-form button[type=submit]").click()
+    code = page.locator("#receipt-code")
+    code.wait_for()
+    return code.inner_text().strip()
+
+
+def test_anonymous_report_in_dutch_reply_and_follow_up(new_page, live_server, browser_login):
+    reporter = new_page(js=True)
+    reporter.goto(f"{live_server.url}/amsterdam/report")
+    assert reporter.locator("html").get_attribute("lang") == "nl"
+    reporter.check("#anonymous-1")
+    # htmx hides the named details at once.
+    reporter.wait_for_selector("#named-details", state="hidden")
+    reporter.check("#immediate_danger-0")
+    reporter.locator("#danger-section .call-now").wait_for()
+    assert reporter.locator("#danger-section a[href='tel:112']").count() == 1
+    fill_anonymous_report(reporter, "Iemand stuurt mij steeds berichten.")
+    code = send(reporter)
+    assert "Je melding is verstuurd" in reporter.content()
+    report = db.session.scalar(sa.select(Report))
+    assert report.centre == "amsterdam" and report.anonymous
+
+    caseworker = browser_login("student_services", "amsterdam")
+    caseworker.goto(f"{live_server.url}/staff/reports")
+    caseworker.get_by_role("link", name=report.reference).click()
+    caseworker.fill("#reply-body", "Dank je wel. We zijn er voor je.")
+    caseworker.get_by_role("button", name="Send reply").click()
+    caseworker.locator(".thread__body", has_text="We zijn er voor je.").wait_for()
+
+    later = new_page(js=True)
+    later.goto(f"{live_server.url}/follow-up?lang=nl")
+    later.fill("#code", code.lower().replace("-", " "))
+    later.get_by_role("button", name="Mijn melding openen").click()
+    later.locator("#follow-up").wait_for()
+    assert "Dank je wel. We zijn er voor je." in later.content()
+
+    other = browser_login("student_services", "paris")
+    response = other.goto(f"{live_server.url}/staff/reports/{report.id}")
+    assert response.status == 404
+    assert "Dank je wel" not in other.content()
+
+
+def test_the_form_works_without_javascript(new_page, live_server):
+    page = new_page(js=False)
+    page.goto(f"{live_server.url}/uk/report")
+    # Everything is shown, with "only if" hints instead of hidden fields.
+    assert page.locator("#first_name").is_visible()
+    assert page.locator("#anonymity_reason-0").is_visible()
+    page.locator("#report-form button[type=submit]").click()
+    assert page.locator(".error-summary").is_visible()
+    fill_anonymous_report(page, "Written with JavaScript off.", danger=True)
+    code = send(page)
+    assert len(code.replace("-", "")) == 20
+    assert page.locator(".call-now a[href='tel:999']").count() == 1
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_axe_on_form_receipt_follow_up_and_inbox(lang, new_page, live_server, browser_login, axe):
+    page = new_page(js=True)
+    page.goto(f"{live_server.url}/uk/report?lang={lang}")
+    axe(page)
+    fill_anonymous_report(page, "Axe check.")
+    code = send(page)
+    axe(page)
+    page.goto(f"{live_server.url}/follow-up")
+    axe(page)
+    page.fill("#code", code)
+    page.locator("form button[type=submit]").click()
+    page.locator("#follow-up").wait_for()
+    axe(page)
+
+    staff = browser_login("student_services", "uk")
+    staff.goto(f"{live_server.url}/staff/reports?lang={lang}")
+    staff.locator("#report-list table").wait_for()
+    axe(staff)
+    staff.locator("#report-list a").first.click()
+    staff.locator("#report-detail").wait_for()
+    axe(staff)
