@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, lazy_gettext, ngettext
 from flask_babel import gettext as _
 
@@ -53,7 +53,9 @@ def explicit_choice() -> str | None:
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector."""
+    """Flask-Babel's locale selector. Outside a request (CLI, jobs) there is no visitor: English."""
+    if not has_request_context():
+        return "en"
     choice = explicit_choice()
     if choice:
         return choice

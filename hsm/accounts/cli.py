@@ -6,7 +6,6 @@ import sys
 
 import click
 from flask import current_app
-from flask_babel import force_locale
 
 from hsm.accounts import invitations, operations, passwords
 from hsm.centres.registry import get_centre
@@ -22,12 +21,6 @@ from hsm.security import Role
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user(email: str, name: str, role: str, centre: str | None, password_stdin: bool):
     """Create a staff user; without --password-stdin an invitation email is sent instead."""
-    # A shell has no visitor whose language could be chosen: messages are in English.
-    with force_locale("en"):
-        _create_user(email, name, role, centre, password_stdin)
-
-
-def _create_user(email: str, name: str, role: str, centre: str | None, password_stdin: bool):
     if centre and get_centre(centre) is None:
         raise click.BadParameter(f"no centre called {centre!r}", param_hint="--centre")
     password = None

@@ -7,10 +7,7 @@ for an invitation, since a new colleague may not read their email the same day).
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
-
-from flask import current_app, has_request_context
-from flask_babel import force_locale
+from flask import current_app
 
 from hsm import audit, mail
 from hsm.accounts import operations
@@ -26,11 +23,6 @@ def link_for(token: str) -> str:
     return current_app.config["HSM_BASE_URL"] + path
 
 
-def _email_language() -> AbstractContextManager:
-    """Outside a request (CLI, other areas' jobs) there is no visitor: write in English."""
-    return nullcontext() if has_request_context() else force_locale("en")
-
-
 def _new_link(user: User, purpose: str, action: str) -> str:
     """Issue a token, record it, and commit (so the link works at once); return the link."""
     token = operations.issue_token(user, purpose)
@@ -42,8 +34,7 @@ def _new_link(user: User, purpose: str, action: str) -> str:
 def send_invitation(user: User) -> None:
     """Invite ``user`` to set their first password (commits)."""
     link = _new_link(user, "invite", "invitation.sent")
-    with _email_language():
-        _send_invitation_email(user, link)
+    _send_invitation_email(user, link)
 
 
 def _send_invitation_email(user: User, link: str) -> None:
@@ -63,8 +54,7 @@ def _send_invitation_email(user: User, link: str) -> None:
 def send_password_reset(user: User) -> None:
     """Email a single-use reset link valid for one hour (commits)."""
     link = _new_link(user, "reset", "password.reset_requested")
-    with _email_language():
-        _send_reset_email(user, link)
+    _send_reset_email(user, link)
 
 
 def _send_reset_email(user: User, link: str) -> None:

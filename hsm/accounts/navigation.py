@@ -36,7 +36,7 @@ NAV_ITEMS = (
             _l("Reports where the responding party is a member of staff.")),
     NavItem(Permission.MANAGE_SAFE_CONTACTS, "safecontacts.board", _l("Safe Contact applications"),
             _l("Applications to the Safe Contact scheme, stage by stage.")),
-    NavItem(Permission.EDIT_OWN_BIOGRAPHY, "safecontacts.biography",
+    NavItem(Permission.EDIT_OWN_BIOGRAPHY, "safecontacts.my_biography",
             _l("My Safe Contact biography"),
             _l("What students read about you in the Safe Contact directory.")),
     NavItem(Permission.VIEW_STATISTICS, "stats.index", _l("Statistics"),

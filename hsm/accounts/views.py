@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    g,
     redirect,
     request,
     session,
@@ -49,16 +48,6 @@ SIGN_IN_LIMIT = "20 per minute"
 AUDIT_PAGE_SIZE = 50
 PENDING_SECRET_KEY = "mfa_pending"  # noqa: S105 - a session key name
 TOKEN_SESSION_KEY = "account_token"  # noqa: S105 - a session key name
-
-
-@bp.before_app_request
-def decide_user_afresh():
-    """Who is signed in is decided per request, from the session row.
-
-    Flask-Login caches the user on ``g``, which lives on the app context; when an app context
-    outlives one request (as in the tests), a stale user must not carry over.
-    """
-    g.pop("_login_user", None)
 
 
 @bp.app_context_processor
