@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -130,34 +131,71 @@ def centre_filter(permission: Permission, user: Any = None) -> frozenset[str] | 
     return None if CENTRAL in scopes else scopes
 
 
+@dataclass(frozen=True)
+class AccessPolicy:
+    """What a view declared: public, or the permissions it needs (all of them, or any one)."""
+
+    permissions: tuple[Permission, ...] = ()
+    any_of: bool = False
+
+    @property
+    def is_public(self) -> bool:
+        return not self.permissions
+
+    def allows(self, granted: Iterable[Permission]) -> bool:
+        """Whether a holder of ``granted`` passes the role check (objects are checked later)."""
+        granted = set(granted)
+        if self.is_public:
+            return True
+        test = any if self.any_of else all
+        return test(p in granted for p in self.permissions)
+
+
+PUBLIC = AccessPolicy()
+
+
 def public(view: F) -> F:
     """Mark a view as open to everyone, signed in or not."""
-    setattr(view, ACCESS_ATTR, ())
+    setattr(view, ACCESS_ATTR, PUBLIC)
     return view
+
+
+def _guard(policy: AccessPolicy) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_required_response()
+            test = any if policy.any_of else all
+            if not test(can(p) for p in policy.permissions):
+                deny("missing_permission")
+            return view(*args, **kwargs)
+
+        setattr(wrapper, ACCESS_ATTR, policy)
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 def require(*permissions: Permission) -> Callable[[F], F]:
     """Mark a view as needing a signed-in user who holds every one of ``permissions``."""
     if not permissions:
         raise ValueError("require() needs at least one permission; use @public for open views")
-
-    def decorate(view: F) -> F:
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_required_response()
-            if not all(can(p) for p in permissions):
-                deny("missing_permission")
-            return view(*args, **kwargs)
-
-        setattr(wrapper, ACCESS_ATTR, tuple(permissions))
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
+    return _guard(AccessPolicy(tuple(permissions)))
 
 
-def access_of(view: Callable) -> tuple[Permission, ...] | None:
-    """What a view declared: ``()`` for public, the permissions for ``@require``, else None."""
+def require_any(*permissions: Permission) -> Callable[[F], F]:
+    """Mark a view as needing a signed-in user who holds at least one of ``permissions``.
+
+    The view then narrows what the user sees with ``centre_filter`` or its object loader.
+    """
+    if len(permissions) < 2:
+        raise ValueError("require_any() takes two or more permissions; use require()")
+    return _guard(AccessPolicy(tuple(permissions), any_of=True))
+
+
+def access_of(view: Callable) -> AccessPolicy | None:
+    """The policy a view declared, or None if it declared none (it will never be served)."""
     return getattr(view, ACCESS_ATTR, None)
 
 

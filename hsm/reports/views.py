@@ -29,7 +29,7 @@ from hsm.reports.forms import (
 )
 from hsm.reports.models import Report
 from hsm.reports.queries import InboxFilters, Scopes, inbox_page, load_report_for
-from hsm.security import Permission, can, deny, public, require
+from hsm.security import Permission, can, deny, public, require, require_any
 
 bp = Blueprint("reports", __name__)
 
@@ -217,18 +217,11 @@ def follow_up_leave():
 # --- the Student Services inbox ---------------------------------------------------------------
 
 
-def _require_inbox_access() -> Scopes:
-    scopes = Scopes.of(current_user)
-    if not scopes.any:
-        deny("missing_permission")
-    return scopes
-
-
 @bp.get("/staff/reports")
-@require(Permission.OWN_ACCOUNT)
+@require_any(Permission.VIEW_REPORTS, Permission.VIEW_STAFF_RESPONDENT_REPORTS)
 def inbox():
     """New and open reports, most urgent and oldest first; filters and pages work without JS."""
-    scopes = _require_inbox_access()
+    scopes = Scopes.of(current_user)
     centres = [c for c in all_centres() if scopes.may_cover(c.slug)]
     filters = InboxFilters.from_args(request.args, [c.slug for c in centres])
     page = inbox_page(scopes, filters)
@@ -261,10 +254,9 @@ def _detail(report: Report, *, status: int = 200, **forms):
 
 
 @bp.get("/staff/reports/<int:report_id>")
-@require(Permission.OWN_ACCOUNT)
+@require_any(Permission.VIEW_REPORTS, Permission.VIEW_STAFF_RESPONDENT_REPORTS)
 def detail(report_id: int):
     """One report; opening it is written to the audit log."""
-    _require_inbox_access()
     report = load_report_for(current_user, report_id)
     operations.record_view(current_user, report)
     db.session.commit()

@@ -38,7 +38,7 @@ from hsm.safecontacts.forms import (
     language_name,
 )
 from hsm.safecontacts.models import Biography, Photo, TrainingTopic
-from hsm.security import Permission, can, deny, public, require
+from hsm.security import Permission, can, deny, public, require, require_any
 
 bp = Blueprint("safecontacts", __name__)
 
@@ -428,7 +428,7 @@ def my_biography():
 
 
 @bp.route(f"{STAFF}/<int:contact_id>/biography", methods=["GET", "POST"])
-@require(Permission.OWN_ACCOUNT)
+@require_any(Permission.MANAGE_SAFE_CONTACTS, Permission.EDIT_OWN_BIOGRAPHY)
 def biography(contact_id: int):
     """Write the biography: EDI for anyone, a Safe Contact only for themselves."""
     found = queries.load_contact_for(current_user, contact_id, purpose="biography")
