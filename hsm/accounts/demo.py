@@ -24,7 +24,8 @@ DEMO_USERS = (
     (Role.REVIEWING_OFFICER, None, "reviewer@example.org", "Taylor Okafor"),
     (Role.PEOPLE_TEAM, None, "people@example.org", "Sam Delacroix"),
     (Role.EDI_OFFICER, None, "edi@example.org", "Rowan Byrne"),
-    (Role.SAFE_CONTACT, None, "safe.contact@example.org", "Charlie Dunmore"),
+    # The same fictional person as the first demo Safe Contact, so "My biography" has content.
+    (Role.SAFE_CONTACT, None, "morgan.ashby@example.org", "Morgan Ashby"),
     (Role.EXECUTIVE, None, "executive@example.org", "Jamie Laurent"),
     (Role.ADMIN, None, "admin@example.org", "Avery Stone"),
 )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from hsm.accounts.models import User
 from hsm.extensions import db
 from hsm.safecontacts import operations, pipeline
 from hsm.safecontacts.biography import join_codes
@@ -39,7 +40,10 @@ def load() -> None:
     for name, email, centre, job, department, languages, slugs, text in PEOPLE:
         if db.session.scalar(sa.select(SafeContact.id).where(SafeContact.email == email)):
             continue
+        # A demo login with the same email (accounts demo) writes this biography.
+        user_id = db.session.scalar(sa.select(User.id).where(User.email == email))
         contact = SafeContact(
+            user_id=user_id,
             name=name,
             email=email,
             job_title=job,
