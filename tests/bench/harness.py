@@ -89,7 +89,8 @@ def gunicorn(env: dict[str, str], workers: int = 2):
         "--log-level", "warning",
         "wsgi:app",
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+    log = (Path(env["HSM_INSTANCE_DIR"]) / "gunicorn.log").open("w")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -104,6 +105,7 @@ def gunicorn(env: dict[str, str], workers: int = 2):
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
 def _ms(value: str, unit: str) -> float:
@@ -124,6 +126,17 @@ def _lua(scenario: Scenario, directory: Path) -> Path | None:
     return path
 
 
+def wait_until_idle(base: str, limit: float = 30.0) -> None:
+    """Let the server finish the requests wrk left queued, so runs do not overlap."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        urllib.request.urlopen(f"{base}/healthz", timeout=limit).read()  # noqa: S310
+        if time.monotonic() - started < 0.02:
+            return
+        time.sleep(0.2)
+
+
 def run_wrk(base: str, scenario: Scenario, seconds: int, directory: Path) -> Result:
     command = [
         "wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency",
@@ -133,6 +146,7 @@ def run_wrk(base: str, scenario: Scenario, seconds: int, directory: Path) -> Res
         command += ["-s", str(script)]
     command.append(base + scenario.path)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    wait_until_idle(base)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)

@@ -1,0 +1,60 @@
+"""What the benchmark needs from each area: data, signed-in cookies and form posts."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+import urllib.request
+
+from flask import Flask
+
+from hsm.accounts.sessions import new_session_payload
+from hsm.extensions import db
+from tests.factories import make_user
+from tests.reports.conftest import named_form
+from tests.reports.seed import seed_reports
+from tests.safecontacts.seed import seed_safe_contacts
+
+TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def staff_cookie(app: Flask, role: str, centre: str | None) -> str:
+    """A ``Cookie:`` header value for a new, fully signed-in user holding ``role``."""
+    with app.app_context():
+        user = make_user((role, centre))
+        payload = new_session_payload(user)
+        db.session.commit()
+        value = app.session_interface.get_signing_serializer(app).dumps(payload)
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
+
+
+def form_session(base: str, path: str) -> tuple[str, str]:
+    """GET a form over HTTP; return (its session cookie header, its CSRF token)."""
+    with urllib.request.urlopen(base + path) as response:  # noqa: S310
+        html = response.read().decode()
+        set_cookie = response.headers.get_all("Set-Cookie") or []
+    cookie = "; ".join(c.split(";", 1)[0] for c in set_cookie)
+    return cookie, TOKEN.search(html).group(1)
+
+
+def report_body(token: str) -> str:
+    form = {k: v for k, v in named_form().items() if v is not None}
+    form["csrf_token"] = token
+    return urllib.parse.urlencode(form, doseq=True)
+
+
+def follow_up_body(token: str, code: str) -> str:
+    return urllib.parse.urlencode({"csrf_token": token, "code": code})
+
+
+def add_reports(app: Flask, n: int) -> list[str]:
+    with app.app_context():
+        codes = seed_reports(n, centre="uk")
+        db.session.commit()
+    return codes
+
+
+def add_safe_contacts(app: Flask, n: int) -> None:
+    with app.app_context():
+        seed_safe_contacts(n)
+        db.session.commit()
