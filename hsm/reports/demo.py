@@ -50,6 +50,20 @@ DEMO_REPORTS = (
         "narrative": "My friend told me someone online asked her for photos.",
         "where": "online", "respondent": "unknown", "wishes": ["not_sure"],
     }),
+    ("R-DEMO0005", "uk", {
+        "anonymous": False, "first_name": "Sam", "last_name": "Sample",
+        "student_number": "D0000005", "date_of_birth": date(2003, 9, 23),
+        "contact_method": "email", "contact_detail": "sam.sample@example.net",
+        "safe_times": "Any time by email", "about": "someone_else",
+        "categories": ["harassment", "discrimination"],
+        "narrative": "Someone in my flat is being sent messages mocking her religion.",
+        "where": "online", "wishes": ["information_only"],
+    }),
+    ("R-DEMO0006", "amsterdam", {
+        "anonymous": True, "anonymity_reason": "privacy", "categories": ["sexual_domestic_abuse"],
+        "narrative": "Last year someone touched me without asking at a student event.",
+        "when_kind": "long_ago", "where": "elsewhere", "wishes": ["support", "no_action_now"],
+    }),
 )
 
 
