@@ -3,7 +3,7 @@ options and definitions. No login; nothing here touches the database."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 
 from hsm.centres.registry import all_centres, centre_or_404, get_centre
 from hsm.htmx import render
@@ -20,13 +20,6 @@ ONE_YEAR = 60 * 60 * 24 * 365
 def remembered_centre():
     slug = request.cookies.get(CENTRE_COOKIE)
     return get_centre(slug) if slug else None
-
-
-def endpoint_url(endpoint: str, **values) -> str | None:
-    """A link to another area's page, or None while that area is not installed."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
 
 
 @bp.get("/")
@@ -68,12 +61,7 @@ def forget():
 def support(centre: str):
     """Emergency numbers, lines open now, how to report, specialist services."""
     chosen = centre_or_404(centre)
-    return render(
-        "centres/support.html",
-        centre=chosen,
-        report_url=endpoint_url("reports.form", centre=chosen.slug),
-        safe_contacts_url=endpoint_url("safecontacts.directory_centre", centre=chosen.slug),
-    )
+    return render("centres/support.html", centre=chosen)
 
 
 @bp.get("/<centre>/options")
@@ -82,11 +70,7 @@ def support(centre: str):
 def options(centre: str):
     """Your options, in plain words (policy Appendix A 5.2 to 5.4)."""
     chosen = centre_or_404(centre)
-    return render(
-        "centres/options.html",
-        centre=chosen,
-        report_url=endpoint_url("reports.form", centre=chosen.slug),
-    )
+    return render("centres/options.html", centre=chosen)
 
 
 @bp.get("/<centre>/what-counts")
