@@ -5,8 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
-# The access log never holds the client address, the user agent or the query string.
-GUNICORN_LOG := --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 .PHONY: run test install install-test assets translations compile-translations check-translations \
         db demo test-sqlite test-postgres chromium bench lint clean
@@ -14,7 +12,7 @@ GUNICORN_LOG := --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s
 ## make run: install, build assets and catalogs, migrate SQLite, load demo data, serve.
 run: install assets compile-translations db
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 $(GUNICORN_LOG) wsgi:app
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
 ## make test: install what the tests need, then run the suite on SQLite and on PostgreSQL.
 test: install-test assets compile-translations chromium

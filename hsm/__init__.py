@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from hsm import cli, crypto, errors, headers, i18n, security, site
+from hsm import accesslog, cli, crypto, errors, headers, i18n, security, site
 from hsm.accounts import sessions as staff_sessions
 from hsm.accounts.views import bp as accounts_bp
 from hsm.centres import registry as centres
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     security.init_app(app)
     headers.init_app(app)
+    accesslog.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

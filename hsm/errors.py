@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -65,5 +65,6 @@ def init_app(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
-        app.logger.exception("unhandled error on %s", "request")
+        # The endpoint, not the path: a path can hold a one-time token.
+        app.logger.exception("unhandled error in %s %s", request.method, request.endpoint)
         return render_error(InternalServerError.code)
