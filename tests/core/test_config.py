@@ -57,3 +57,14 @@ def test_bad_values_are_named(tmp_path):
         load_settings({"HSM_PROFILE": "staging"}, instance_dir=tmp_path)
     with pytest.raises(ConfigError, match="Fernet"):
         load_settings({"HSM_FIELD_KEYS": "not-a-key"}, instance_dir=tmp_path)
+
+
+def test_rate_limits_can_live_in_redis(tmp_path):
+    from limits.storage import RedisStorage, storage_from_string
+
+    settings = load_settings(
+        {"HSM_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6399/0"}, instance_dir=tmp_path
+    )
+    uri = settings.flask_config()["RATELIMIT_STORAGE_URI"]
+    # Building the storage needs the redis client library, which production installs.
+    assert isinstance(storage_from_string(uri), RedisStorage)
