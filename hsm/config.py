@@ -113,7 +113,9 @@ class Settings:
             "SESSION_COOKIE_DOMAIN": None,
             "REMEMBER_COOKIE_DURATION": 0,
             "WTF_CSRF_TIME_LIMIT": None,
-            "WTF_CSRF_SSL_STRICT": self.secure_cookies,
+            # Flask-WTF's HTTPS check compares the Referer with the host, but every response
+            # sends Referrer-Policy: no-referrer; SameSite=Strict cookies and the token suffice.
+            "WTF_CSRF_SSL_STRICT": False,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
             "RATELIMIT_HEADERS_ENABLED": False,
             "RATELIMIT_ENABLED": self.ratelimit_enabled,

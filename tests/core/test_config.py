@@ -68,3 +68,24 @@ def test_rate_limits_can_live_in_redis(tmp_path):
     uri = settings.flask_config()["RATELIMIT_STORAGE_URI"]
     # Building the storage needs the redis client library, which production installs.
     assert isinstance(storage_from_string(uri), RedisStorage)
+
+
+def test_forms_work_over_https_without_a_referer(app, tmp_path):
+    """Browsers send no Referer (Referrer-Policy: no-referrer); CSRF must not need one."""
+    import re
+
+    from hsm import create_app
+
+    config = load_settings(PRODUCTION, instance_dir=tmp_path).flask_config()
+    config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    production = create_app(config)
+    client = production.test_client()
+    html = client.get("/staff/login", base_url="https://hsm.example.org").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post(
+        "/staff/login",
+        base_url="https://hsm.example.org",
+        data={"csrf_token": token, "email": "nobody@example.org", "password": "x" * 12},
+    )
+    assert response.status_code == 200  # the login form again, with a generic message
+    assert "expired" not in response.get_data(as_text=True)
