@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -14,6 +14,8 @@ from hsm.reports.models import Report, ReportMessage
 from hsm.security import Permission, centre_filter, deny
 
 PAGE_SIZE = 25
+# The largest id a report can have (a 32-bit INTEGER column on every database we run on).
+MAX_ID = 2**31 - 1
 STATUS_FILTERS = ("open", "new", "acknowledged", "closed", "all")
 
 
@@ -100,6 +102,10 @@ class InboxFilters:
         return {k: v for k, v in values.items() if v not in ("", None, 1) or k == "status"}
 
 
+def _pages(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
 @dataclass(frozen=True)
 class InboxPage:
     reports: list[Report]
@@ -108,7 +114,7 @@ class InboxPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return _pages(self.total)
 
 
 def inbox_page(scopes: Scopes, filters: InboxFilters) -> InboxPage:
@@ -123,6 +129,9 @@ def inbox_page(scopes: Scopes, filters: InboxFilters) -> InboxPage:
     if filters.flag:
         query = query.where(getattr(Report, filters.flag).is_(True))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    last = _pages(total)
+    if filters.page > last:  # an old link after reports were closed: show the last page
+        filters = replace(filters, page=last)
     rows = db.session.scalars(
         query.options(joinedload(Report.caseworker).options(lazyload(User.roles)))
         .order_by(Report.urgency.desc(), Report.received_at.asc(), Report.id.asc())
@@ -134,6 +143,8 @@ def inbox_page(scopes: Scopes, filters: InboxFilters) -> InboxPage:
 
 def load_report_for(actor, report_id: int) -> Report:
     """The report, if ``actor`` may see it; otherwise 404 (and the refusal is audited)."""
+    if not 0 < report_id <= MAX_ID:  # a larger number would overflow the database driver
+        deny("report_out_of_scope", status=404)
     report = db.session.scalar(
         sa.select(Report)
         .where(Report.id == report_id)

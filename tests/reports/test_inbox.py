@@ -125,6 +125,8 @@ def test_paging(client, login_as):
     assert "Page 1 of 2" in first and "Next page" in first
     assert "Page 2 of 2" in second and "Previous page" in second
     assert first.count("<tr>") == 26 and second.count("<tr>") == 6
+    beyond = client.get("/staff/reports?page=50").get_data(as_text=True)
+    assert "Page 2 of 2" in beyond and beyond.count("<tr>") == 6
 
 
 def test_inbox_queries_do_not_grow_with_reports(client, login_as, count_queries):
@@ -200,3 +202,15 @@ def test_actions_need_the_csrf_token(client, login_as, make_report):
     assert response.status_code == 400
     db.session.refresh(report)
     assert report.status == "new"
+
+
+def test_an_id_too_large_for_the_database_is_404_not_500(client, login_as, make_report):
+    report, _ = make_report("uk")
+    login_as("student_services", "uk")
+    token = token_for(client, f"/staff/reports/{report.id}")
+    huge = 99999999999999999999
+    assert client.get(f"/staff/reports/{huge}").status_code == 404
+    assert client.get(f"/staff/reports/{2**31}").status_code == 404
+    response = client.post(f"/staff/reports/{huge}/reply", data={"reply-body": "x"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 404
