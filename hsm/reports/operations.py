@@ -77,9 +77,12 @@ def submit_report(
     """Store a new report; return it and its receipt code (the only time the code exists)."""
     now = now or datetime.now(UTC)
     s = submission
+    named = not s.anonymous
+    # A date of birth under 18 raises the safeguarding flag even if the box said otherwise.
+    under_18 = s.under_18 or (named and rules.is_minor(s.date_of_birth, now.date()))
     found = rules.triage(
         immediate_danger=s.immediate_danger,
-        under_18=s.under_18,
+        under_18=under_18,
         respondent=s.respondent,
         anonymous=s.anonymous,
         about=s.about,
@@ -89,7 +92,6 @@ def submit_report(
         _unused(Report.lookup_id, lambda: receipts.new_code().lookup_id),
         receipts.new_code().secret,
     )
-    named = not s.anonymous
     report = Report(
         reference=_unused(Report.reference, new_reference),
         centre=centre,
@@ -99,7 +101,7 @@ def submit_report(
         urgency=int(found.urgency),
         received_at=rules.received_time(now, anonymous=s.anonymous),
         immediate_danger=s.immediate_danger,
-        under_18=s.under_18,
+        under_18=under_18,
         staff_respondent=rules.Flag.STAFF_RESPONDENT in found.flags,
         anonymous=s.anonymous,
         third_party=rules.Flag.THIRD_PARTY in found.flags,

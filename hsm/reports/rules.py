@@ -175,6 +175,14 @@ def plausible_birth_date(born: date, today: date) -> bool:
     return born <= today and today.year - born.year <= 120
 
 
+def is_minor(born: date | None, today: date) -> bool:
+    """Whether a date of birth makes someone under 18 today (2.5: a safeguarding flag)."""
+    if born is None:
+        return False
+    had_birthday = (today.month, today.day) >= (born.month, born.day)
+    return today.year - born.year - (0 if had_birthday else 1) < 18
+
+
 def incident_date_ok(day: date, today: date) -> bool:
     """An incident date cannot be in the future (historic incidents are welcome: 5.4)."""
     return day <= today

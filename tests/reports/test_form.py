@@ -1,6 +1,7 @@
 """The Report a Concern form: checks, kept input, the receipt, inline checks, limits, email."""
 
 import re
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -193,3 +194,13 @@ def test_the_new_report_email_holds_a_link_and_no_detail(submit, mail, app):
     for secret in (narrative, "Alex", "Example", "S1234567", "alex@example.net", code,
                    code.replace("-", ""), report.reference, "harassment"):
         assert secret not in text
+
+
+def test_a_date_of_birth_under_18_raises_the_safeguarding_flag(submit):
+    today = date.today()
+    sixteen = today.replace(year=today.year - 16, day=min(today.day, 28)).isoformat()
+    response, code = submit("uk", named_form(date_of_birth=sixteen, under_18="no"))
+    assert code
+    [report] = reports()
+    assert report.under_18 and report.urgency >= 2
+    assert "under_18" in report.flags

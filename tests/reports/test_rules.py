@@ -112,3 +112,17 @@ def test_dates():
     assert not rules.plausible_birth_date(date(1800, 1, 1), today)
     assert rules.incident_date_ok(date(2001, 1, 1), today)
     assert not rules.incident_date_ok(date(2025, 3, 28), today)
+
+
+@pytest.mark.parametrize(
+    ("born", "today", "minor"),
+    [
+        (date(2008, 6, 2), date(2026, 6, 1), True),  # the day before the 18th birthday
+        (date(2008, 6, 2), date(2026, 6, 2), False),  # the birthday itself
+        (date(2008, 2, 29), date(2026, 2, 28), True),
+        (date(1990, 1, 1), date(2026, 6, 1), False),
+        (None, date(2026, 6, 1), False),
+    ],
+)
+def test_is_minor(born, today, minor):
+    assert rules.is_minor(born, today) is minor
