@@ -8,6 +8,8 @@
     if (!link) { return; }
     if (event) { event.preventDefault(); }
     document.body.hidden = true;
+    /* htmx remembers the current path in this tab's sessionStorage: leave nothing behind. */
+    try { window.sessionStorage.clear(); } catch (e) { /* storage may be disabled */ }
     window.location.replace(link.href);
   }
 
