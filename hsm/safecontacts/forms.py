@@ -206,6 +206,8 @@ class MoveForm(FlaskForm):
     target = HiddenField(validators=[required(_l("Choose where to move this application"))])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
     board_centre = HiddenField()
+    # The stage the page showed; a move from an out-of-date page is refused, not guessed.
+    current = HiddenField()
 
 
 class ChatForm(FlaskForm):

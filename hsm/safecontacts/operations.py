@@ -6,7 +6,9 @@ never the statement, a reason's words or equality answers.
 
 from __future__ import annotations
 
+import logging
 import re
+import smtplib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -32,6 +34,7 @@ from hsm.safecontacts.photos import CleanPhoto
 from hsm.safecontacts.queries import facts_for
 from hsm.security import Role
 
+log = logging.getLogger(__name__)
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -121,8 +124,11 @@ def confirm_email(contact: SafeContact) -> None:
 # --- the pipeline ---------------------------------------------------------------------------
 
 
-def move(actor: User, contact: SafeContact, target: str, reason: str = "") -> None:
-    """Move a card; raises ``pipeline.MoveRefused``. Entering Biography gives a staff login."""
+def move(actor: User, contact: SafeContact, target: str, reason: str = "") -> bool:
+    """Move a card; raises ``pipeline.MoveRefused``. Entering Biography gives a staff login.
+
+    Returns False when a new login's invitation email could not be sent (the move stands).
+    """
     current = contact.stage
     pipeline.check_move(current, target, facts_for(contact), reason)
     target = pipeline.Stage(target)
@@ -135,13 +141,16 @@ def move(actor: User, contact: SafeContact, target: str, reason: str = "") -> No
         "safecontacts.moved", contact, actor, detail={"from": str(current), "to": str(target)}
     )
     if target is pipeline.Stage.BIOGRAPHY:
-        ensure_staff_login(actor, contact)
+        return ensure_staff_login(actor, contact)
+    return True
 
 
-def ensure_staff_login(actor: User, contact: SafeContact) -> User:
+def ensure_staff_login(actor: User, contact: SafeContact) -> bool:
     """Find or create the person's staff account, with the ``safe_contact`` role (central).
 
-    A new account has no password: the invitation lets them choose one.
+    A new account has no password: the invitation lets them choose one. Returns False when
+    that invitation could not be emailed; the account stands, and "forgot your password"
+    still works for it.
     """
     user = contact.user or db.session.scalar(sa.select(User).where(User.email == contact.email))
     created = user is None
@@ -168,8 +177,12 @@ def ensure_staff_login(actor: User, contact: SafeContact) -> User:
             detail={"via": "safe_contact_pipeline"},
             actor=actor,
         )
-        invitations.send_invitation(user)
-    return user
+        try:
+            invitations.send_invitation(user)
+        except (smtplib.SMTPException, OSError):
+            log.warning("could not send a Safe Contact's staff invitation")
+            return False
+    return True
 
 
 def record_chat(actor: User, contact: SafeContact, on: date, staff_one: str, staff_two: str):

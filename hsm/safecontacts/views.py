@@ -54,6 +54,12 @@ def locale() -> str:
     return str(get_locale())
 
 
+def centre_name(slug: str) -> str:
+    """A centre's name in the reader's language (never its internal slug, unless unknown)."""
+    centre = get_centre(slug)
+    return centre.name_for(locale()) if centre else slug
+
+
 def described(field, hint=None) -> str:
     """The ids a field's hint and error have, for aria-describedby."""
     ids = ([f"{field.id}-hint"] if hint else []) + ([f"{field.id}-error"] if field.errors else [])
@@ -85,6 +91,7 @@ def scheme_labels():
         "format_date": format_date,
         "format_datetime": format_datetime,
         "sc_field_attrs": field_attrs,
+        "sc_centre_name": centre_name,
     }
 
 
@@ -266,7 +273,13 @@ def _board_centre(value: str | None) -> str | None:
     return value if value and get_centre(value) is not None else None
 
 
-def _render_board(centre: str | None, error: str | None = None, status: int = 200):
+def _render_board(
+    centre: str | None,
+    error: str | None = None,
+    status: int = 200,
+    notice: str | None = None,
+    moved_id: int | None = None,
+):
     return render(
         "safecontacts/board.html",
         "safecontacts/_board.html",
@@ -275,6 +288,8 @@ def _render_board(centre: str | None, error: str | None = None, status: int = 20
         centres=all_centres(),
         move_form=MoveForm(formdata=None),
         board_error=error,
+        board_notice=notice,
+        moved_id=moved_id,
         status=status,
     )
 
@@ -286,7 +301,7 @@ def board():
     return _render_board(_board_centre(request.args.get("centre")))
 
 
-def _detail(contact, *, status: int = 200, **forms):
+def _detail(contact, *, status: int = 200, move_error: str | None = None, **forms):
     all_topics = _topics()
     defaults = {
         "move_form": MoveForm(formdata=None),
@@ -313,6 +328,7 @@ def _detail(contact, *, status: int = 200, **forms):
         topics={t.id: t for t in all_topics},
         badge_statuses=statuses,
         today=today(),
+        move_error=move_error,
         status=status,
         **defaults,
     )
@@ -330,6 +346,15 @@ def contact(contact_id: int):
     return _detail(found)
 
 
+def _refusal(refused: pipeline.MoveRefused) -> str:
+    if not refused.blockers:
+        return _("That move is not allowed from this stage.")
+    return _(
+        "This move is blocked: %(reasons)s",
+        reasons="; ".join(str(pipeline.BLOCKER_LABELS[b]) for b in refused.blockers),
+    )
+
+
 @bp.post(f"{STAFF}/<int:contact_id>/move")
 @require(Permission.MANAGE_SAFE_CONTACTS)
 def move(contact_id: int):
@@ -339,34 +364,53 @@ def move(contact_id: int):
     from_board = request.form.get("from") == "board"
     board_centre = _board_centre(form.board_centre.data)
     error = None
+    reason_missing = False
+    invited = True
     if not form.validate_on_submit():
         error = _("That move could not be made. Please try again.")
+    elif form.current.data and form.current.data != found.stage:
+        # The page was out of date (another tab, a colleague, a double click): change nothing.
+        error = _(
+            "%(name)s is now at %(stage)s, so nothing was changed. Here is the latest view.",
+            name=found.name,
+            stage=pipeline.STAGE_LABELS[pipeline.Stage(found.stage)],
+        )
     else:
         try:
-            operations.move(current_user, found, form.target.data, form.reason.data or "")
+            invited = operations.move(
+                current_user, found, form.target.data, form.reason.data or ""
+            )
         except pipeline.MoveRefused as refused:
-            if not refused.blockers:
-                error = _("That move is not allowed from this stage.")
-            else:
-                error = _(
-                    "This move is blocked: %(reasons)s",
-                    reasons="; ".join(str(pipeline.BLOCKER_LABELS[b]) for b in refused.blockers),
-                )
+            error = _refusal(refused)
+            reason_missing = pipeline.Blocker.REASON_MISSING in refused.blockers
         except ValueError:
             error = _("That move is not allowed from this stage.")
     if error is None:
         db.session.commit()
+        moved = _(
+            "%(name)s moved to %(stage)s.",
+            name=found.name,
+            stage=pipeline.STAGE_LABELS[pipeline.Stage(found.stage)],
+        )
+        if not invited:
+            moved += " " + _(
+                "The email inviting them to set a password could not be sent. They can use "
+                "\"I forgot my password\" on the sign-in page instead."
+            )
+        if from_board and is_htmx():
+            return _render_board(board_centre, notice=moved, moved_id=found.id)
+        flash(moved, "message" if invited else "error")
         if from_board:
-            if is_htmx():
-                return _render_board(board_centre)
             return redirect(url_for("safecontacts.board", centre=board_centre), code=303)
-        flash(_("Moved to %(stage)s.", stage=pipeline.STAGE_LABELS[pipeline.Stage(found.stage)]))
         return redirect(url_for("safecontacts.contact", contact_id=found.id), code=303)
     db.session.rollback()
     if from_board:
         return _render_board(board_centre, error=error, status=409 if not is_htmx() else 200)
-    form.reason.errors = [error]
-    return _detail(found, move_form=form, status=400)
+    if reason_missing:
+        form.reason.errors = [error]
+        return _detail(found, move_form=form, status=400)
+    # Not about the reason field (which may not even be on the page): say it at the top.
+    return _detail(found, move_error=error, status=409)
 
 
 @bp.post(f"{STAFF}/<int:contact_id>/chat")

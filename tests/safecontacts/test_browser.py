@@ -85,5 +85,10 @@ def test_board_move_in_place(browser_login, live_server):
         "link", name="Jordan Moves"
     ).wait_for()
     assert page.url.endswith("/staff/safe-contacts/board")
+    # Screen readers hear the move, and keyboard focus follows the card to its new column.
+    page.wait_for_function(
+        "() => document.querySelector('#board-status').textContent.includes('moved to')"
+    )
+    assert page.evaluate("() => document.activeElement.textContent") == "Jordan Moves"
     db.session.refresh(person)
     assert person.stage == "chat"

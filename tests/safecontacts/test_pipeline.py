@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 import sqlalchemy as sa
 
@@ -10,6 +12,7 @@ from hsm.extensions import db
 from hsm.safecontacts import pipeline
 from hsm.safecontacts.pipeline import Blocker, Facts, MoveRefused, Stage
 from tests.safecontacts.conftest import csrf as _csrf
+from tests.safecontacts.conftest import press
 
 ALL_MET = Facts(True, True, True, True, True)
 
@@ -195,3 +198,87 @@ def test_unconfirmed_applications_are_not_on_the_board(client, login_as, contact
     html = client.get("/staff/safe-contacts/board").get_data(as_text=True)
     assert "Confirmed Person" in html and "Unconfirmed Person" not in html
     assert client.get(f"/staff/safe-contacts/{hidden.id}").status_code == 404
+
+
+def test_withdrawing_from_the_page_works_as_a_browser_sends_it(client, login_as, contact_factory):
+    # The page's own form, fields in page order: a stray empty "target" once hid the button's.
+    login_as("edi_officer")
+    person = contact_factory(stage="chat")
+    db.session.commit()
+    page = client.get(f"/staff/safe-contacts/{person.id}").get_data(as_text=True)
+    response = press(client, page, "Mark as withdrawn", reason="Moved to a new job")
+    assert response.status_code == 303
+    db.session.refresh(person)
+    assert person.stage == "withdrawn" and person.stage_reason == "Moved to a new job"
+
+
+def test_a_move_from_an_out_of_date_page_changes_nothing(client, login_as, contact_factory):
+    login_as("edi_officer")
+    person = contact_factory(stage="chat", name="Kim Stale")
+    db.session.commit()
+    stale = client.get(f"/staff/safe-contacts/{person.id}").get_data(as_text=True)
+    # Meanwhile a colleague withdraws the application...
+    person.stage, person.stage_reason = "withdrawn", "Left the organisation"
+    db.session.commit()
+    # ...and "Move to Applied", still on the old page, would otherwise reopen it.
+    response = press(client, stale, "Move to Applied")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Kim Stale is now at Withdrawn, so nothing was changed" in html
+    assert 'href="#move-title"' in html  # the error summary points at the moves
+    db.session.refresh(person)
+    assert person.stage == "withdrawn"
+    assert _moves(person.id) == []
+
+
+def test_a_double_click_on_the_board_moves_once(client, login_as, contact_factory):
+    login_as("edi_officer")
+    person = contact_factory(stage="applied", name="Dana Twice")
+    db.session.commit()
+    board = client.get("/staff/safe-contacts/board").get_data(as_text=True)
+    htmx = {"HX-Request": "true"}
+    first = press(client, board, "Move Dana Twice to Informal chat", headers=htmx)
+    html = first.get_data(as_text=True)
+    assert '<div id="board-status" hx-swap-oob="innerHTML">' in html
+    assert "Dana Twice moved to Informal chat." in html
+    assert f'href="/staff/safe-contacts/{person.id}" autofocus' in html  # focus follows the card
+    second = press(client, board, "Move Dana Twice to Informal chat", headers=htmx)
+    assert "Dana Twice is now at Informal chat, so nothing was changed" in second.get_data(
+        as_text=True
+    )
+    assert len(_moves(person.id)) == 1
+
+
+def test_board_shows_centre_names_not_codes(client, login_as, contact_factory):
+    login_as("edi_officer")
+    person = contact_factory(stage="applied", centre="ireland", department="Library")
+    db.session.commit()
+    board = client.get("/staff/safe-contacts/board").get_data(as_text=True)
+    assert "Library · Tralee" in board or "Library · Ireland" in board
+    assert "Library · ireland" not in board
+    detail = client.get(f"/staff/safe-contacts/{person.id}").get_data(as_text=True)
+    assert "<dd>ireland</dd>" not in detail
+
+
+def test_an_invitation_that_cannot_be_sent_does_not_break_the_move(
+    app, client, login_as, contact_factory, monkeypatch
+):
+    login_as("edi_officer")
+    person = contact_factory(
+        stage="training", email="offline.volunteer@example.org", induction_attended=True
+    )
+    db.session.commit()
+    with socket.socket() as closed:  # a port nothing listens on: the mail server is down
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setitem(app.config, "HSM_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "HSM_SMTP_PORT", port)
+    response = client.post(
+        f"/staff/safe-contacts/{person.id}/move",
+        data={"target": "biography", "current": "training", "csrf_token": _csrf(client)},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "could not be sent" in response.get_data(as_text=True)
+    db.session.refresh(person)
+    assert person.stage == "biography" and person.user.has_role("safe_contact")
