@@ -301,6 +301,8 @@ class ReportForm(FlaskForm):
 
 class ReceiptForm(FlaskForm):
     code = StringField(_l("Your receipt code"), filters=[clean])
+    # A message written while the follow-up closed: carried through the code form, unsent.
+    pending = TextAreaField(_l("Your message, not sent yet"), filters=[clean])
 
     def validate_code(self, field):
         if not field.data:

@@ -13,7 +13,7 @@ from flask_login import current_user
 from limits import parse as parse_limit
 
 from hsm.centres.registry import all_centres, centre_or_404, get_centre
-from hsm.extensions import db, hashed_remote_address, limiter
+from hsm.extensions import csrf, db, hashed_remote_address, limiter
 from hsm.htmx import is_htmx, render
 from hsm.i18n import _, format_date, format_datetime, get_locale
 from hsm.reports import labels, notifications, operations, receipts, rules
@@ -26,6 +26,7 @@ from hsm.reports.forms import (
     ReplyForm,
     ReporterMessageForm,
     ReportForm,
+    clean,
 )
 from hsm.reports.models import Report
 from hsm.reports.queries import InboxFilters, Scopes, inbox_page, load_report_for
@@ -130,11 +131,12 @@ def follow_up_report() -> Report | None:
     return report
 
 
-def _thread(report: Report, message_form=None, *, status: int = 200):
+def _thread(report: Report, message_form=None, *, status: int = 200, pending: bool = False):
     return render(
         "reports/follow_up.html",
         "reports/_thread.html",
         status=status,
+        pending=pending,
         report=report,
         centre=get_centre(report.centre),
         message_form=message_form or ReporterMessageForm(formdata=None),
@@ -149,6 +151,7 @@ def _code_page(receipt_form, *, status: int = 200, throttled: bool = False,
                expired: bool = False):
     return render(
         "reports/follow_up.html",
+        "reports/_code.html",
         status=status,
         report=None,
         centre=None,
@@ -187,18 +190,35 @@ def follow_up():
     session[FOLLOW_UP_KEY] = {"report": found.id, "seen": int(time.time())}
     operations.record_follow_up(found)
     db.session.commit()
+    if receipt_form.pending.data:
+        # Their unsent message goes back into the message box, for them to send.
+        kept = ReporterMessageForm(formdata=None, body=receipt_form.pending.data)
+        return _thread(found, kept, pending=True)
     return redirect(url_for("reports.follow_up"), code=303)
 
 
 @bp.post("/follow-up/message")
 @public
+@csrf.exempt
 def follow_up_message():
-    """The reporter replies or adds information."""
+    """The reporter replies or adds information.
+
+    If the follow-up closed while they were writing (15 minutes idle, or the cookie is gone),
+    their words come back on the code page, unsent, instead of being lost. That is why the
+    global CSRF check is off here: the message form checks its own token before anything is
+    stored, and a closed follow-up stores nothing.
+    """
     report = follow_up_report()
     if report is None:
-        return redirect(url_for("reports.follow_up"), code=303)
+        receipt_form = ReceiptForm(formdata=None, pending=clean(request.form.get("body")))
+        return _code_page(receipt_form, expired=True)
     message_form = ReporterMessageForm()
     if not message_form.validate_on_submit():
+        if message_form.csrf_token.errors and not message_form.body.errors:
+            message_form.body.errors = [
+                _("For your safety, this page had expired. Your message has not been sent "
+                  "yet: press “Send message” again.")
+            ]
         return _thread(report, message_form)
     operations.add_reporter_message(report, message_form.body.data)
     db.session.commit()

@@ -98,7 +98,9 @@ def test_leave_ends_the_session_at_once(client, make_report):
     html = client.get("/follow-up").get_data(as_text=True)
     assert 'name="code"' in html and "Your report" not in html
     response = client.post("/follow-up/message", data={"csrf_token": token, "body": "late"})
-    assert response.status_code == 303
+    # Nothing is stored, and the words come back on the code page instead of being lost.
+    assert response.status_code == 200
+    assert 'name="code"' in response.get_data(as_text=True)
     assert db.session.scalars(sa.select(ReportMessage)).all() == []
 
 
@@ -126,3 +128,53 @@ def test_the_eleventh_wrong_code_is_blocked_then_even_the_right_one(client, make
     assert "Your report" not in client.get("/follow-up").get_data(as_text=True)
     # Another address is not blocked.
     assert enter(client, code, environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 303
+
+
+def test_words_written_while_the_follow_up_closed_are_kept(client, make_report):
+    _report, code = make_report()
+    enter(client, code)
+    token = csrf_token(client, "/follow-up")
+    with client.session_transaction() as session:
+        session[FOLLOW_UP_KEY] = dict(session[FOLLOW_UP_KEY], seen=int(time.time()) - 16 * 60)
+    words = "I took a long time to write this <and> it matters 31cd"
+    response = client.post("/follow-up/message", data={"csrf_token": token, "body": words})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "has not been sent yet" in html
+    assert "I took a long time to write this &lt;and&gt; it matters 31cd" in html
+    assert db.session.scalars(sa.select(ReportMessage)).all() == []
+
+    # A wrong code keeps them too; the right one opens the thread with them, still unsent.
+    token = csrf_token(client, "/follow-up")
+    wrong = client.post("/follow-up", data={"csrf_token": token, "code": WRONG, "pending": words})
+    assert "it matters 31cd" in wrong.get_data(as_text=True)
+    opened = client.post("/follow-up", data={"csrf_token": token, "code": code, "pending": words})
+    html = opened.get_data(as_text=True)
+    assert opened.status_code == 200 and 'id="messages"' in html
+    assert "Your message has not been sent yet." in html
+    assert ">I took a long time to write this &lt;and&gt; it matters 31cd</textarea>" in html
+    assert db.session.scalars(sa.select(ReportMessage)).all() == []
+    client.post("/follow-up/message", data={"csrf_token": token, "body": words})
+    [message] = db.session.scalars(sa.select(ReportMessage)).all()
+    assert message.body == words
+
+
+def test_words_are_kept_even_when_the_cookie_is_gone(app, make_report):
+    make_report()
+    fresh = app.test_client()  # no session, no CSRF token: a browser that lost its cookie
+    response = fresh.post("/follow-up/message", data={"body": "still here 8e2f"},
+                          headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.strip().startswith('<div id="follow-up">') and "<html" not in html
+    assert "still here 8e2f" in html
+    assert db.session.scalars(sa.select(ReportMessage)).all() == []
+
+
+def test_a_message_still_needs_the_csrf_token_while_the_follow_up_is_open(client, make_report):
+    _report, code = make_report()
+    enter(client, code)
+    response = client.post("/follow-up/message", data={"body": "forged 4d4d"})
+    html = response.get_data(as_text=True)
+    assert "forged 4d4d" in html and "this page had expired" in html  # kept, not stored
+    assert db.session.scalars(sa.select(ReportMessage)).all() == []
