@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hsm import audit
 from hsm.accounts import mfa, passwords
@@ -28,11 +29,17 @@ from hsm.accounts.models import (
 from hsm.accounts.sessions import end_all_sessions
 from hsm.extensions import db
 from hsm.i18n import _
-from hsm.security import Role, role_is_centre_scoped
+from hsm.security import ROLE_PERMISSIONS, Permission, Role, role_is_centre_scoped
 
 FAILURE_WINDOW = timedelta(seconds=60)
 FAILURES_ALLOWED = 5  # the 6th attempt inside the window is refused, right password or not
 TOKEN_LIFETIME = {"reset": timedelta(hours=1), "invite": timedelta(days=3)}
+# What an administrator's account may also hold: nothing that opens reports, cases, equality
+# data or the audit log (the people who run the system do not see what is in it).
+ADMIN_COMPATIBLE_PERMISSIONS = frozenset(
+    {Permission.OWN_ACCOUNT, Permission.MANAGE_USERS, Permission.EDIT_OWN_BIOGRAPHY,
+     Permission.VIEW_STATISTICS}
+)
 
 
 class AccountError(ValueError):
@@ -114,7 +121,8 @@ def authenticate(
     user = find_user(email)
     usable = user is not None and user.active and user.password_hash is not None
     if usable and is_throttled(user, now):
-        audit.record("login.throttled", target_type="user", target_id=user.id, actor=user)
+        # No actor: whoever is trying has not shown they are the account holder.
+        audit.record("login.throttled", target_type="user", target_id=user.id)
         db.session.commit()
         return SignInResult(SignIn.THROTTLED)
     ok = passwords.verify_password(user.password_hash if usable else None, password)
@@ -155,8 +163,7 @@ def check_second_factor(user: User, code: str, now: datetime | None = None) -> S
     method = ""
     if user.mfa_secret and (
         step := mfa.matching_step(user.mfa_secret, code, now, user.mfa_last_step)
-    ) is not None:
-        user.mfa_last_step = step
+    ) is not None and _claim_step(user, step):
         method = "totp"
     elif mfa.looks_like_recovery_code(code) and _use_recovery_code(user, code, now):
         method = "recovery_code"
@@ -168,6 +175,26 @@ def check_second_factor(user: User, code: str, now: datetime | None = None) -> S
     if method == "recovery_code":
         audit.record("mfa.recovery_code_used", target_type="user", target_id=user.id, actor=user)
     return SignInResult(SignIn.OK, user)
+
+
+def _claim_step(user: User, step: int) -> bool:
+    """Record ``step`` as the last one used, unless another request already used it or a later one.
+
+    A single conditional UPDATE, so two requests racing with the same code cannot both pass.
+    """
+    result = db.session.execute(
+        sa.update(User)
+        .where(
+            User.id == user.id,
+            sa.or_(User.mfa_last_step.is_(None), User.mfa_last_step < step),
+        )
+        .values(mfa_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    set_committed_value(user, "mfa_last_step", step)  # already written: no second UPDATE
+    return True
 
 
 def _use_recovery_code(user: User, code: str, now: datetime) -> bool:
@@ -250,6 +277,7 @@ def change_password(actor: User | None, user: User, new_password: str, *, reason
         raise AccountError(problem, field="password")
     user.password_hash = passwords.hash_password(new_password)
     end_all_sessions(user.id)
+    spend_tokens(user)
     audit.record(f"password.{reason}", target_type="user", target_id=user.id, actor=actor)
 
 
@@ -257,18 +285,24 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def spend_tokens(user: User, purpose: str | None = None, now: datetime | None = None) -> None:
+    """Stop every unused emailed link of ``user`` (of one ``purpose``, or all) from working.
+
+    A password change or reset spends them all, so that an old invitation or reset email
+    found later in a mailbox cannot set the password again.
+    """
+    query = sa.update(AccountToken).where(
+        AccountToken.user_id == user.id, AccountToken.used_at.is_(None)
+    )
+    if purpose is not None:
+        query = query.where(AccountToken.purpose == purpose)
+    db.session.execute(query.values(used_at=_now(now)))
+
+
 def issue_token(user: User, purpose: str, now: datetime | None = None) -> str:
     """A new single-use token; earlier unused tokens for the same purpose stop working."""
     now = _now(now)
-    db.session.execute(
-        sa.update(AccountToken)
-        .where(
-            AccountToken.user_id == user.id,
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
-        )
-        .values(used_at=now)
-    )
+    spend_tokens(user, purpose, now)
     token = secrets.token_urlsafe(32)
     db.session.add(
         AccountToken(
@@ -300,12 +334,26 @@ def live_token(token: str | None, now: datetime | None = None) -> AccountToken |
 
 
 def redeem_token(row: AccountToken, new_password: str, now: datetime | None = None) -> User:
-    """Set the password through an emailed link, and spend the link."""
-    change_password(
-        None, row.user, new_password, reason="reset" if row.purpose == "reset" else "first_set"
+    """Set the password through an emailed link, and spend the link (and every other one)."""
+    user = row.user
+    problem = passwords.password_problem(new_password, (user.email, user.name))
+    if problem:
+        raise AccountError(problem, field="password")
+    # One conditional UPDATE: of two requests racing with the same link, only one wins.
+    spent = db.session.execute(
+        sa.update(AccountToken)
+        .where(AccountToken.id == row.id, AccountToken.used_at.is_(None))
+        .values(used_at=_now(now))
+        .execution_options(synchronize_session=False)
     )
-    row.used_at = _now(now)
-    return row.user
+    if spent.rowcount != 1:
+        raise AccountError(
+            _("This link has just been used. If that was not you, ask for a new link."),
+            field="password",
+        )
+    change_password(None, user, new_password,
+                    reason="reset" if row.purpose == "reset" else "first_set")
+    return user
 
 
 # --- administration -------------------------------------------------------------------------
@@ -369,12 +417,32 @@ def assign_role(actor: User | None, user: User, role: str, centre: str | None) -
         )
     if any(r.role == role and r.centre == centre for r in user.roles):
         raise AccountError(_("This person already holds this role there."), field="role")
+    if actor is not None and actor.id == user.id:
+        raise AccountError(
+            _("You cannot give yourself a role. Ask another administrator."), field="role"
+        )
+    if _breaks_separation(role, {r.role for r in user.roles}):
+        raise AccountError(
+            _("An administrator cannot also hold a role that opens reports, cases, equality "
+              "data or the audit log. Use a separate account for that work."),
+            field="role",
+        )
     assignment = RoleAssignment(role=str(role), centre=centre)
     user.roles.append(assignment)
     db.session.flush()
     audit.record("role.assigned", target_type="user", target_id=user.id, centre=centre,
                  actor=actor, detail={"role": str(role)})
     return assignment
+
+
+def _opens_content(role: str) -> bool:
+    return not ROLE_PERMISSIONS[Role(role)] <= ADMIN_COMPATIBLE_PERMISSIONS
+
+
+def _breaks_separation(new_role: Role, held: set[str]) -> bool:
+    """Whether the administrator role and a content role would meet on one account."""
+    roles = held | {str(new_role)}
+    return Role.ADMIN in roles and any(_opens_content(r) for r in roles)
 
 
 def remove_role(actor: User, user: User, assignment_id: int) -> None:
@@ -399,5 +467,6 @@ def set_active(actor: User, user: User, active: bool) -> None:
     user.active = active
     if not active:
         end_all_sessions(user.id)
+        spend_tokens(user)
     audit.record("user.reactivated" if active else "user.deactivated", target_type="user",
                  target_id=user.id, actor=actor)

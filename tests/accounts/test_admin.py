@@ -176,3 +176,55 @@ def test_resend_an_invitation(client, login_as, mail):
     response = post(client, f"{USERS}/{invited.id}/invitation", token_from=USERS, headers=HX)
     assert b"A new invitation is on its way" in response.data
     assert len(mail) == 1
+
+
+def give(client, user, role, centre=""):
+    prefix = f"user{user.id}"
+    return post(client, f"{USERS}/{user.id}/roles",
+                {f"{prefix}-role": role, f"{prefix}-centre": centre},
+                token_from=USERS, headers=HX)
+
+
+def test_the_admin_cannot_give_themselves_a_role(client, login_as, db):
+    admin = login_as("admin")
+    response = give(client, admin, "executive")
+    assert b"You cannot give yourself a role" in response.data
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).role_scopes() == [("admin", None)]
+    assert "role.assigned" not in audit_actions(db)
+
+
+def test_an_administrator_account_never_also_opens_content(client, login_as, db):
+    login_as("admin")
+    other_admin = make_user(("admin", None))
+    director = make_user(("safeguarding_director", None))
+    caseworker = make_user(("student_services", "uk"))
+    for user, role, centre in ((other_admin, "student_services", "uk"),
+                               (other_admin, "safeguarding_director", ""),
+                               (other_admin, "edi_officer", ""),
+                               (director, "admin", ""),
+                               (caseworker, "admin", "")):
+        response = give(client, user, role, centre)
+        assert b"Use a separate account for that work" in response.data, (role, user.roles)
+    # Roles that open no content may sit with the administrator role.
+    assert b"Role given" in give(client, other_admin, "safe_contact").data
+    assert b"Role given" in give(client, other_admin, "executive").data
+    db.session.expire_all()
+    assert sorted(db.session.get(User, other_admin.id).role_scopes()) == [
+        ("admin", None), ("executive", None), ("safe_contact", None)]
+    assert db.session.get(User, director.id).role_scopes() == [("safeguarding_director", None)]
+
+
+def test_an_invitation_cannot_join_the_admin_role_to_content_either(client, login_as, db,
+                                                                     mail):
+    from hsm.accounts import operations
+
+    login_as("admin")
+    user = operations.create_user(None, name="Kit Marlow", email="kit@example.org",
+                                  allowed_domains=("example.org",), role="admin")
+    try:
+        operations.assign_role(None, user, "centre_director", "paris")
+    except operations.AccountError as error:
+        assert error.field == "role"
+    else:
+        raise AssertionError("the admin role was joined to a content role")

@@ -3,11 +3,13 @@
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
+from hsm.accounts import operations
 from hsm.accounts.invitations import send_invitation
 from hsm.accounts.models import AccountToken
-from tests.accounts.conftest import post, sign_in
+from tests.accounts.conftest import PASSWORD, post, sign_in
 from tests.factories import make_user
 
 NEW = "quiet harbour violin seven"
@@ -132,3 +134,65 @@ def test_a_new_link_cancels_the_previous_one(client, staff, mail):
     first, _ = only_link(mail[0])
     client.get(path_of(first))
     assert client.get("/staff/password/new").status_code == 410
+
+
+def test_setting_a_password_spends_every_other_link(app, client, mail, db):
+    user = make_user(("executive", None))  # invited: no password yet
+    send_invitation(user)
+    invite_link, _ = only_link(mail[0])
+    # The person uses "I forgot my password" instead of the invitation.
+    post(client, "/staff/password/forgot", {"email": user.email},
+         token_from="/staff/password/forgot")
+    reset_link, _ = only_link(mail[1])
+    client.get(path_of(reset_link))
+    done = post(client, "/staff/password/new", {"password": NEW, "confirm": NEW},
+                token_from="/staff/password/new")
+    assert done.status_code == 303
+    # The invitation, found later in the mailbox, no longer sets the password.
+    later = app.test_client()
+    later.get(path_of(invite_link))
+    assert later.get("/staff/password/new").status_code == 410
+
+
+def test_a_password_change_spends_a_pending_reset_link(app, client, staff, mail):
+    user = staff()
+    post(client, "/staff/password/forgot", {"email": user.email},
+         token_from="/staff/password/forgot")
+    reset_link, _ = only_link(mail[0])
+    sign_in(client, user.email)
+    changed = post(client, "/staff/account/password",
+                   {"current_password": PASSWORD, "password": NEW, "confirm": NEW},
+                   token_from="/staff/account/password")
+    assert changed.status_code == 303
+    other = app.test_client()
+    other.get(path_of(reset_link))
+    assert other.get("/staff/password/new").status_code == 410
+
+
+def test_a_link_does_not_come_back_to_life_when_the_account_is_reactivated(
+    app, client, login_as, mail, db
+):
+    admin = login_as("admin")
+    user = make_user(("executive", None))
+    send_invitation(user)
+    link, _ = only_link(mail[0])
+    operations.set_active(admin, user, False)
+    operations.set_active(admin, user, True)
+    db.session.commit()
+    other = app.test_client()
+    other.get(path_of(link))
+    assert other.get("/staff/password/new").status_code == 410
+
+
+def test_two_requests_racing_with_one_link_set_one_password(db):
+    user = make_user(("executive", None))
+    token = operations.issue_token(user, "invite")
+    db.session.commit()
+    row = operations.live_token(token)
+    # Another request has just spent the link; this request's copy does not know yet.
+    db.session.execute(sa.update(AccountToken).values(used_at=datetime.now(UTC))
+                       .execution_options(synchronize_session=False))
+    with pytest.raises(operations.AccountError):
+        operations.redeem_token(row, NEW)
+    db.session.rollback()
+    assert db.session.get(type(user), user.id).password_hash is None

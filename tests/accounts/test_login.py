@@ -149,3 +149,12 @@ def test_the_login_page_speaks_dutch_and_french(app):
         response = client.post("/staff/login", data={"csrf_token": token, "email": "",
                                                      "password": ""})
         assert error in response.data.decode()
+
+
+def test_a_throttled_attempt_is_not_put_in_the_account_holders_name(client, staff, db):
+    user = staff()
+    for _ in range(6):
+        sign_in(client, user.email, "wrong-password-guess")
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "login.throttled"))
+    assert entry.target_id == str(user.id)
+    assert entry.actor_id is None and entry.actor_label == ""

@@ -214,3 +214,15 @@ def test_old_time_steps_are_not_accepted_after_a_newer_one(mfa_user, db):
     older = totp.generate_otp(totp.timecode(now - timedelta(seconds=30)))
     assert operations.check_second_factor(mfa_user, newer, now).outcome.value == "ok"
     assert operations.check_second_factor(mfa_user, older, now).outcome.value == "failed"
+
+
+def test_two_requests_racing_with_one_code_cannot_both_pass(mfa_user, db):
+    now = datetime.now(UTC)
+    totp = pyotp.TOTP(mfa_user.mfa_secret)
+    step = totp.timecode(now)
+    # Another request has just accepted this code; this request's copy of the user is older.
+    db.session.execute(sa.update(User).where(User.id == mfa_user.id)
+                       .values(mfa_last_step=step).execution_options(synchronize_session=False))
+    assert mfa_user.mfa_last_step is None
+    result = operations.check_second_factor(mfa_user, totp.generate_otp(step), now)
+    assert result.outcome.value == "failed"
