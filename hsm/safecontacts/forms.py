@@ -310,7 +310,9 @@ class MeetingForm(FlaskForm):
 
 
 class ApproveForm(FlaskForm):
-    """Publish the waiting biography draft."""
+    """Publish the waiting biography draft: the very version the approver was shown."""
+
+    version = HiddenField()
 
 
 class BiographyForm(FlaskForm):

@@ -6,6 +6,8 @@ Equality monitoring answers live in ``EqualityResponse``, a table with no link b
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from datetime import date, datetime
 
@@ -140,6 +142,15 @@ class Biography(db.Model):
     @property
     def language_codes(self) -> list[str]:
         return [c for c in self.languages.split(",") if c]
+
+    @property
+    def version(self) -> str:
+        """A digest of everything a reader sees, so approval names the exact words approved."""
+        seen = [
+            self.text_en, self.text_nl, self.text_fr, self.languages, self.department,
+            self.days, self.in_person, self.online, self.photo_id, self.photo_alt,
+        ]  # fmt: skip
+        return hashlib.sha256(json.dumps(seen).encode()).hexdigest()[:32]
 
     @property
     def day_codes(self) -> list[str]:

@@ -252,10 +252,13 @@ def save_draft(
     return draft
 
 
-def approve_draft(actor: User, contact: SafeContact) -> Biography | None:
-    """Publish the waiting draft; the version it replaces is retired."""
+def approve_draft(actor: User, contact: SafeContact, version: str) -> Biography | None:
+    """Publish the waiting draft if it is still ``version``; the one it replaces is retired.
+
+    None when there is no draft, or it changed after the approver read it (nothing happens).
+    """
     draft = contact.draft_biography
-    if draft is None:
+    if draft is None or draft.version != version:
         return None
     previous = contact.published_biography
     if previous is not None:

@@ -528,11 +528,23 @@ def biography(contact_id: int):
 @require(Permission.MANAGE_SAFE_CONTACTS)
 def approve_biography(contact_id: int):
     found = queries.load_contact_for(current_user, contact_id)
-    if ApproveForm().validate_on_submit() and operations.approve_draft(current_user, found):
+    form = ApproveForm()
+    draft = found.draft_biography
+    if not form.validate_on_submit() or draft is None:
+        flash(_("There is no draft waiting to be approved."), "error")
+    elif operations.approve_draft(current_user, found, form.version.data or ""):
         db.session.commit()
         flash(_("The biography is approved. It is now the published version."))
     else:
-        flash(_("There is no draft waiting to be approved."), "error")
+        # Edited while the approver was reading it: they must see the new words first.
+        flash(
+            _(
+                "The draft was changed after you opened it, so it was not approved. "
+                "Please read the new version below before approving it."
+            ),
+            "error",
+        )
+        return redirect(url_for("safecontacts.biography", contact_id=found.id), code=303)
     return redirect(url_for("safecontacts.contact", contact_id=found.id), code=303)
 
 

@@ -111,3 +111,9 @@ def press(client, html: str, label: str, headers=None, **typed):
                     data.add(button["name"], button["value"])
                 return client.post(form["action"], data=data, headers=headers or {})
     raise AssertionError(f"no button {label!r} on the page")
+
+
+def approve(client, person):
+    """EDI opens the biography page and presses the approve button on it."""
+    page = client.get(f"/staff/safe-contacts/{person.id}/biography").get_data(as_text=True)
+    return press(client, page, "Approve and publish this version")

@@ -9,7 +9,7 @@ import pytest
 from hsm.extensions import db
 from hsm.safecontacts.biography import clean_html, render_biography, render_markdown
 from tests.factories import make_user
-from tests.safecontacts.conftest import csrf
+from tests.safecontacts.conftest import approve, csrf, press
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -131,9 +131,7 @@ def test_a_change_is_a_draft_until_approved(client, login_as, contact_factory, b
     assert "The published words." in directory and "New words." not in directory
 
     login_as("edi_officer")
-    response = client.post(
-        f"/staff/safe-contacts/{person.id}/biography/approve", data={"csrf_token": csrf(client)}
-    )
+    response = approve(client, person)
     assert response.status_code == 303
     directory = client.get("/safe-contacts").get_data(as_text=True)
     assert "New words." in directory and "The published words." not in directory
@@ -172,3 +170,27 @@ def test_students_see_only_published_biographies(client, contact_factory, biogra
         assert "Published Person" in html and "Visible text" in html
         for hidden in ("Draft Only Person", "Draft text", "Biography Stage Person", "Withdrawn"):
             assert hidden not in html
+
+
+def test_approval_is_for_the_version_edi_read(client, login_as, contact_factory, biography_factory):
+    owner = make_user("safe_contact")
+    person = contact_factory(stage="published", user=owner, name="Ray Edits")
+    biography_factory(person, text="The published words.")
+    biography_factory(person, status="draft", text="The draft EDI reads.")
+    db.session.commit()
+    login_as("edi_officer")
+    page = client.get(f"/staff/safe-contacts/{person.id}/biography").get_data(as_text=True)
+    # While EDI reads, the Safe Contact changes the draft...
+    person.draft_biography.text_en = "Words EDI never saw."
+    db.session.commit()
+    # ...so pressing "approve" on the old page publishes nothing.
+    response = press(client, page, "Approve and publish this version")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/staff/safe-contacts/{person.id}/biography")
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "changed after you opened it" in shown
+    directory = client.get("/safe-contacts").get_data(as_text=True)
+    assert "The published words." in directory and "Words EDI never saw." not in directory
+    # Approving the new version, once read, works.
+    assert approve(client, person).status_code == 303
+    assert "Words EDI never saw." in client.get("/safe-contacts").get_data(as_text=True)

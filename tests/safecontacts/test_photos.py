@@ -10,7 +10,7 @@ from PIL import Image
 from hsm.extensions import db
 from hsm.safecontacts import photos
 from hsm.safecontacts.models import Photo
-from tests.safecontacts.conftest import csrf
+from tests.safecontacts.conftest import approve, csrf
 
 GPS_IFD = 0x8825
 
@@ -77,9 +77,7 @@ def test_uploaded_photo_is_stored_and_served_clean(client, login_as, contact_fac
     public = client.application.test_client()
     assert public.get(f"/safe-contacts/photos/{stored.id}").status_code == 404
     login_as("edi_officer")
-    client.post(
-        f"/staff/safe-contacts/{person.id}/biography/approve", data={"csrf_token": csrf(client)}
-    )
+    approve(client, person)
     assert public.get(f"/safe-contacts/photos/{stored.id}").status_code == 200
     assert 'alt="A person smiling"' in public.get("/safe-contacts").get_data(as_text=True)
 
