@@ -14,6 +14,12 @@ CONFIRM_VALID_FOR = timedelta(days=3)
 STAFF_TYPES = ("professional_services", "academic")
 
 _WORD = re.compile(r"\S+")
+# One plain address: no quotes, spaces, commas, angle brackets or a second "@", any of which
+# could send the confirmation to nobody or to someone else.
+_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
 
 
 def count_words(text: str) -> int:
@@ -23,6 +29,11 @@ def count_words(text: str) -> int:
 
 def statement_length_ok(text: str) -> bool:
     return STATEMENT_MIN_WORDS <= count_words(text) <= STATEMENT_MAX_WORDS
+
+
+def plain_address(email: str) -> bool:
+    """Whether ``email`` is one ordinary address, like name@example.org."""
+    return _ADDRESS.fullmatch((email or "").strip()) is not None
 
 
 def email_domain_allowed(email: str, domains: Iterable[str]) -> bool:

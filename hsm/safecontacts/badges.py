@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 # The topics the scheme starts with; EDI can add more. (slug, names, badge texts, months)
 DEFAULT_TOPICS = (
@@ -87,8 +87,16 @@ def valid_until(attended_on: date, refresher_months: int) -> date:
 
 
 def earliest_valid_training(today: date, refresher_months: int) -> date:
-    """A training on or after this date still earns the badge today."""
-    return add_months(today, -refresher_months)
+    """The first date whose training still earns the badge today (``valid_until >= today``).
+
+    Month ends make this more than ``today`` minus the months: on 31 August, six months back
+    is 28 February, yet a training that day ran out on 28 August. The directory's badge
+    filter uses this date, so it must agree exactly with ``BadgeStatus.active_on``.
+    """
+    start = add_months(today, -refresher_months)
+    if valid_until(start, refresher_months) < today:
+        start += timedelta(days=1)
+    return start
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ class ApplicationForm(FlaskForm):
 
     def validate_email(self, field):
         domains = current_app.config["HSM_ALLOWED_STAFF_DOMAINS"]
-        if "@" not in (field.data or "") or " " in field.data.strip():
+        if not applications.plain_address(field.data):
             raise ValidationError(_("Enter an email address like name@example.org"))
         if not applications.email_domain_allowed(field.data, domains):
             raise ValidationError(

@@ -96,3 +96,28 @@ def test_expired_link_does_not_confirm(client, mail):
     contact.confirm_expires_at = datetime.now(UTC) - timedelta(minutes=1)
     db.session.commit()
     assert client.get(f"/safe-contacts/apply/confirm/{token}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "a@b@example.org",  # was accepted, and the confirmation went to nobody
+        "alex\n@example.org",
+        '"alex smith"@example.org',
+        "alex@example.org, eve@example.org",
+        "<alex@example.org>",
+        ".alex@example.org",
+        "@example.org",
+    ],
+)
+def test_an_address_that_is_not_one_plain_address_is_refused(client, mail, address):
+    response = client.post("/safe-contacts/apply", data=application(client, email=address))
+    assert response.status_code == 400
+    assert "Enter an email address like name@example.org" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(SafeContact.id))) == 0
+    assert mail == []
+
+
+def test_an_ordinary_work_address_is_accepted():
+    for address in ("alex.volunteer@example.org", "a+b_c-d@example.org", " Alex@Example.org "):
+        assert applications.plain_address(address), address

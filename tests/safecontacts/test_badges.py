@@ -99,3 +99,17 @@ def test_starting_topics_are_saved_when_edi_first_opens_training(client, login_a
     db.session.rollback()
     slugs = {t.slug for t in db.session.query(TrainingTopic)}
     assert {"sexual-violence", "lgbtqia", "racial-harassment", "domestic-abuse"} <= slugs
+
+
+def test_the_badge_filter_date_agrees_with_the_badge_on_every_day():
+    # The directory filters on earliest_valid_training; the card shows active_on. Around month
+    # ends they once disagreed: someone trained on 28 February showed up under a six-month
+    # badge filter on 29 to 31 August, with no badge on their card.
+    for months in (1, 6, 12, 24):
+        day = date(2023, 1, 1)
+        while day < date(2025, 1, 1):
+            cutoff = badges.earliest_valid_training(day, months)
+            assert badges.valid_until(cutoff, months) >= day, (day, months)
+            before = cutoff - timedelta(days=1)
+            assert badges.valid_until(before, months) < day, (day, months)
+            day += timedelta(days=1)
