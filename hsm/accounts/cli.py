@@ -46,5 +46,11 @@ def create_user(email: str, name: str, role: str, centre: str | None, password_s
         db.session.commit()
         click.echo(f"created {user.email} ({role}{' at ' + centre if centre else ''})")
         return
-    invitations.send_invitation(user)
+    try:
+        invitations.send_invitation(user)
+    except invitations.MAIL_ERRORS as error:
+        raise click.ClickException(
+            f"created {user.email}, but the invitation email could not be sent ({error}); "
+            "an administrator can send it again from Users and roles"
+        ) from None
     click.echo(f"created {user.email}; an invitation email was sent")

@@ -7,6 +7,8 @@ for an invitation, since a new colleague may not read their email the same day).
 
 from __future__ import annotations
 
+import smtplib
+
 from flask import current_app
 
 from hsm import audit, mail
@@ -14,6 +16,9 @@ from hsm.accounts import operations
 from hsm.accounts.models import User
 from hsm.extensions import db
 from hsm.i18n import _
+
+# What a mail server that is down or refuses us raises; the link is saved before sending.
+MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
 
 def link_for(token: str) -> str:

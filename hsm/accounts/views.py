@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import smtplib
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -311,7 +310,7 @@ def forgot_password():
         if user is not None and user.active:
             try:
                 invitations.send_password_reset(user)
-            except (OSError, smtplib.SMTPException):
+            except invitations.MAIL_ERRORS:
                 # Say the same as always: the page must not reveal whether the account exists.
                 current_app.logger.exception("could not send a password reset email")
         return render("accounts/reset_sent.html")
@@ -422,9 +421,13 @@ def invite():
             db.session.rollback()
             getattr(form, error.field or "email").errors.append(error.message)
         else:
-            invitations.send_invitation(user)
-            notice = _("%(name)s is invited. We have emailed them a link to set a password.",
-                       name=user.name)
+            if _invite(user):
+                notice = _("%(name)s is invited. We have emailed them a link to set a "
+                           "password.", name=user.name)
+            else:
+                notice = _("We made an account for %(name)s, but could not send the "
+                           "invitation email. Please use “Send the invitation again” "
+                           "in a few minutes.", name=user.name)
             if not is_htmx():
                 flash(notice)
                 return redirect(url_for("accounts.users"), code=303)
@@ -486,9 +489,21 @@ def resend_invitation(user_id: int):
     if not user.active or user.password_hash is not None:
         return _row_response(user, error=_("Only people who have not set a password yet "
                                            "can be sent a new invitation."))
-    invitations.send_invitation(user)
+    if not _invite(user):
+        return _row_response(user, error=_("The invitation email could not be sent. Please "
+                                           "try again in a few minutes."))
     return _row_response(user, notice=_("A new invitation is on its way to %(email)s.",
                                         email=user.email))
+
+
+def _invite(user: User) -> bool:
+    """Send an invitation; False when the mail server could not take it (the link is kept)."""
+    try:
+        invitations.send_invitation(user)
+    except invitations.MAIL_ERRORS:
+        current_app.logger.exception("could not send an invitation email")
+        return False
+    return True
 
 
 # --- the audit log --------------------------------------------------------------------------

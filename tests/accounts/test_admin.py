@@ -228,3 +228,28 @@ def test_an_invitation_cannot_join_the_admin_role_to_content_either(client, logi
         assert error.field == "role"
     else:
         raise AssertionError("the admin role was joined to a content role")
+
+
+def test_a_mail_server_that_is_down_gets_a_plain_message_not_an_error_page(
+    app, client, login_as, db
+):
+    from tests.conftest import free_port
+
+    login_as("admin")
+    old = app.config["HSM_SMTP_HOST"], app.config["HSM_SMTP_PORT"]
+    app.config["HSM_SMTP_HOST"], app.config["HSM_SMTP_PORT"] = "127.0.0.1", free_port()
+    try:
+        response = post(client, USERS, {"name": "Kim Novak", "email": "kim@example.org",
+                                        "role": "executive", "centre": ""},
+                        token_from=USERS, headers=HX)
+        assert response.status_code == 200
+        assert b"could not send the invitation email" in response.data
+        user = db.session.scalar(sa.select(User).where(User.email == "kim@example.org"))
+        assert user is not None  # the account is kept; the invitation can be sent again
+        again = post(client, f"{USERS}/{user.id}/invitation", token_from=USERS, headers=HX)
+        assert again.status_code == 200
+        assert b"could not be sent" in again.data
+        without_js = post(client, f"{USERS}/{user.id}/invitation", token_from=USERS)
+        assert without_js.status_code == 200 and b"There is a problem" in without_js.data
+    finally:
+        app.config["HSM_SMTP_HOST"], app.config["HSM_SMTP_PORT"] = old

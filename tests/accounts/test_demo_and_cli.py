@@ -63,3 +63,19 @@ def test_create_user_without_a_password_sends_an_invitation(app, db, mail):
                                      "--role", "student_services", "--centre", "paris"])
     assert result.exit_code == 0, result.output
     assert len(mail) == 1 and "/staff/password/link/" in mail[0].get_content()
+
+
+def test_create_user_says_plainly_when_the_invitation_cannot_be_sent(app, db):
+    from tests.conftest import free_port
+
+    old = app.config["HSM_SMTP_HOST"], app.config["HSM_SMTP_PORT"]
+    app.config["HSM_SMTP_HOST"], app.config["HSM_SMTP_PORT"] = "127.0.0.1", free_port()
+    try:
+        result = app.test_cli_runner().invoke(
+            hsm_cli, ["create-user", "--email", "d@example.org", "--name", "D",
+                      "--role", "executive"])
+    finally:
+        app.config["HSM_SMTP_HOST"], app.config["HSM_SMTP_PORT"] = old
+    assert result.exit_code == 1
+    assert "invitation email could not be sent" in result.output
+    assert "Traceback" not in result.output
