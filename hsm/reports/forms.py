@@ -188,6 +188,12 @@ class ReportForm(FlaskForm):
         "consent_earlier_notes",
     )  # fmt: skip
 
+    # The date at the reporter's centre (the view sets it); the server's date otherwise.
+    today: date | None = None
+
+    def _today(self) -> date:
+        return self.today or date.today()
+
     @property
     def is_named(self) -> bool:
         return self.anonymous.data == "no"
@@ -230,7 +236,7 @@ class ReportForm(FlaskForm):
         born = parse_date(field.data)
         if born is None:
             raise ValidationError(_l("Enter your date of birth as a real date, like 2004-03-27."))
-        if not rules.plausible_birth_date(born, date.today()):
+        if not rules.plausible_birth_date(born, self._today()):
             raise ValidationError(_l("Check your date of birth: it must be in the past."))
 
     def validate_contact_method(self, field):
@@ -261,7 +267,7 @@ class ReportForm(FlaskForm):
         day = parse_date(field.data)
         if day is None:
             raise ValidationError(_l("Enter the date as a real date, like 2025-03-27."))
-        if not rules.incident_date_ok(day, date.today()):
+        if not rules.incident_date_ok(day, self._today()):
             raise ValidationError(_l("The date cannot be in the future."))
 
     def check_field(self, name: str) -> bool:

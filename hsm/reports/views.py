@@ -7,10 +7,12 @@ read for staff. Nothing here stores or logs a network address or a user agent.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 from limits import parse as parse_limit
+from limits import parse_many
 
 from hsm.centres.registry import all_centres, centre_or_404, get_centre
 from hsm.extensions import csrf, db, hashed_remote_address, limiter
@@ -63,21 +65,66 @@ def submit_limit() -> str:
 # --- the form ------------------------------------------------------------------------------
 
 
+def _report_form(centre) -> ReportForm:
+    """The form, judging dates by the calendar at the reporter's centre."""
+    report_form = ReportForm()
+    report_form.today = rules.local_today(datetime.now(UTC), centre.timezone)
+    return report_form
+
+
+def _submit_limits():
+    return parse_many(submit_limit())
+
+
+def _submissions_left() -> bool:
+    if not limiter.enabled:  # switched off (the benchmark only)
+        return True
+    key = hashed_remote_address()
+    return all(limiter.limiter.test(limit, "report", key) for limit in _submit_limits())
+
+
+def _count_submission() -> None:
+    if limiter.enabled:
+        key = hashed_remote_address()
+        for limit in _submit_limits():
+            limiter.limiter.hit(limit, "report", key)
+
+
 @bp.route("/<centre>/report", methods=["GET", "POST"])
 @public
-@limiter.limit(submit_limit, methods=["POST"])
+@csrf.exempt
 def form(centre: str):
-    """The Report a Concern form; a valid POST stores the report and shows the receipt once."""
+    """The Report a Concern form; a valid POST stores the report and shows the receipt once.
+
+    Whatever goes wrong, the reporter's words come back to them. So the global CSRF check is
+    off here (an expired token would have answered with an error page and lost everything):
+    the form checks its own token, and an expired one re-shows the form, filled in, with a
+    fresh token. The rate limit counts stored reports only (not pages with mistakes) and,
+    when reached, also re-shows the filled-in form.
+    """
     chosen = centre_or_404(centre)
-    report_form = ReportForm()
-    if not report_form.validate_on_submit():
+    report_form = _report_form(chosen)
+    if request.method == "GET":
         return render("reports/form.html", form=report_form, centre=chosen)
+    if not report_form.validate_on_submit():
+        problems = []
+        if report_form.csrf_token.errors:
+            problems.append(_("For your safety, this page had expired. Check your answers, "
+                              "then press “Send my report” again."))
+        return render("reports/form.html", form=report_form, centre=chosen, problems=problems)
+    if not _submissions_left():
+        problems = [_("Only a few reports can be sent from one connection in an hour, and "
+                      "that number has been reached. Please try again later, or contact "
+                      "Student Services at your centre directly.")]
+        return render("reports/form.html", status=429, form=report_form, centre=chosen,
+                      problems=problems)
     report, code = operations.submit_report(
         report_form.to_submission(),
         centre=chosen.slug,
         pepper=current_app.config["HSM_RECEIPT_PEPPER"],
     )
     db.session.commit()
+    _count_submission()
     notifications.new_report(report)
     # The receipt is this POST's response: never a redirect, so the code is in no URL.
     return render("reports/receipt.html", centre=chosen, report=report, code=code)
@@ -88,7 +135,7 @@ def form(centre: str):
 def check(centre: str, field: str):
     """Inline check of one field (htmx); returns that field's fragment, or its section's."""
     chosen = centre_or_404(centre)
-    report_form = ReportForm()
+    report_form = _report_form(chosen)
     if field not in ReportForm.ORDER:
         abort(404)
     report_form.check_field(field)

@@ -1,7 +1,7 @@
 """The Report a Concern form: checks, kept input, the receipt, inline checks, limits, email."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -204,3 +204,55 @@ def test_a_date_of_birth_under_18_raises_the_safeguarding_flag(submit):
     [report] = reports()
     assert report.under_18 and report.urgency >= 2
     assert "under_18" in report.flags
+
+
+def test_only_sent_reports_count_towards_the_limit_and_words_are_kept(submit, app):
+    app.config["HSM_REPORT_RATE_LIMIT"] = "2 per hour"
+    try:
+        for _ in range(4):  # mistakes do not use up the limit
+            assert submit("uk", valid_form(narrative=""))[0].status_code == 200
+        assert submit("uk")[1] and submit("uk")[1]
+        words = "Written slowly, and it must not be lost 5e5e"
+        response, code = submit("uk", valid_form(narrative=words))
+        html = response.get_data(as_text=True)
+        assert response.status_code == 429 and code is None
+        assert "that number has been reached" in html
+        assert words in html and 'id="report-form"' in html
+        assert len(reports()) == 2
+    finally:
+        app.config.pop("HSM_REPORT_RATE_LIMIT")
+
+
+def test_an_expired_page_keeps_every_word_and_sends_on_the_next_press(client, app):
+    words = "My words after the cookie was lost 9a9a"
+    fresh = app.test_client()  # the browser lost its cookie, and with it the CSRF token
+    response = fresh.post("/uk/report", data=valid_form(narrative=words, csrf_token="stale"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "this page had expired" in html and words in html
+    assert reports() == []
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    again = fresh.post("/uk/report", data=valid_form(narrative=words, csrf_token=token))
+    assert 'id="receipt-code"' in again.get_data(as_text=True)
+    assert [r.narrative for r in reports()] == [words]
+
+
+def test_the_incident_date_is_judged_by_the_centres_calendar(submit, monkeypatch):
+    """Just after midnight in Paris it is still yesterday in UTC: "today" must be accepted."""
+    from hsm.reports import views
+
+    utc_today = datetime.now(UTC).date()
+    late = datetime.combine(utc_today, datetime.min.time(), UTC) + timedelta(hours=23, minutes=30)
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return late.astimezone(tz) if tz else late.replace(tzinfo=None)
+
+    monkeypatch.setattr(views, "datetime", Clock)
+    paris_today = (utc_today + timedelta(days=1)).isoformat()
+    response, code = submit("paris", valid_form(when_kind="date", when_date=paris_today))
+    assert code, "the Paris date was refused as a future date"
+    response, code = submit("uk", valid_form(when_kind="date", when_date=paris_today))
+    assert code is None  # in London it is still the day before
+    assert "The date cannot be in the future." in response.get_data(as_text=True)
