@@ -143,6 +143,7 @@ def _directory(centre_slug: str | None):
         page_args={**({"centre": centre.slug} if centre else {}), **filters},
         centres=all_centres(),
         languages=sorted(((c, language_name(c)) for c in LANGUAGE_CODES), key=lambda x: x[1]),
+        announce=is_htmx(),
     )
 
 

@@ -22,6 +22,8 @@ def test_live_filter_updates_the_list_and_the_url(new_page, live_server):
     page.wait_for_url("**/safe-contacts?centre=paris&badge=&language=")
     page.wait_for_function("() => document.querySelectorAll('.sc-card').length === 2")
     assert page.locator(".sc-results__count").inner_text().startswith("2 ")
+    # Screen readers hear the new count from the live region that stayed in place.
+    assert page.locator("#sc-announce").inner_text() == "2 Safe Contacts found"
     # The page was not reloaded: htmx swapped the results in place.
     assert page.locator("body").get_attribute("data-marker") == "same-page"
     page.select_option("#filter-language", "fr")

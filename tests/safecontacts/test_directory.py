@@ -62,3 +62,14 @@ def test_pages_of_results(client):
     assert "Page 1 of 2" in first and "Person 0019" in first and "Person 0020" not in first
     second = client.get("/safe-contacts?page=2").get_data(as_text=True)
     assert "Person 0020" in second
+
+
+def test_the_count_is_announced_through_a_region_that_stays_on_the_page(client):
+    seed_safe_contacts(3)
+    page = client.get("/safe-contacts").get_data(as_text=True)
+    assert '<div id="sc-announce" class="visually-hidden" role="status"></div>' in page
+    assert "hx-swap-oob" not in page
+    fragment = client.get("/safe-contacts?centre=paris", headers={"HX-Request": "true"})
+    html = fragment.get_data(as_text=True)
+    assert '<div id="sc-announce" hx-swap-oob="innerHTML">1 Safe Contact found</div>' in html
+    assert html.count("role=") == 0  # no live region is swapped in with the list itself
