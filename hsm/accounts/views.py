@@ -560,6 +560,7 @@ def audit_log():
         form=form,
         entries=entries,
         page_number=page,
+        focus_results=bool(request.args) and valid,
         prev_url=url_for("accounts.audit_log", page=page - 1, **args) if page > 1 else None,
         next_url=url_for("accounts.audit_log", page=page + 1, **args) if has_next else None,
     )

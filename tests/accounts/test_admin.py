@@ -1,5 +1,7 @@
 """User administration: invite, roles per centre, deactivate; every change audited."""
 
+import re
+
 import sqlalchemy as sa
 from flask import url_for
 
@@ -253,3 +255,14 @@ def test_a_mail_server_that_is_down_gets_a_plain_message_not_an_error_page(
         assert without_js.status_code == 200 and b"There is a problem" in without_js.data
     finally:
         app.config["HSM_SMTP_HOST"], app.config["HSM_SMTP_PORT"] = old
+
+
+def test_after_an_htmx_change_focus_goes_to_what_happened(client, login_as):
+    login_as("admin")
+    user = make_user()
+    done = give(client, user, "executive").data.decode()
+    assert re.search(r'<p class="flash" role="status" tabindex="-1" autofocus>Role given', done)
+    refused = give(client, user, "centre_director").data.decode()  # no centre chosen
+    assert re.search(rf'<select[^>]*autofocus[^>]*id="user{user.id}-centre"', refused) or \
+        re.search(rf'<select[^>]*id="user{user.id}-centre"[^>]*autofocus', refused)
+    assert refused.count("autofocus") == 1

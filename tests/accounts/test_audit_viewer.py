@@ -101,3 +101,19 @@ def test_entries_older_than_the_filter_are_left_out(client, login_as, db):
     since = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     page = client.get(AUDIT, query_string={"date_from": since}).data
     assert b"<code>old.thing</code>" not in page
+
+
+def test_filtering_announces_the_result_and_moves_focus_to_it(client, login_as, db):
+    login_as("safeguarding_director")
+    fill(3, action="case.viewed")
+    db.session.commit()
+    first = client.get(AUDIT).data.decode()
+    assert 'id="audit-results"' in first and "autofocus" not in first
+    filtered = client.get(AUDIT, query_string={"action": "case.viewed"},
+                          headers={"HX-Request": "true"}).data.decode()
+    assert 'role="status" tabindex="-1" autofocus>3 entries on this page.' in filtered
+    none = client.get(AUDIT, query_string={"actor": "nobody-at-all"},
+                      headers={"HX-Request": "true"}).data.decode()
+    assert "autofocus>No entries match these filters." in none
+    wrong = client.get(AUDIT, query_string={"date_from": "soon"}).data.decode()
+    assert wrong.count("autofocus") == 1 and 'class="error-summary"' in wrong

@@ -69,6 +69,7 @@ def test_login_page_has_no_axe_violations(live_server, new_page, axe, lang):
     axe(page)
     page.click("button[type=submit]")  # empty: the error summary must be accessible too
     assert page.locator(".error-summary").count() == 1
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     axe(page)
 
 
@@ -77,7 +78,7 @@ def test_signed_in_account_screens_have_no_axe_violations(live_server, browser_l
     page = browser_login("safeguarding_director", None, ("admin", None))
     audit.record("test.event", target_type="thing", target_id=1, detail={"role": "x"},
                  commit=True)
-    make_user(("student_services", "amsterdam"), ("centre_director", "uk"))
+    other = make_user(("student_services", "amsterdam"), ("centre_director", "uk"))
     for path in ("/staff/", "/staff/account", "/staff/account/password", "/staff/mfa/setup",
                  "/staff/admin/users", "/staff/audit", "/staff/audit/chain",
                  "/staff/audit?date_from=nonsense"):
@@ -86,6 +87,15 @@ def test_signed_in_account_screens_have_no_axe_violations(live_server, browser_l
     page.goto(base + "/staff/account/password")
     page.click("button:has-text('Change password')")
     assert page.locator(".error-summary").count() == 1
+    axe(page)
+
+    # An htmx change to one row: focus lands on the message that says what happened.
+    page.goto(base + "/staff/admin/users")
+    row = page.locator(f"#user-{other.id}")
+    row.locator(f"#user{other.id}-role").select_option("executive")
+    row.locator("button:has-text('Give role')").click()
+    page.locator(f"#user-{other.id} .flash").wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('flash')")
     axe(page)
 
 
