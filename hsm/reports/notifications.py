@@ -6,9 +6,11 @@ import logging
 import smtplib
 
 from flask import current_app, url_for
+from flask_babel import force_locale
 
 from hsm import mail
 from hsm.centres.registry import get_centre
+from hsm.i18n import _, _l
 from hsm.reports.models import Report
 
 log = logging.getLogger(__name__)
@@ -19,17 +21,21 @@ def _link(report: Report) -> str:
     return current_app.config["HSM_BASE_URL"].rstrip("/") + path
 
 
-def _send(report: Report, subject: str, first_line: str) -> bool:
+def _send(report: Report, subject, first_line) -> bool:
+    """Email the centre's Student Services, in the centre's language (not the reporter's)."""
     centre = get_centre(report.centre)
     address = centre.student_services_email if centre else ""
     if not address:
         log.warning("no Student Services address for centre %s", report.centre)
         return False
-    body = (
-        f"{first_line}\n\n"
-        f"Open it in the Student Services inbox (sign-in needed):\n{_link(report)}\n\n"
-        "This email holds no details of the report, on purpose. Please do not forward it.\n"
-    )
+    with force_locale(centre.default_locale):
+        subject, first_line = str(subject), str(first_line)
+        body = "\n\n".join([
+            first_line,
+            _("Open it in the Student Services inbox (sign-in needed):\n%(link)s",
+              link=_link(report)),
+            _("This email holds no details of the report, on purpose. Please do not forward it."),
+        ]) + "\n"
     try:
         mail.send(address, subject, body)
     except (smtplib.SMTPException, OSError):
@@ -41,11 +47,11 @@ def _send(report: Report, subject: str, first_line: str) -> bool:
 
 def new_report(report: Report) -> bool:
     """Tell the centre's Student Services that a report has arrived."""
-    return _send(report, "A new report has arrived", "A new report has arrived for your centre.")
+    return _send(report, _l("A new report has arrived"),
+                 _l("A new report has arrived for your centre."))
 
 
 def new_reporter_message(report: Report) -> bool:
     """Tell the centre's Student Services that a reporter has written."""
-    return _send(
-        report, "A reporter has sent a new message", "A reporter has sent a new message."
-    )
+    return _send(report, _l("A reporter has sent a new message"),
+                 _l("A reporter has sent a new message."))

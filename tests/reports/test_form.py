@@ -256,3 +256,13 @@ def test_the_incident_date_is_judged_by_the_centres_calendar(submit, monkeypatch
     response, code = submit("uk", valid_form(when_kind="date", when_date=paris_today))
     assert code is None  # in London it is still the day before
     assert "The date cannot be in the future." in response.get_data(as_text=True)
+
+
+def test_the_email_is_in_the_centres_language_whatever_the_reporters(client, mail, app):
+    url = "/paris/report"
+    token = csrf_token(client, url + "?lang=nl")  # a Dutch-speaking reporter in Paris
+    client.post(url, data=valid_form(csrf_token=token))
+    [message] = mail
+    assert message["Subject"] == "Un nouveau signalement est arrivé"
+    body = message.get_content()
+    assert "Aucun détail du signalement" in body and "/staff/reports/" in body
