@@ -142,7 +142,26 @@ def move(actor: User, contact: SafeContact, target: str, reason: str = "") -> bo
     )
     if target is pipeline.Stage.BIOGRAPHY:
         return ensure_staff_login(actor, contact)
+    if target in pipeline.SIDE_STATES:
+        remove_safe_contact_role(actor, contact)
     return True
+
+
+def remove_safe_contact_role(actor: User, contact: SafeContact) -> None:
+    """Someone who leaves the scheme no longer writes a biography (their account stays)."""
+    user = contact.user
+    if user is None:
+        return
+    for assignment in [r for r in user.roles if r.role == Role.SAFE_CONTACT]:
+        user.roles.remove(assignment)
+        audit.record(
+            "role.removed",
+            target_type="user",
+            target_id=user.id,
+            detail={"role": str(Role.SAFE_CONTACT), "centre": "", "via": "safe_contact_pipeline"},
+            actor=actor,
+        )
+    db.session.flush()
 
 
 def ensure_staff_login(actor: User, contact: SafeContact) -> bool:

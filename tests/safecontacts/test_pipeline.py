@@ -282,3 +282,24 @@ def test_an_invitation_that_cannot_be_sent_does_not_break_the_move(
     assert "could not be sent" in response.get_data(as_text=True)
     db.session.refresh(person)
     assert person.stage == "biography" and person.user.has_role("safe_contact")
+
+
+def test_leaving_the_scheme_removes_the_biography_role(contact_factory, mail):
+    from hsm import audit
+    from hsm.safecontacts import operations
+    from tests.factories import make_user
+
+    edi = make_user("edi_officer")
+    person = contact_factory(
+        stage="training", email="leaving.soon@example.org", induction_attended=True
+    )
+    db.session.commit()
+    operations.move(edi, person, "biography")
+    db.session.commit()
+    assert person.user.has_role("safe_contact")
+    operations.move(edi, person, "withdrawn", reason="Changed roles")
+    db.session.commit()
+    db.session.refresh(person.user)
+    assert not person.user.has_role("safe_contact")
+    actions = [e.action for e in db.session.scalars(sa.select(audit.AuditEntry))]
+    assert actions.count("role.granted") == 1 and actions.count("role.removed") == 1
