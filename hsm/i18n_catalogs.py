@@ -9,6 +9,7 @@ English is the source language: its catalog is filled with the source strings au
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -88,7 +89,8 @@ def update(domains: Iterable[str] = DOMAINS) -> None:
         for locale in LOCALES:
             path = po_path(locale, domain)
             catalog = _read(path, locale, domain)
-            catalog.update(template, no_fuzzy_matching=True)
+            # A copy: Catalog.update shares message objects, and English fills in its strings.
+            catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
             catalog.obsolete.clear()
             if locale == "en":
                 for message in catalog:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from hsm.extensions import db
-from hsm.safecontacts import badges, commitments, pipeline
+from hsm.safecontacts import applications, badges, commitments, pipeline
 from hsm.safecontacts.models import (
     Biography,
     EqualityResponse,
@@ -25,6 +25,21 @@ from hsm.safecontacts.models import (
 from hsm.security import Permission, can, centre_filter, deny
 
 DIRECTORY_PAGE_SIZE = 20
+
+
+def application_in_progress(email: str, at: datetime) -> bool:
+    """Whether this address already has an application going: confirmed and not withdrawn or
+    refused, or still waiting for a confirmation link that has not expired."""
+    rows = db.session.scalars(
+        sa.select(SafeContact).where(
+            sa.func.lower(SafeContact.email) == email.strip().lower(),
+            SafeContact.stage.not_in([str(s) for s in pipeline.SIDE_STATES]),
+        )
+    )
+    return any(
+        row.email_confirmed or not applications.token_expired(row.confirm_expires_at, at)
+        for row in rows
+    )
 
 
 def load_contact_for(actor, contact_id: int, *, purpose: str = "manage") -> SafeContact:

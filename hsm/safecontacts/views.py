@@ -198,41 +198,60 @@ def apply():
     form = ApplicationForm()
     mail_failed = False
     if form.validate_on_submit():
-        data = operations.ApplicationData(
-            name=form.name.data,
-            email=form.email.data,
-            job_title=form.job_title.data,
-            department=form.department.data,
-            centre=form.centre.data,
-            staff_type=form.staff_type.data,
-            statement=form.statement.data,
-            line_manager_permission=form.line_manager_permission.data == "yes",
-            specialist_interest=form.specialist_interest.data == "yes",
-            locale=locale(),
-        )
-        contact, token = operations.submit_application(data, form.equality_answers())
-        link = current_app.config["HSM_BASE_URL"] + url_for("safecontacts.confirm", token=token)
-        try:
-            mail.send(
-                contact.email,
-                _("Confirm your Safe Contact application"),
+        if queries.application_in_progress(form.email.data, operations.now()):
+            form.email.errors.append(
                 _(
-                    "Thank you for applying to be a Safe Contact.\n\n"
-                    "To send your application to the EDI office, confirm your email address "
-                    "by opening this link within 3 days:\n%(link)s\n\n"
-                    "If you did not apply, you can ignore this email.",
-                    link=link,
-                ),
+                    "You have already applied with this email address. If you have not "
+                    "confirmed it yet, look for our email, which may be in your junk folder; "
+                    "the link works for 3 days. For anything else, contact the EDI office."
+                )
             )
-        except (smtplib.SMTPException, OSError):
-            current_app.logger.warning("could not send a Safe Contact confirmation email")
-            db.session.rollback()
-            mail_failed = True
         else:
-            db.session.commit()
-            return redirect(url_for("safecontacts.apply_sent"), code=303)
+            mail_failed = _submit(form)
+            if not mail_failed:  # sent: the next step is in the applicant's inbox
+                return redirect(url_for("safecontacts.apply_sent"), code=303)
     status = 400 if form.errors else (503 if mail_failed else 200)
     return render("safecontacts/apply.html", form=form, mail_failed=mail_failed, status=status)
+
+
+def _submit(form: ApplicationForm) -> bool:
+    """Store the application and email its confirmation link.
+
+    Returns True when the mail could not be sent: then nothing is stored, and the form comes
+    back with the answers.
+    """
+    data = operations.ApplicationData(
+        name=form.name.data,
+        email=form.email.data,
+        job_title=form.job_title.data,
+        department=form.department.data,
+        centre=form.centre.data,
+        staff_type=form.staff_type.data,
+        statement=form.statement.data,
+        line_manager_permission=form.line_manager_permission.data == "yes",
+        specialist_interest=form.specialist_interest.data == "yes",
+        locale=locale(),
+    )
+    contact, token = operations.submit_application(data, form.equality_answers())
+    link = current_app.config["HSM_BASE_URL"] + url_for("safecontacts.confirm", token=token)
+    try:
+        mail.send(
+            contact.email,
+            _("Confirm your Safe Contact application"),
+            _(
+                "Thank you for applying to be a Safe Contact.\n\n"
+                "To send your application to the EDI office, confirm your email address "
+                "by opening this link within 3 days:\n%(link)s\n\n"
+                "If you did not apply, you can ignore this email.",
+                link=link,
+            ),
+        )
+    except (smtplib.SMTPException, OSError):
+        current_app.logger.warning("could not send a Safe Contact confirmation email")
+        db.session.rollback()
+        return True
+    db.session.commit()
+    return False
 
 
 @bp.get("/safe-contacts/apply/sent")

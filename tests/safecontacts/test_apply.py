@@ -121,3 +121,33 @@ def test_an_address_that_is_not_one_plain_address_is_refused(client, mail, addre
 def test_an_ordinary_work_address_is_accepted():
     for address in ("alex.volunteer@example.org", "a+b_c-d@example.org", " Alex@Example.org "):
         assert applications.plain_address(address), address
+
+
+def test_a_second_application_while_one_is_in_progress_is_refused(client, mail):
+    from datetime import UTC, datetime, timedelta
+
+    assert client.post("/safe-contacts/apply", data=application(client)).status_code == 303
+    again = client.post(
+        "/safe-contacts/apply",
+        data=application(client, email="Alex.Volunteer@example.org", job_title="Kept title"),
+    )
+    assert again.status_code == 400
+    html = again.get_data(as_text=True)
+    assert "already applied with this email address" in html
+    assert "Kept title" in html
+    assert db.session.scalar(sa.select(sa.func.count(SafeContact.id))) == 1
+    assert len(mail) == 1
+
+    # Once the first link has expired unconfirmed, applying again works.
+    first = db.session.scalar(sa.select(SafeContact))
+    first.confirm_expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    assert client.post("/safe-contacts/apply", data=application(client)).status_code == 303
+
+
+def test_applying_again_after_withdrawing_works(client, mail):
+    client.post("/safe-contacts/apply", data=application(client))
+    first = db.session.scalar(sa.select(SafeContact))
+    first.stage = "withdrawn"
+    db.session.commit()
+    assert client.post("/safe-contacts/apply", data=application(client)).status_code == 303
