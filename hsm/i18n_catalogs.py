@@ -83,11 +83,13 @@ def _read(path: Path, locale: str, domain: str) -> Catalog:
         return read_po(fh, locale=locale, domain=domain)
 
 
-def update(domains: Iterable[str] = DOMAINS) -> None:
+def update(
+    domains: Iterable[str] = DOMAINS, root: Path = ROOT, translations: Path = TRANSLATIONS_DIR
+) -> None:
     for domain in domains:
-        template = extract(domain)
+        template = extract(domain, root)
         for locale in LOCALES:
-            path = po_path(locale, domain)
+            path = po_path(locale, domain, translations)
             catalog = _read(path, locale, domain)
             # A copy: Catalog.update shares message objects, and English fills in its strings.
             catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)

@@ -56,6 +56,16 @@ def test_a_catalog_older_than_the_code_fails(tiny_project):
     assert ("not in catalog (run make translations)", "A brand new sentence") in kinds
 
 
+def test_update_fills_english_only(tiny_project):
+    (tiny_project / "templates" / "page.html").write_text('{{ _("A brand new sentence") }}')
+    i18n_catalogs.update(["messages"], tiny_project, tiny_project / "translations")
+    problems = {(p.path.split("/")[1], p.kind, p.msgid) for p in _check(tiny_project)}
+    assert problems == {
+        ("nl", "untranslated", "A brand new sentence"),
+        ("fr", "untranslated", "A brand new sentence"),
+    }
+
+
 def test_untranslated_and_fuzzy_entries_fail(tiny_project):
     nl = tiny_project / "translations" / "nl" / "LC_MESSAGES" / "messages.po"
     _write_po(nl, "nl", [("Old sentence", "", False)])
