@@ -50,8 +50,8 @@ def init_app(app: Flask) -> None:
     def csrf_error(error):
         return render_error(
             400,
-            _("This form has expired, for your safety. Please go back, reload the page "
-              "and send it again."),
+            _("For your safety, this page stopped working after a while, so nothing was "
+              "sent. Please open the page again and send it once more."),
         )
 
     @app.errorhandler(HTTPException)

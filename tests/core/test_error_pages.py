@@ -54,8 +54,8 @@ def test_404_and_405_pages(client, htmx):
 
 
 def test_400_when_the_form_token_is_missing(client):
-    response = client.post("/uk/report?lang=fr", data={"anonymous": "yes"})
-    assert_error_page(response, 400, "ce formulaire a expiré")
+    response = client.post("/safe-contacts/apply?lang=fr", data={"name": "Alex"})
+    assert_error_page(response, 400, "rien n’a été envoyé")
 
 
 def test_403_page(login_as, client):
