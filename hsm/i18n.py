@@ -13,7 +13,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, has_request_context, request, url_for
-from flask_babel import format_date, format_datetime, get_locale, lazy_gettext, ngettext
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_datetime,
+    get_locale,
+    lazy_gettext,
+    ngettext,
+)
 from flask_babel import gettext as _
 
 from hsm.centres.registry import get_centre
@@ -34,6 +41,7 @@ __all__ = [
     "LOCALE_NAMES",
     "_",
     "_l",
+    "force_locale",
     "format_date",
     "format_datetime",
     "get_locale",
