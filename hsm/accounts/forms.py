@@ -10,6 +10,12 @@ from hsm.i18n import _l
 from hsm.security import Role
 
 EMAIL_MAX = 255
+NAME_MAX = 200
+
+
+def at_most(limit: int) -> Length:
+    """A length limit whose message is in our own plain words."""
+    return Length(max=limit, message=_l("Enter %(max)d characters or fewer."))  # WTForms fills max
 # The browser's date picker sends ISO dates; people typing by hand often write 31/01/2026.
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -37,7 +43,7 @@ def role_label(role: str):
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
-        validators=[DataRequired(_l("Enter your email address.")), Length(max=EMAIL_MAX)],
+        validators=[DataRequired(_l("Enter your email address.")), at_most(EMAIL_MAX)],
     )
     password = PasswordField(
         _l("Password"), validators=[InputRequired(_l("Enter your password."))]
@@ -48,7 +54,7 @@ class CodeForm(FlaskForm):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(_l("Enter the 6-digit code from your app, or a recovery code.")),
-                    Length(max=40)],
+                    at_most(40)],
     )
 
 
@@ -56,7 +62,7 @@ class EnrolForm(FlaskForm):
     code = StringField(
         _l("6-digit code from your app"),
         validators=[DataRequired(_l("Enter the 6-digit code your app shows now.")),
-                    Length(max=20)],
+                    at_most(20)],
     )
 
 
@@ -82,7 +88,7 @@ class PasswordChangeForm(NewPasswordForm):
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
-        validators=[DataRequired(_l("Enter your email address.")), Length(max=EMAIL_MAX)],
+        validators=[DataRequired(_l("Enter your email address.")), at_most(EMAIL_MAX)],
     )
 
 
@@ -99,12 +105,12 @@ class RoleForm(FlaskForm):
 class InviteForm(RoleForm):
     name = StringField(
         _l("Full name"),
-        validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)],
+        validators=[DataRequired(_l("Enter the person's name.")), at_most(NAME_MAX)],
     )
     email = EmailField(
         _l("Staff email address"),
         validators=[DataRequired(_l("Enter the person's email address.")),
-                    Length(max=EMAIL_MAX)],
+                    at_most(EMAIL_MAX)],
     )
 
 
@@ -126,7 +132,7 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     action = SelectField(_l("Action"), validators=[Optional()])
-    actor = StringField(_l("Who (email contains)"), validators=[Optional(), Length(max=255)])
+    actor = StringField(_l("Who (email contains)"), validators=[Optional(), at_most(255)])
     centre = SelectField(_l("Centre"), validators=[Optional()])
     date_from = LocalDateField(
         _l("From (date)"), validators=[Optional()], format=DATE_FORMATS

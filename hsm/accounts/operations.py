@@ -34,6 +34,8 @@ from hsm.security import ROLE_PERMISSIONS, Permission, Role, role_is_centre_scop
 FAILURE_WINDOW = timedelta(seconds=60)
 FAILURES_ALLOWED = 5  # the 6th attempt inside the window is refused, right password or not
 TOKEN_LIFETIME = {"reset": timedelta(hours=1), "invite": timedelta(days=3)}
+# Reset emails per account per hour: enough for a lost email, too few to flood a mailbox.
+RESET_EMAILS_PER_HOUR = 3
 # What an administrator's account may also hold: nothing that opens reports, cases, equality
 # data or the audit log (the people who run the system do not see what is in it).
 ADMIN_COMPATIBLE_PERMISSIONS = frozenset(
@@ -260,11 +262,32 @@ def new_recovery_codes(user: User) -> list[str]:
 
 
 def disable_mfa(actor: User, user: User) -> None:
+    _clear_mfa(user)
+    audit.record("mfa.disabled", target_type="user", target_id=user.id, actor=actor)
+
+
+def reset_mfa(actor: User, user: User) -> None:
+    """An administrator clears someone's lost phone and codes; they set it up at next sign-in.
+
+    Their sessions end, so whoever holds the lost phone (and a session) is out at once.
+    """
+    if user.id == actor.id:
+        raise AccountError(
+            _("You cannot reset your own two-step sign-in here. Ask another administrator."),
+            field="mfa",
+        )
+    if not user.mfa_enabled:
+        raise AccountError(_("This person has not set up two-step sign-in."), field="mfa")
+    _clear_mfa(user)
+    end_all_sessions(user.id)
+    audit.record("mfa.reset", target_type="user", target_id=user.id, actor=actor)
+
+
+def _clear_mfa(user: User) -> None:
     user.mfa_secret = None
     user.mfa_enabled_at = None
     user.mfa_last_step = None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    audit.record("mfa.disabled", target_type="user", target_id=user.id, actor=actor)
 
 
 # --- passwords and emailed links ------------------------------------------------------------
@@ -314,6 +337,19 @@ def issue_token(user: User, purpose: str, now: datetime | None = None) -> str:
         )
     )
     return token
+
+
+def may_send_reset(user: User, now: datetime | None = None) -> bool:
+    """Whether another reset email may go to ``user`` (a few per hour, whoever asks)."""
+    since = _now(now) - timedelta(hours=1)
+    sent = db.session.scalar(
+        sa.select(sa.func.count(AccountToken.id)).where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == "reset",
+            AccountToken.created_at > since,
+        )
+    )
+    return sent < RESET_EMAILS_PER_HOUR
 
 
 def live_token(token: str | None, now: datetime | None = None) -> AccountToken | None:

@@ -307,7 +307,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = operations.find_user(form.email.data)
-        if user is not None and user.active:
+        if user is not None and user.active and operations.may_send_reset(user):
             try:
                 invitations.send_password_reset(user)
             except invitations.MAIL_ERRORS:
@@ -480,6 +480,21 @@ def set_active(user_id: int):
         else _("%(name)s is deactivated and signed out everywhere.", name=user.name)
     )
     return _row_response(user, notice=notice)
+
+
+@bp.post("/admin/users/<int:user_id>/mfa/reset")
+@require(Permission.MANAGE_USERS)
+def reset_mfa(user_id: int):
+    """For someone who lost their phone and their recovery codes."""
+    user = load_user_for(_user(), user_id)
+    try:
+        operations.reset_mfa(_user(), user)
+    except AccountError as error:
+        return _row_response(user, error=error.message)
+    db.session.commit()
+    return _row_response(user, notice=_(
+        "Two-step sign-in is reset for %(name)s. They set it up again the next time they "
+        "sign in.", name=user.name))
 
 
 @bp.post("/admin/users/<int:user_id>/invitation")

@@ -266,3 +266,46 @@ def test_after_an_htmx_change_focus_goes_to_what_happened(client, login_as):
     assert re.search(rf'<select[^>]*autofocus[^>]*id="user{user.id}-centre"', refused) or \
         re.search(rf'<select[^>]*id="user{user.id}-centre"[^>]*autofocus', refused)
     assert refused.count("autofocus") == 1
+
+
+def test_the_admin_resets_two_step_sign_in_for_someone_who_lost_their_phone(
+    app, client, login_as, db
+):
+    import pyotp
+
+    from hsm.accounts import mfa
+    from hsm.accounts.models import RecoveryCode
+
+    admin = login_as("admin")
+    user = make_user(("executive", None))
+    user.mfa_secret = pyotp.random_base32()
+    db.session.add(RecoveryCode(user_id=user.id, code_hash=mfa.hash_recovery_code("abcd")))
+    db.session.commit()
+    theirs = second_client(app, user, db)
+    assert b"Reset two-step sign-in" in client.get(USERS).data
+
+    response = post(client, f"{USERS}/{user.id}/mfa/reset", token_from=USERS, headers=HX)
+    assert b"Two-step sign-in is reset for" in response.data
+    assert b"Two-step sign-in off" in response.data
+    db.session.expire_all()
+    assert not db.session.get(User, user.id).mfa_enabled
+    assert db.session.scalar(sa.select(sa.func.count(RecoveryCode.id))) == 0
+    assert theirs.get("/staff/").status_code == 302  # whoever holds their session is out
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "mfa.reset"))
+    assert entry.actor_id == admin.id and entry.target_id == str(user.id)
+
+    again = post(client, f"{USERS}/{user.id}/mfa/reset", token_from=USERS, headers=HX)
+    assert b"has not set up two-step sign-in" in again.data
+
+
+def test_the_admin_cannot_reset_their_own_two_step_sign_in(client, login_as, db):
+    import pyotp
+
+    admin = login_as("admin")
+    admin.mfa_secret = pyotp.random_base32()
+    db.session.commit()
+    assert b"Reset two-step sign-in" not in client.get(USERS).data
+    response = post(client, f"{USERS}/{admin.id}/mfa/reset", token_from=USERS, headers=HX)
+    assert b"Ask another administrator" in response.data
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).mfa_enabled

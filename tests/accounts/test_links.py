@@ -196,3 +196,12 @@ def test_two_requests_racing_with_one_link_set_one_password(db):
         operations.redeem_token(row, NEW)
     db.session.rollback()
     assert db.session.get(type(user), user.id).password_hash is None
+
+
+def test_reset_emails_to_one_account_are_capped_without_saying_so(app, staff, mail):
+    user = staff()
+    for _ in range(5):
+        response = post(app.test_client(), "/staff/password/forgot", {"email": user.email},
+                        token_from="/staff/password/forgot")
+        assert b"If there is a staff account for that address" in response.data
+    assert len(mail) == operations.RESET_EMAILS_PER_HOUR == 3

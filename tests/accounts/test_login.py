@@ -158,3 +158,13 @@ def test_a_throttled_attempt_is_not_put_in_the_account_holders_name(client, staf
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "login.throttled"))
     assert entry.target_id == str(user.id)
     assert entry.actor_id is None and entry.actor_label == ""
+
+
+def test_a_too_long_email_gets_a_plain_message_in_the_users_language(app):
+    client = app.test_client()
+    token = csrf_from(client.get("/staff/login?lang=nl").data)
+    response = client.post("/staff/login", data={"csrf_token": token,
+                                                 "email": "a" * 300 + "@example.org",
+                                                 "password": "whatever"})
+    assert response.status_code == 200
+    assert "Vul 255 tekens of minder in." in response.data.decode()
