@@ -18,6 +18,7 @@ from hsm import audit
 from hsm.accounts import invitations
 from hsm.accounts.models import RoleAssignment, User
 from hsm.extensions import db
+from hsm.i18n import force_locale
 from hsm.safecontacts import applications, badges, pipeline
 from hsm.safecontacts.biography import TEXT_LOCALES, join_codes
 from hsm.safecontacts.models import (
@@ -197,7 +198,9 @@ def ensure_staff_login(actor: User, contact: SafeContact) -> bool:
             actor=actor,
         )
         try:
-            invitations.send_invitation(user)
+            # In the language the person applied in, not the EDI officer's.
+            with force_locale(contact.locale or "en"):
+                invitations.send_invitation(user)
         except (smtplib.SMTPException, OSError):
             log.warning("could not send a Safe Contact's staff invitation")
             return False

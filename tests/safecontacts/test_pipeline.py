@@ -303,3 +303,18 @@ def test_leaving_the_scheme_removes_the_biography_role(contact_factory, mail):
     assert not person.user.has_role("safe_contact")
     actions = [e.action for e in db.session.scalars(sa.select(audit.AuditEntry))]
     assert actions.count("role.granted") == 1 and actions.count("role.removed") == 1
+
+
+def test_the_invitation_is_in_the_language_the_person_applied_in(contact_factory, mail):
+    from hsm.safecontacts import operations
+    from tests.factories import make_user
+
+    person = contact_factory(
+        stage="training", email="nouvelle.personne@example.org", induction_attended=True
+    )
+    person.locale = "fr"
+    db.session.commit()
+    operations.move(make_user("edi_officer"), person, "biography")
+    [message] = mail
+    assert message["To"] == "nouvelle.personne@example.org"
+    assert message["Subject"] == "Votre compte personnel pour Safe Support"
