@@ -293,6 +293,25 @@ def _clear_mfa(user: User) -> None:
 # --- passwords and emailed links ------------------------------------------------------------
 
 
+def check_current_password(user: User, password: str, now: datetime | None = None) -> None:
+    """Before a signed-in change: the current password, under the same throttle as sign-in.
+
+    Someone who found a session left open cannot try passwords without limit. A wrong
+    password is audited and committed at once (the caller saves nothing else).
+    """
+    now = _now(now)
+    if is_throttled(user, now):
+        raise AccountError(
+            _("Too many tries. Please wait a minute, then try again."), field="current_password"
+        )
+    if not passwords.verify_password(user.password_hash, password):
+        _record_failure(user, now)
+        audit.record("password.change_refused", target_type="user", target_id=user.id,
+                     actor=user)
+        db.session.commit()
+        raise AccountError(_("That is not your current password."), field="current_password")
+
+
 def change_password(actor: User | None, user: User, new_password: str, *, reason: str) -> None:
     """Set a new password and end every session of the user (the caller starts a new one)."""
     problem = passwords.password_problem(new_password, (user.email, user.name))

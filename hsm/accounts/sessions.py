@@ -18,6 +18,9 @@ from hsm.accounts.models import StaffSession, User
 from hsm.extensions import db
 
 IDLE_LIMIT = timedelta(minutes=30)
+# Between the password and the code: long enough to find a phone, short enough that a
+# password typed on a shared computer and left there is soon worthless.
+HALF_OPEN_LIMIT = timedelta(minutes=10)
 ABSOLUTE_LIMIT = timedelta(hours=8)
 SESSION_KEY = "sid"
 
@@ -112,6 +115,12 @@ def signing_in_user() -> User | None:
     """The user of a live session that still waits for its second step (TOTP), or None."""
     row = current_row()
     if row is None or row.mfa_passed:
+        return None
+    now = datetime.now(UTC)
+    if now - _aware(row.created_at) > HALF_OPEN_LIMIT:
+        row.ended_at = now
+        db.session.commit()
+        session.pop(SESSION_KEY, None)
         return None
     return row.user
 

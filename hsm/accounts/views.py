@@ -18,7 +18,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from hsm import audit
-from hsm.accounts import invitations, mfa, navigation, operations, passwords, sessions
+from hsm.accounts import invitations, mfa, navigation, operations, sessions
 from hsm.accounts.forms import (
     AuditFilterForm,
     CodeForm,
@@ -281,19 +281,17 @@ def change_password():
     user = _user()
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        if not passwords.verify_password(user.password_hash, form.current_password.data):
-            form.current_password.errors.append(_("That is not your current password."))
+        try:
+            operations.check_current_password(user, form.current_password.data)
+            operations.change_password(user, user, form.password.data, reason="changed")
+        except AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
         else:
-            try:
-                operations.change_password(user, user, form.password.data, reason="changed")
-            except AccountError as error:
-                form.password.errors.append(error.message)
-            else:
-                # Every other session has ended; this one continues under a new identity.
-                sessions.start_session(user, mfa_passed=True)
-                db.session.commit()
-                flash(_("Your password is changed. You were signed out everywhere else."))
-                return redirect(url_for("accounts.account"), code=303)
+            # Every other session has ended; this one continues under a new identity.
+            sessions.start_session(user, mfa_passed=True)
+            db.session.commit()
+            flash(_("Your password is changed. You were signed out everywhere else."))
+            return redirect(url_for("accounts.account"), code=303)
     return render("accounts/change_password.html", form=form)
 
 

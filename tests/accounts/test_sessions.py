@@ -6,7 +6,9 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from hsm import create_app
-from hsm.accounts.models import StaffSession
+from hsm.accounts.models import StaffSession, User
+from hsm.accounts.passwords import verify_password
+from hsm.audit import AuditEntry
 from hsm.config import load_settings
 from tests.accounts.conftest import PASSWORD, post, second_client, sign_in
 
@@ -127,3 +129,38 @@ def test_cookies_in_production_are_host_prefixed_secure_httponly_strict(app):
     for flag in ("Secure", "HttpOnly", "Path=/", "SameSite=Strict"):
         assert flag in cookie
     assert "Domain=" not in cookie
+
+
+def test_the_step_between_password_and_code_lasts_10_minutes(client, db):
+    import pyotp
+
+    from tests.factories import make_user
+
+    user = make_user(("executive", None), password=PASSWORD)
+    user.mfa_secret = pyotp.random_base32()
+    db.session.commit()
+    assert sign_in(client, user.email).headers["Location"] == "/staff/login/code"
+    set_row(db, created_at=datetime.now(UTC) - timedelta(minutes=9))
+    assert client.get("/staff/login/code").status_code == 200
+    set_row(db, created_at=datetime.now(UTC) - timedelta(minutes=11))
+    assert client.get("/staff/login/code").headers["Location"] == "/staff/login"
+    assert db.session.scalar(sa.select(StaffSession.ended_at)) is not None
+
+
+def test_guessing_the_current_password_is_throttled_like_sign_in(client, staff, db):
+    user = staff()
+    sign_in(client, user.email)
+    new = "quiet harbour violin seven"
+    for _ in range(5):
+        wrong = post(client, "/staff/account/password",
+                     {"current_password": "a wrong guess here", "password": new,
+                      "confirm": new}, token_from="/staff/account")
+        assert b"That is not your current password." in wrong.data
+    right = post(client, "/staff/account/password",
+                 {"current_password": PASSWORD, "password": new, "confirm": new},
+                 token_from="/staff/account")
+    assert right.status_code == 200 and b"Too many tries" in right.data
+    db.session.expire_all()
+    assert verify_password(db.session.get(User, user.id).password_hash, PASSWORD)  # unchanged
+    refused = db.session.scalars(sa.select(AuditEntry.action)).all()
+    assert refused.count("password.change_refused") == 5
