@@ -318,15 +318,24 @@ def forgot_password():
 @bp.get("/password/link/<token>")
 @public
 def password_link(token: str):
-    """Move the token out of the address bar into the session, then drop it from the URL."""
+    """Open an emailed link: keep the token in the session and show the form straight away.
+
+    No redirect: webmail opens the link as a cross-site navigation, and the SameSite=Strict
+    session cookie set on that response would not come back on a redirect. The form posts to
+    the token-less URL (a same-site request), and app.js drops the token from the address bar.
+    """
     session[TOKEN_SESSION_KEY] = token[:100]
-    return redirect(url_for("accounts.new_password"), code=303)
+    return _new_password_page()
 
 
 @bp.route("/password/new", methods=["GET", "POST"])
 @public
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def new_password():
+    return _new_password_page()
+
+
+def _new_password_page():
     row = operations.live_token(session.get(TOKEN_SESSION_KEY))
     if row is None:
         session.pop(TOKEN_SESSION_KEY, None)

@@ -47,6 +47,18 @@
     root.querySelectorAll("textarea[data-count-to]").forEach(updateCount);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { initCounters(document); });
+  /* A page reached through a one-time link names its token-less address: show that one,
+     so the token leaves the address bar and this history entry. */
+  function replaceAddress() {
+    var marked = document.querySelector("[data-replace-url]");
+    if (marked && window.history.replaceState) {
+      window.history.replaceState(null, "", marked.getAttribute("data-replace-url"));
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initCounters(document);
+    replaceAddress();
+  });
   document.addEventListener("htmx:afterSettle", function (event) { initCounters(event.target); });
 })();
