@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from hsm import audit
@@ -200,11 +209,24 @@ def access_of(view: Callable) -> AccessPolicy | None:
 
 
 def login_required_response():
-    """Send an anonymous visitor to the login page (htmx gets ``HX-Redirect``)."""
+    """Send an anonymous visitor to the login page (htmx gets ``HX-Redirect``).
+
+    A link opened from another site (an email read in webmail) arrives without the
+    SameSite=Strict session cookie; such a visitor may well be signed in, so they get a page
+    that reloads the same address from this site first, and the cookie comes back.
+    """
+    htmx_request = bool(request.headers.get("HX-Request"))
+    if (
+        request.method == "GET"
+        and not htmx_request
+        and request.headers.get("Sec-Fetch-Site") == "cross-site"
+    ):
+        target = request.full_path.rstrip("?")
+        return current_app.response_class(render_template("continue.html", target=target))
     login_url = url_for("accounts.login")
-    if request.method == "GET" and not request.headers.get("HX-Request"):
+    if request.method == "GET" and not htmx_request:
         session["next_path"] = request.full_path.rstrip("?")
-    if request.headers.get("HX-Request"):
+    if htmx_request:
         response = current_app.response_class(status=401)
         response.headers["HX-Redirect"] = login_url
         return response

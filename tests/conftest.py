@@ -264,7 +264,18 @@ def browser_login(live_server, new_page):
         name, _, rest = cookie_header.partition("=")
         value = rest.split(";", 1)[0]
         page = new_page(js=js)
-        page.context.add_cookies([{"name": name, "value": value, "url": live_server.url}])
+        # As the app sets it: HttpOnly and SameSite=Strict.
+        page.context.add_cookies(
+            [
+                {
+                    "name": name,
+                    "value": value,
+                    "url": live_server.url,
+                    "httpOnly": True,
+                    "sameSite": "Strict",
+                }
+            ]
+        )
         page.user = user
         return page
 
