@@ -10,12 +10,19 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from hsm.i18n import _l
-from hsm.reports import labels, rules
+from hsm.reports import labels, receipts, rules
 from hsm.reports.operations import Submission
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -179,6 +186,9 @@ class ReportForm(FlaskForm):
         _l("Choose an answer about earlier notes."),
     )
 
+    # One-time key of this form (see receipts): the same form sent twice stores one report.
+    submission_key = HiddenField()
+
     # The order of the fields on the page (and in the error summary).
     ORDER = (
         "anonymous", "anonymity_reason", "anonymity_reason_other", "first_name", "last_name",
@@ -269,6 +279,12 @@ class ReportForm(FlaskForm):
             raise ValidationError(_l("Enter the date as a real date, like 2025-03-27."))
         if not rules.incident_date_ok(day, self._today()):
             raise ValidationError(_l("The date cannot be in the future."))
+
+    def keep_submission_key(self) -> str:
+        """Keep the key this form was shown with; a new form (or a mangled key) gets a new one."""
+        if not receipts.valid_submission_key(self.submission_key.data):
+            self.submission_key.data = receipts.new_submission_key()
+        return self.submission_key.data
 
     def check_field(self, name: str) -> bool:
         """Check one field on its own (inline checking while the reporter types)."""

@@ -28,6 +28,9 @@ class Report(db.Model):
     # The public half of the receipt code, and the argon2 hash of its secret half.
     lookup_id: Mapped[str] = mapped_column(sa.String(8), unique=True)
     secret_hash: Mapped[str] = mapped_column(sa.String(200))
+    # SHA-256 of the one-time key of the form that sent it: the same form sent twice (a double
+    # tap, a refreshed receipt page) finds this report instead of storing a second one.
+    submission_key_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True, index=True)
 
     status: Mapped[str] = mapped_column(sa.String(20), default=rules.Status.NEW)
     handling: Mapped[str | None] = mapped_column(sa.String(30))
@@ -109,3 +112,25 @@ class ReportMessage(db.Model):
 
     report: Mapped[Report] = relationship(back_populates="messages")
     author_user: Mapped[User | None] = relationship(foreign_keys=[author_user_id])
+
+
+class FollowUpSession(db.Model):
+    """A reporter's follow-up session, opened with the receipt code.
+
+    The cookie holds a random token; only its SHA-256 hash is stored. Ending the row ("Leave",
+    15 minutes idle, a new receipt code) makes a copied cookie worthless. No network address,
+    no user agent; rows are deleted a day after their last use.
+    """
+
+    __tablename__ = "report_follow_up_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, index=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("report.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    report: Mapped[Report] = relationship()

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from hsm import audit
 from hsm.accounts.models import RoleAssignment, User
 from hsm.extensions import db
-from hsm.reports import receipts, rules
+from hsm.reports import follow_ups, receipts, rules
 from hsm.reports.models import Report, ReportMessage
 from hsm.security import Role
 
@@ -71,10 +72,28 @@ def _audit(action: str, report: Report, actor: User | None, detail: dict | None 
     )
 
 
+def _new_receipt(pepper: str) -> tuple[receipts.ReceiptCode, str]:
+    """A receipt code whose lookup id is not taken, and the hash of its secret."""
+    code = receipts.ReceiptCode(
+        _unused(Report.lookup_id, lambda: receipts.new_code().lookup_id),
+        receipts.new_code().secret,
+    )
+    return code, receipts.hash_secret(code.secret, pepper)
+
+
 def submit_report(
-    submission: Submission, *, centre: str, pepper: str, now: datetime | None = None
+    submission: Submission,
+    *,
+    centre: str,
+    pepper: str,
+    now: datetime | None = None,
+    submission_key: str | None = None,
 ) -> tuple[Report, receipts.ReceiptCode]:
-    """Store a new report; return it and its receipt code (the only time the code exists)."""
+    """Store a new report; return it and its receipt code (the only time the code exists).
+
+    ``submission_key`` (the form's one-time key) is stored hashed, in a unique column: a
+    second report with the same key fails at the flush with an ``IntegrityError``.
+    """
     now = now or datetime.now(UTC)
     s = submission
     named = not s.anonymous
@@ -88,15 +107,15 @@ def submit_report(
         about=s.about,
         categories=s.categories,
     )
-    code = receipts.ReceiptCode(
-        _unused(Report.lookup_id, lambda: receipts.new_code().lookup_id),
-        receipts.new_code().secret,
-    )
+    code, secret_hash = _new_receipt(pepper)
     report = Report(
         reference=_unused(Report.reference, new_reference),
         centre=centre,
         lookup_id=code.lookup_id,
-        secret_hash=receipts.hash_secret(code.secret, pepper),
+        secret_hash=secret_hash,
+        submission_key_hash=(
+            receipts.submission_key_hash(submission_key) if submission_key else None
+        ),
         status=rules.Status.NEW,
         urgency=int(found.urgency),
         received_at=rules.received_time(now, anonymous=s.anonymous),
@@ -134,6 +153,75 @@ def submit_report(
     db.session.flush()
     _audit("report.submitted", report, None, {"urgency": report.urgency, "flags": report.flags})
     return report, code
+
+
+def find_by_submission_key(key: str) -> Report | None:
+    """The report already sent with this form's one-time key, if any (one index lookup)."""
+    return db.session.scalar(
+        sa.select(Report).where(Report.submission_key_hash == receipts.submission_key_hash(key))
+    )
+
+
+def reissue_receipt(
+    report: Report, *, pepper: str, now: datetime | None = None
+) -> receipts.ReceiptCode:
+    """Give ``report`` a fresh receipt code, replacing the old one (which stops working).
+
+    Open follow-up sessions on the report end too. Audited without content.
+    """
+    now = now or datetime.now(UTC)
+    code, secret_hash = _new_receipt(pepper)
+    report.lookup_id = code.lookup_id
+    report.secret_hash = secret_hash
+    follow_ups.end_all_for(report, now)
+    _audit("report.receipt_reissued", report, None)
+    return code
+
+
+@dataclass
+class Sent:
+    """What sending the form did: a new report, or the same form again (``repeated``).
+
+    ``code`` is None for a repeat that came too late to be given a new receipt code.
+    """
+
+    report: Report
+    code: receipts.ReceiptCode | None
+    repeated: bool
+
+
+def submit_once(
+    submission: Submission,
+    *,
+    submission_key: str,
+    centre: str,
+    pepper: str,
+    now: datetime | None = None,
+) -> Sent:
+    """Store the report, unless this form was sent before: then never a second report.
+
+    A repeat gets the existing report a new receipt code (within ``rules.REISSUE_WINDOW``),
+    since the code shown the first time may never have reached the reporter's screen. Two
+    sends racing each other both pass the first lookup; the unique key lets only one row in,
+    and the other is rolled back (nothing else is written before this in the request) and
+    treated as the repeat.
+    """
+    now = now or datetime.now(UTC)
+    existing = find_by_submission_key(submission_key)
+    if existing is None:
+        try:
+            report, code = submit_report(
+                submission, centre=centre, pepper=pepper, now=now, submission_key=submission_key
+            )
+            return Sent(report, code, repeated=False)
+        except IntegrityError:
+            db.session.rollback()
+            existing = find_by_submission_key(submission_key)
+            if existing is None:
+                raise
+    if not rules.may_reissue_receipt(existing.received_at, now):
+        return Sent(existing, None, repeated=True)
+    return Sent(existing, reissue_receipt(existing, pepper=pepper, now=now), repeated=True)
 
 
 def find_by_receipt(code: receipts.ReceiptCode, pepper: str) -> Report | None:

@@ -93,3 +93,24 @@ def verify_secret(stored_hash: str | None, secret: str, pepper: str) -> bool:
         return _hasher.verify(stored_hash, _peppered(secret, pepper))
     except (VerificationError, InvalidHashError):
         return False
+
+
+# --- the one-time submission key ---------------------------------------------------------
+# A random value in a hidden field of the report form, made when the form is first shown and
+# kept while the same form is shown again. Sending the same form twice (a double tap, a
+# refreshed receipt page) carries the same key, so the report is stored once.
+
+_SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def valid_submission_key(value: object) -> bool:
+    return isinstance(value, str) and bool(_SUBMISSION_KEY.match(value))
+
+
+def submission_key_hash(key: str) -> str:
+    """The stored form of a submission key (it has 256 random bits: a plain SHA-256 will do)."""
+    return hashlib.sha256(key.encode()).hexdigest()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 # --- the choices of the form (Appendix B and section 5.2); labels live in labels.py --------
@@ -192,3 +192,16 @@ def is_minor(born: date | None, today: date) -> bool:
 def incident_date_ok(day: date, today: date) -> bool:
     """An incident date cannot be in the future (historic incidents are welcome: 5.4)."""
     return day <= today
+
+
+# The same form sent again gets its report a new receipt code for this long after sending
+# (counted from the stored time, which is to the hour for anonymous reports: one to two
+# hours then). Later, someone who finds the old page on a shared device gets no code.
+REISSUE_WINDOW = timedelta(hours=2)
+
+
+def may_reissue_receipt(received_at: datetime, now: datetime) -> bool:
+    """Whether a repeated form may still show its report a new receipt code."""
+    if received_at.tzinfo is None:  # SQLite gives stored UTC times back naive
+        received_at = received_at.replace(tzinfo=UTC)
+    return now - received_at <= REISSUE_WINDOW

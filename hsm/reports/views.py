@@ -6,10 +6,9 @@ read for staff. Nothing here stores or logs a network address or a user agent.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from limits import parse as parse_limit
 from limits import parse_many
@@ -18,7 +17,7 @@ from hsm.centres.registry import all_centres, centre_or_404, get_centre
 from hsm.extensions import csrf, db, hashed_remote_address, limiter
 from hsm.htmx import is_htmx, render
 from hsm.i18n import _, format_date, format_datetime, get_locale
-from hsm.reports import labels, notifications, operations, receipts, rules
+from hsm.reports import follow_ups, labels, notifications, operations, receipts, rules
 from hsm.reports.forms import (
     ActionForm,
     AssignForm,
@@ -53,8 +52,7 @@ def report_context():
 # Which fragment an inline check returns: two fields own a section that shows or hides more.
 SECTION_OF = {"anonymous": "reports/_identity.html", "immediate_danger": "reports/_danger.html"}
 FOLLOW_UP_KEY = "follow_up"
-FOLLOW_UP_IDLE_SECONDS = 15 * 60
-DEFAULT_SUBMIT_LIMIT = "5 per hour; 20 per day"
+DEFAULT_SUBMIT_LIMIT = "10 per hour; 50 per day"
 DEFAULT_RECEIPT_LIMIT = "10 per hour"
 
 
@@ -99,11 +97,21 @@ def form(centre: str):
     Whatever goes wrong, the reporter's words come back to them. So the global CSRF check is
     off here (an expired token would have answered with an error page and lost everything):
     the form checks its own token, and an expired one re-shows the form, filled in, with a
-    fresh token. The rate limit counts stored reports only (not pages with mistakes) and,
-    when reached, also re-shows the filled-in form.
+    fresh token.
+
+    The form carries a one-time key (a hidden field, made with ``secrets`` when the form is
+    first shown and kept while it is shown again). The same form sent twice (a double tap
+    on a slow phone, a refreshed receipt page) stores one report: the repeat gets that report
+    a new receipt code, replacing the first, and the page says so.
+
+    The rate limit (``HSM_REPORT_RATE_LIMIT``, by default 10 an hour and 50 a day from one
+    address, generous enough for a campus behind one shared address) counts stored reports
+    only: not pages with mistakes, not repeats of the same form. When reached, it re-shows
+    the filled-in form.
     """
     chosen = centre_or_404(centre)
     report_form = _report_form(chosen)
+    key = report_form.keep_submission_key()
     if request.method == "GET":
         return render("reports/form.html", form=report_form, centre=chosen)
     if not report_form.validate_on_submit():
@@ -112,22 +120,25 @@ def form(centre: str):
             problems.append(_("For your safety, this page had expired. Check your answers, "
                               "then press “Send my report” again."))
         return render("reports/form.html", form=report_form, centre=chosen, problems=problems)
-    if not _submissions_left():
+    if operations.find_by_submission_key(key) is None and not _submissions_left():
         problems = [_("Only a few reports can be sent from one connection in an hour, and "
                       "that number has been reached. Please try again later, or contact "
                       "Student Services at your centre directly.")]
         return render("reports/form.html", status=429, form=report_form, centre=chosen,
                       problems=problems)
-    report, code = operations.submit_report(
+    sent = operations.submit_once(
         report_form.to_submission(),
+        submission_key=key,
         centre=chosen.slug,
         pepper=current_app.config["HSM_RECEIPT_PEPPER"],
     )
     db.session.commit()
-    _count_submission()
-    notifications.new_report(report)
+    if not sent.repeated:
+        _count_submission()
+        notifications.new_report(sent.report)
     # The receipt is this POST's response: never a redirect, so the code is in no URL.
-    return render("reports/receipt.html", centre=chosen, report=report, code=code)
+    return render("reports/receipt.html", centre=get_centre(sent.report.centre),
+                  report=sent.report, code=sent.code, repeated=sent.repeated)
 
 
 @bp.post("/<centre>/report/check/<field>")
@@ -162,20 +173,20 @@ def _count_failure() -> None:
 
 
 def follow_up_report() -> Report | None:
-    """The report of this browser's follow-up session, if it is still alive (15 minutes idle)."""
-    state = session.get(FOLLOW_UP_KEY)
-    if not isinstance(state, dict):
+    """The report of this browser's follow-up session, if the session is still alive.
+
+    The cookie holds only a random token; the server-side row says which report it opens
+    and ends it after 15 minutes idle. A token that is unknown or ended is dropped.
+    """
+    token = session.get(FOLLOW_UP_KEY)
+    if token is None:
         return None
-    now = int(time.time())
-    if now - int(state.get("seen", 0)) > FOLLOW_UP_IDLE_SECONDS:
+    row = follow_ups.resume(token, datetime.now(UTC))
+    db.session.commit()  # the touch, or the end of an idle session
+    if row is None:
         session.pop(FOLLOW_UP_KEY, None)
         return None
-    report = db.session.get(Report, state.get("report"))
-    if report is None:
-        session.pop(FOLLOW_UP_KEY, None)
-        return None
-    session[FOLLOW_UP_KEY] = {"report": report.id, "seen": now}
-    return report
+    return row.report
 
 
 def _thread(report: Report, message_form=None, *, status: int = 200, pending: bool = False):
@@ -234,7 +245,8 @@ def follow_up():
             _("We could not find a report with that code. Check it and try again.")
         )
         return _code_page(receipt_form)
-    session[FOLLOW_UP_KEY] = {"report": found.id, "seen": int(time.time())}
+    follow_ups.end(session.get(FOLLOW_UP_KEY), datetime.now(UTC))
+    session[FOLLOW_UP_KEY] = follow_ups.start(found, datetime.now(UTC))
     operations.record_follow_up(found)
     db.session.commit()
     if receipt_form.pending.data:
@@ -278,9 +290,10 @@ def follow_up_message():
 @bp.post("/follow-up/leave")
 @public
 def follow_up_leave():
-    """End the follow-up session at once."""
+    """End the follow-up session at once, on the server: a copy of the cookie stops working."""
     ActionForm().validate_on_submit()
-    session.pop(FOLLOW_UP_KEY, None)
+    follow_ups.end(session.pop(FOLLOW_UP_KEY, None), datetime.now(UTC))
+    db.session.commit()
     return redirect(url_for("reports.follow_up", left=1), code=303)
 
 
@@ -295,10 +308,32 @@ def inbox():
     centres = [c for c in all_centres() if scopes.may_cover(c.slug)]
     filters = InboxFilters.from_args(request.args, [c.slug for c in centres])
     page = inbox_page(scopes, filters)
-    return render("reports/inbox.html", "reports/_list.html", inbox=page, centres=centres)
+    return render("reports/inbox.html", "reports/_list.html", inbox=page, centres=centres,
+                  announce=is_htmx())
 
 
-def _detail(report: Report, *, status: int = 200, **forms):
+# The field of each action form, for the error summary and for focus.
+ACTION_FIELDS = {"assign": "caseworker", "handling": "handling", "reply": "body", "note": "body"}
+
+
+def _action_done(action: str) -> str:
+    return {
+        "ack": _("The report is acknowledged."),
+        "assign": _("The caseworker is assigned."),
+        "handling": _("How the report is handled is saved."),
+        "reply": _("Your reply is sent. The reporter reads it on the follow-up page."),
+        "note": _("The internal note is added."),
+    }[action]
+
+
+def _detail(report: Report, *, failed: str | None = None, done: str | None = None, **forms):
+    """The report with its action forms.
+
+    ``failed`` names the action form with errors: a whole page gets the error summary (and
+    "Error:" in its title), an htmx swap puts focus on the field. ``done`` names the action
+    just taken: the swap puts focus back on its button and the page's live region, outside the
+    swapped block, announces it.
+    """
     handle = can(Permission.HANDLE_REPORTS, centre=report.centre)
     assign_form = forms.get("assign_form") or AssignForm(formdata=None, prefix="assign")
     if handle:
@@ -308,18 +343,30 @@ def _detail(report: Report, *, status: int = 200, **forms):
     handling_form = forms.get("handling_form") or HandlingForm(formdata=None, prefix="handling")
     if not handling_form.handling.data:
         handling_form.handling.data = report.handling
+    action_forms = {
+        "assign": assign_form,
+        "handling": handling_form,
+        "reply": forms.get("reply_form") or ReplyForm(formdata=None, prefix="reply"),
+        "note": forms.get("note_form") or NoteForm(formdata=None, prefix="note"),
+    }
+    in_place = is_htmx()
     return render(
         "reports/detail.html",
         "reports/_detail.html",
-        status=status,
         report=report,
         centre=get_centre(report.centre),
         can_handle=handle,
         ack_form=ActionForm(formdata=None, prefix="ack"),
         assign_form=assign_form,
-        reply_form=forms.get("reply_form") or ReplyForm(formdata=None, prefix="reply"),
-        note_form=forms.get("note_form") or NoteForm(formdata=None, prefix="note"),
+        reply_form=action_forms["reply"],
+        note_form=action_forms["note"],
         handling_form=handling_form,
+        failed=failed,
+        failed_form=action_forms.get(failed),
+        failed_fields=[ACTION_FIELDS[failed]] if failed else [],
+        focus_field=failed if in_place else None,
+        focus_button=done if in_place else None,
+        announce=_action_done(done) if done and in_place else None,
     )
 
 
@@ -340,11 +387,12 @@ def _handled(report_id: int) -> Report:
     return report
 
 
-def _done(report: Report):
+def _done(report: Report, action: str):
     """After an action: the fresh detail fragment for htmx, a redirect otherwise."""
     db.session.commit()
     if is_htmx():
-        return _detail(load_report_for(current_user, report.id))
+        return _detail(load_report_for(current_user, report.id), done=action)
+    flash(_action_done(action))
     return redirect(url_for("reports.detail", report_id=report.id), code=303)
 
 
@@ -354,7 +402,7 @@ def acknowledge(report_id: int):
     report = _handled(report_id)
     if ActionForm(prefix="ack").validate_on_submit():
         operations.acknowledge(current_user, report)
-    return _done(report)
+    return _done(report, "ack")
 
 
 @bp.post("/staff/reports/<int:report_id>/assign")
@@ -365,10 +413,10 @@ def assign(report_id: int):
     caseworkers = operations.caseworkers_for(report.centre)
     form.set_caseworkers(caseworkers)
     if not form.validate_on_submit():
-        return _detail(report, assign_form=form)
+        return _detail(report, failed="assign", assign_form=form)
     chosen = next(u for u in caseworkers if str(u.id) == form.caseworker.data)
     operations.assign(current_user, report, chosen)
-    return _done(report)
+    return _done(report, "assign")
 
 
 def _write(report_id: int, form_class, prefix: str, write):
@@ -376,9 +424,9 @@ def _write(report_id: int, form_class, prefix: str, write):
     report = _handled(report_id)
     form = form_class(prefix=prefix)
     if not form.validate_on_submit():
-        return _detail(report, **{f"{prefix}_form": form})
+        return _detail(report, failed=prefix, **{f"{prefix}_form": form})
     write(current_user, report, form.body.data)
-    return _done(report)
+    return _done(report, prefix)
 
 
 @bp.post("/staff/reports/<int:report_id>/reply")
@@ -401,6 +449,6 @@ def handling(report_id: int):
     report = _handled(report_id)
     form = HandlingForm(prefix="handling")
     if not form.validate_on_submit():
-        return _detail(report, handling_form=form)
+        return _detail(report, failed="handling", handling_form=form)
     operations.set_handling(current_user, report, form.handling.data)
-    return _done(report)
+    return _done(report, "handling")

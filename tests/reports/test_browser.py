@@ -53,10 +53,20 @@ def test_anonymous_report_in_dutch_reply_and_follow_up(new_page, live_server, br
 
     caseworker = browser_login("student_services", "amsterdam")
     caseworker.goto(f"{live_server.url}/staff/reports")
+    # The filter's new count is read out from the region that stays on the page.
+    caseworker.select_option("#filter-flag", "anonymous")
+    caseworker.wait_for_function(
+        "() => document.querySelector('#inbox-announce').textContent === '1 report'")
     caseworker.get_by_role("link", name=report.reference).click()
     caseworker.fill("#reply-body", "Dank je wel. We zijn er voor je.")
     caseworker.get_by_role("button", name="Send reply").click()
     caseworker.locator(".thread__body", has_text="We zijn er voor je.").wait_for()
+    # Said in the live region outside the swapped report; focus back on the button used.
+    caseworker.locator("#report-announce", has_text="Your reply is sent.").wait_for()
+    caseworker.wait_for_function("() => document.activeElement.id === 'reply-submit'")
+    caseworker.get_by_role("button", name="Add note").click()
+    caseworker.locator("#note-body-error").wait_for()
+    caseworker.wait_for_function("() => document.activeElement.id === 'note-body'")
 
     later = new_page(js=True)
     later.goto(f"{live_server.url}/follow-up?lang=nl")

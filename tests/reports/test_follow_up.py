@@ -1,17 +1,24 @@
 """Follow-up by receipt code: the thread, replies, leaving, idle expiry and the throttle."""
 
-import time
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from hsm.extensions import db
-from hsm.reports import operations
-from hsm.reports.models import ReportMessage
+from hsm.reports import follow_ups, operations
+from hsm.reports.models import FollowUpSession, ReportMessage
 from hsm.reports.views import FOLLOW_UP_KEY
 from tests.factories import make_user
 from tests.reports.conftest import csrf_token
 
 WRONG = "ABCD-EFGH-JKMN-PQRS-TVWX"
+
+
+def idle(minutes: int) -> None:
+    """Make every follow-up session look idle for ``minutes``."""
+    db.session.execute(sa.update(FollowUpSession).values(
+        last_seen_at=datetime.now(UTC) - timedelta(minutes=minutes)))
+    db.session.commit()
 
 
 def enter(client, code, **kwargs):
@@ -107,8 +114,9 @@ def test_leave_ends_the_session_at_once(client, make_report):
 def test_the_session_ends_after_15_idle_minutes(client, make_report):
     _report, code = make_report()
     enter(client, code)
-    with client.session_transaction() as session:
-        session[FOLLOW_UP_KEY] = dict(session[FOLLOW_UP_KEY], seen=int(time.time()) - 15 * 60 - 1)
+    idle(14)
+    assert "Your report" in client.get("/follow-up").get_data(as_text=True)  # just in time
+    idle(16)
     html = client.get("/follow-up").get_data(as_text=True)
     assert "closed after 15 minutes without activity" in html
     assert 'name="code"' in html
@@ -134,8 +142,7 @@ def test_words_written_while_the_follow_up_closed_are_kept(client, make_report):
     _report, code = make_report()
     enter(client, code)
     token = csrf_token(client, "/follow-up")
-    with client.session_transaction() as session:
-        session[FOLLOW_UP_KEY] = dict(session[FOLLOW_UP_KEY], seen=int(time.time()) - 16 * 60)
+    idle(16)
     words = "I took a long time to write this <and> it matters 31cd"
     response = client.post("/follow-up/message", data={"csrf_token": token, "body": words})
     html = response.get_data(as_text=True)
@@ -178,3 +185,71 @@ def test_a_message_still_needs_the_csrf_token_while_the_follow_up_is_open(client
     html = response.get_data(as_text=True)
     assert "forged 4d4d" in html and "this page had expired" in html  # kept, not stored
     assert db.session.scalars(sa.select(ReportMessage)).all() == []
+
+
+def test_the_cookie_holds_a_random_token_and_only_its_hash_is_stored(client, make_report):
+    report, code = make_report()
+    enter(client, code)
+    with client.session_transaction() as session:
+        token = session[FOLLOW_UP_KEY]
+    assert isinstance(token, str) and len(token) >= 40
+    [row] = db.session.scalars(sa.select(FollowUpSession)).all()
+    assert row.token_hash == follow_ups.token_hash(token) != token
+    assert row.report_id == report.id and row.ended_at is None
+    assert {c.name for c in FollowUpSession.__table__.columns} == {
+        "id", "token_hash", "report_id", "created_at", "last_seen_at", "ended_at"}
+
+
+def copy_cookie(app, client):
+    """A second browser holding a copy of ``client``'s session cookie."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    copy = app.test_client()
+    copy.set_cookie(name, client.get_cookie(name).value)
+    return copy
+
+
+def test_a_copied_cookie_stops_working_when_the_reporter_leaves(app, client, make_report):
+    report, code = make_report()
+    enter(client, code)
+    copy = copy_cookie(app, client)
+    assert report.reference in copy.get("/follow-up").get_data(as_text=True)
+    token = csrf_token(client, "/follow-up")
+    client.post("/follow-up/leave", data={"csrf_token": token})
+    [row] = db.session.scalars(sa.select(FollowUpSession)).all()
+    assert row.ended_at is not None
+    html = copy.get("/follow-up").get_data(as_text=True)
+    assert 'name="code"' in html and report.reference not in html
+    response = copy.post("/follow-up/message", data={"csrf_token": token, "body": "replayed"})
+    assert 'name="code"' in response.get_data(as_text=True)
+    assert db.session.scalars(sa.select(ReportMessage)).all() == []
+
+
+def test_a_copied_cookie_stops_working_after_15_idle_minutes(app, client, make_report):
+    report, code = make_report()
+    enter(client, code)
+    copy = copy_cookie(app, client)
+    idle(16)
+    assert "closed after 15 minutes" in client.get("/follow-up").get_data(as_text=True)
+    [row] = db.session.scalars(sa.select(FollowUpSession)).all()
+    assert row.ended_at is not None
+    db.session.execute(sa.update(FollowUpSession).values(last_seen_at=datetime.now(UTC)))
+    db.session.commit()
+    # Even looking fresh again, an ended session never comes back.
+    assert report.reference not in copy.get("/follow-up").get_data(as_text=True)
+
+
+def test_an_old_style_cookie_is_refused(client, make_report):
+    report, _code = make_report()
+    with client.session_transaction() as session:
+        session[FOLLOW_UP_KEY] = {"report": report.id, "seen": 2_000_000_000}
+    html = client.get("/follow-up").get_data(as_text=True)
+    assert report.reference not in html and 'name="code"' in html
+
+
+def test_sessions_unused_for_a_day_are_deleted(client, make_report):
+    _report, code = make_report()
+    enter(client, code)
+    idle(24 * 60 + 1)
+    enter(client, code)
+    rows = db.session.scalars(sa.select(FollowUpSession)).all()
+    assert len(rows) == 1 and rows[0].ended_at is None

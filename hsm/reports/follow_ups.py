@@ -1,0 +1,84 @@
+"""The reporter's follow-up session, kept on the server.
+
+The browser's cookie holds a random token and nothing else (no report id); the row found by
+the token's SHA-256 hash says which report it opens and whether it is still alive. A session
+ends on "Leave", after 15 minutes without activity, or when the report gets a new receipt
+code; an ended session never comes back, so a copied cookie is refused. Nothing identifies
+the device: no network address, no user agent. Rows are deleted a day after their last use.
+Functions take the token and the time as arguments; the view handles the cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from hsm.extensions import db
+from hsm.reports.models import FollowUpSession, Report
+
+IDLE_LIMIT = timedelta(minutes=15)
+KEEP_FOR = timedelta(days=1)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their time zone; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def start(report: Report, now: datetime) -> str:
+    """Open a session on ``report``; return the token for the cookie (it is stored hashed)."""
+    stale = FollowUpSession.last_seen_at < now - KEEP_FOR
+    db.session.execute(sa.delete(FollowUpSession).where(stale))
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        FollowUpSession(
+            token_hash=token_hash(token), report_id=report.id, created_at=now, last_seen_at=now
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def resume(token: object, now: datetime) -> FollowUpSession | None:
+    """The live session of ``token``, touched; None if unknown, ended or idle (then ended)."""
+    if not isinstance(token, str) or not token:
+        return None
+    row = db.session.scalar(
+        sa.select(FollowUpSession).where(FollowUpSession.token_hash == token_hash(token))
+    )
+    if row is None or row.ended_at is not None:
+        return None
+    if now - _aware(row.last_seen_at) > IDLE_LIMIT:
+        row.ended_at = now
+        return None
+    row.last_seen_at = now
+    return row
+
+
+def end(token: object, now: datetime) -> None:
+    """End the session of ``token`` at once ("Leave")."""
+    if isinstance(token, str) and token:
+        db.session.execute(
+            sa.update(FollowUpSession)
+            .where(
+                FollowUpSession.token_hash == token_hash(token),
+                FollowUpSession.ended_at.is_(None),
+            )
+            .values(ended_at=now)
+        )
+
+
+def end_all_for(report: Report, now: datetime) -> None:
+    """End every open session on ``report`` (its receipt code was replaced)."""
+    db.session.execute(
+        sa.update(FollowUpSession)
+        .where(FollowUpSession.report_id == report.id, FollowUpSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
