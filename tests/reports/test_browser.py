@@ -93,6 +93,12 @@ def test_the_form_works_without_javascript(new_page, live_server):
     code = send(page)
     assert len(code.replace("-", "")) == 20
     assert page.locator(".call-now a[href='tel:999']").count() == 1
+    # Refreshing the receipt sends the same form again: still one report, and a new code
+    # that says it replaces the first.
+    page.reload()
+    again = page.locator("#receipt-code").inner_text().strip()
+    assert again != code and "replaces any code shown before" in page.content()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 1
 
 
 @pytest.mark.parametrize("lang", LOCALES)
