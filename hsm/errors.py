@@ -6,7 +6,7 @@ from flask import Flask, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from hsm.htmx import render
+from hsm.htmx import is_htmx, render
 from hsm.i18n import _
 
 HANDLED = (400, 401, 403, 404, 405, 413, 429, 500)
@@ -35,7 +35,7 @@ def _messages(status: int) -> tuple[str, str]:
 
 def render_error(status: int, detail: str | None = None):
     title, message = _messages(status)
-    return render(
+    response = render(
         "errors/error.html",
         "errors/_error.html",
         status=status,
@@ -43,6 +43,12 @@ def render_error(status: int, detail: str | None = None):
         error_title=title,
         error_message=detail or message,
     )
+    if is_htmx():
+        # htmx swaps error responses too (see htmx-config): put the message in place of the
+        # page's main content, not inside whatever small element made the request.
+        response.headers["HX-Retarget"] = "#main"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -37,3 +37,15 @@ def test_a_signed_out_visitor_still_gets_the_login_page(live_server, new_page):
     page = new_page()
     open_cross_site(page, live_server, f"{live_server.url}/staff/reports")
     page.wait_for_url(f"{live_server.url}/staff/login")
+
+
+def test_an_htmx_request_that_is_refused_shows_the_message(db, live_server, browser_login):
+    """htmx swaps error responses into the main content instead of silently doing nothing."""
+    page = browser_login("student_services", "uk")
+    page.goto(f"{live_server.url}/staff/reports")
+    user = page.user
+    user.roles.clear()  # the role is taken away while the page is open
+    db.session.commit()
+    page.select_option("select[name=flag]", index=1)
+    page.get_by_role("alert").wait_for()
+    assert "You do not have access to this page" in page.locator("#main").inner_text()

@@ -79,3 +79,10 @@ def test_429_page(client):
         if response.status_code == 429:
             break
     assert_error_page(response, 429, "Trop de tentatives")
+
+
+def test_htmx_errors_replace_the_main_content(client):
+    response = client.get("/nowhere/", headers={"HX-Request": "true"})
+    assert response.headers["HX-Retarget"] == "#main"
+    assert response.headers["HX-Reswap"] == "innerHTML"
+    assert 'role="alert"' in response.get_data(as_text=True)
