@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 06:14:55.811989
+Create Date: 2026-11-21 06:48:52.825730
 
 """
 from alembic import op
@@ -121,6 +121,7 @@ def upgrade():
     sa.Column('centre', sa.String(length=40), nullable=False),
     sa.Column('lookup_id', sa.String(length=8), nullable=False),
     sa.Column('secret_hash', sa.String(length=200), nullable=False),
+    sa.Column('submission_key_hash', sa.String(length=64), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('handling', sa.String(length=30), nullable=True),
     sa.Column('urgency', sa.SmallInteger(), nullable=False),
@@ -162,6 +163,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_report_centre'), ['centre'], unique=False)
         batch_op.create_index('ix_report_inbox', ['status', 'urgency', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_staff_respondent'), ['staff_respondent'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_submission_key_hash'), ['submission_key_hash'], unique=True)
 
     op.create_table('role_assignment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -235,6 +237,21 @@ def upgrade():
     )
     with op.batch_alter_table('staff_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staff_session_user_id'), ['user_id'], unique=False)
+
+    op.create_table('report_follow_up_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['report_id'], ['report.id'], name=op.f('fk_report_follow_up_session_report_id_report'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_follow_up_session'))
+    )
+    with op.batch_alter_table('report_follow_up_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_follow_up_session_last_seen_at'), ['last_seen_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_follow_up_session_report_id'), ['report_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_follow_up_session_token_hash'), ['token_hash'], unique=True)
 
     op.create_table('report_message',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -328,6 +345,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_report_message_report_id'))
 
     op.drop_table('report_message')
+    with op.batch_alter_table('report_follow_up_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_follow_up_session_token_hash'))
+        batch_op.drop_index(batch_op.f('ix_report_follow_up_session_report_id'))
+        batch_op.drop_index(batch_op.f('ix_report_follow_up_session_last_seen_at'))
+
+    op.drop_table('report_follow_up_session')
     with op.batch_alter_table('staff_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_session_user_id'))
 
@@ -348,6 +371,7 @@ def downgrade():
 
     op.drop_table('role_assignment')
     with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_submission_key_hash'))
         batch_op.drop_index(batch_op.f('ix_report_staff_respondent'))
         batch_op.drop_index('ix_report_inbox')
         batch_op.drop_index(batch_op.f('ix_report_centre'))
