@@ -147,6 +147,8 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
                 ("HSM_RECEIPT_PEPPER", pepper),
                 ("HSM_DATABASE_URL", env.get("HSM_DATABASE_URL", "")),
                 ("HSM_BASE_URL", env.get("HSM_BASE_URL", "")),
+                # Without a mail server, emails (and their one-time links) would go to stderr.
+                ("HSM_SMTP_HOST", env.get("HSM_SMTP_HOST", "")),
             )
             if not value
         ]

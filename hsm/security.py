@@ -27,6 +27,7 @@ from flask import (
 from flask_login import current_user
 
 from hsm import audit
+from hsm.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -234,7 +235,11 @@ def login_required_response():
 
 
 def deny(reason: str, status: int = 403):
-    """Refuse the request, and record the refusal in the audit log."""
+    """Refuse the request, and record the refusal in the audit log.
+
+    Whatever the view changed before refusing is rolled back, so only the refusal is written.
+    """
+    db.session.rollback()
     audit.record(
         "access.denied",
         target_type="route",

@@ -7,6 +7,7 @@ Set BENCH_SECONDS to change the length of each wrk run (default 10).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -19,6 +20,7 @@ from tests.bench.harness import (
     page_weight,
     run_wrk,
     scratch_dir,
+    smtp_sink,
 )
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -60,11 +62,14 @@ class Bench:
 
 
 def main() -> int:
-    with scratch_dir() as work:
-        os.environ.update(bench_env(work))
+    with scratch_dir() as work, smtp_sink() as smtp:
+        os.environ.update(bench_env(work, smtp))
         from hsm import create_app
         from hsm.extensions import db
         from tests.bench import areas
+
+        # The in-process app only counts queries; its access log would drown the figures.
+        logging.getLogger("hsm.access").addHandler(logging.NullHandler())
 
         app = create_app()
         with app.app_context():

@@ -54,11 +54,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def bench_env(workdir: Path) -> dict[str, str]:
+def bench_env(workdir: Path, smtp: tuple[str, int]) -> dict[str, str]:
     """A production-profile environment with throwaway secrets in a scratch directory."""
     env = dict(os.environ)
     env.update(
         {
+            "HSM_SMTP_HOST": smtp[0],
+            "HSM_SMTP_PORT": str(smtp[1]),
             "HSM_PROFILE": "production",
             "HSM_SECRET_KEY": secrets.token_urlsafe(48),
             "HSM_FIELD_KEYS": Fernet.generate_key().decode(),
@@ -71,6 +73,23 @@ def bench_env(workdir: Path) -> dict[str, str]:
         }
     )
     return env
+
+
+@contextmanager
+def smtp_sink():
+    """A local SMTP server that accepts and drops mail (production requires a mail server)."""
+    from aiosmtpd.controller import Controller
+
+    class Drop:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Drop(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.hostname, controller.port
+    finally:
+        controller.stop()
 
 
 @contextmanager

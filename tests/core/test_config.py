@@ -12,6 +12,7 @@ PRODUCTION = {
     "HSM_RECEIPT_PEPPER": "p" * 32,
     "HSM_DATABASE_URL": "postgresql://hsm@db.internal/hsm",
     "HSM_BASE_URL": "https://hsm.example.org",
+    "HSM_SMTP_HOST": "smtp.example.org",
 }
 
 
@@ -26,7 +27,15 @@ def test_development_generates_and_keeps_its_secret(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "missing", ["HSM_SECRET_KEY", "HSM_FIELD_KEYS", "HSM_RECEIPT_PEPPER", "HSM_DATABASE_URL"]
+    "missing",
+    [
+        "HSM_SECRET_KEY",
+        "HSM_FIELD_KEYS",
+        "HSM_RECEIPT_PEPPER",
+        "HSM_DATABASE_URL",
+        "HSM_BASE_URL",
+        "HSM_SMTP_HOST",
+    ],
 )
 def test_production_refuses_to_start_without_its_secrets(tmp_path, missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
