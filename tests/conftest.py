@@ -80,6 +80,26 @@ def app(tmp_path_factory):
         _db.engine.dispose()
 
 
+@pytest.fixture
+def make_app(app):
+    """Build another app on the test database (e.g. with production settings); its engine
+    is disposed afterwards, so no connection is left for the garbage collector."""
+    made = []
+
+    def build(config: dict | None = None):
+        other = create_app(
+            {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], **(config or {})}
+        )
+        made.append(other)
+        return other
+
+    yield build
+    for other in made:
+        with other.app_context():
+            for engine in _db.engines.values():
+                engine.dispose()
+
+
 def _clean_tables() -> None:
     tables = list(reversed(_db.metadata.sorted_tables))
     if _db.engine.dialect.name == "postgresql":

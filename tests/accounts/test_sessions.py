@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from hsm import create_app
 from hsm.accounts.models import StaffSession, User
 from hsm.accounts.passwords import verify_password
 from hsm.audit import AuditEntry
@@ -105,7 +104,7 @@ def test_password_change_errors_keep_the_form_and_change_nothing(client, staff):
     assert sign_in(client.application.test_client(), user.email).status_code == 303
 
 
-def test_cookies_in_production_are_host_prefixed_secure_httponly_strict(app):
+def test_cookies_in_production_are_host_prefixed_secure_httponly_strict(app, make_app):
     env = {
         "HSM_PROFILE": "production",
         "HSM_SECRET_KEY": "x" * 40,
@@ -113,11 +112,11 @@ def test_cookies_in_production_are_host_prefixed_secure_httponly_strict(app):
         "HSM_RECEIPT_PEPPER": "pepper",
         "HSM_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "HSM_BASE_URL": "https://hsm.example.org",
+        "HSM_SMTP_HOST": "smtp.example.org",
     }
     settings = load_settings(env).flask_config()
-    prod = create_app(
+    prod = make_app(
         {
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "HSM_FIELD_KEYS": app.config["HSM_FIELD_KEYS"],
             **{k: settings[k] for k in settings if k.startswith("SESSION_COOKIE")},
         }

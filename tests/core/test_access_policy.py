@@ -18,10 +18,8 @@ def test_every_route_declares_a_policy(app):
     assert undeclared_routes(app) == []
 
 
-def test_an_undeclared_view_is_refused(app):
-    from hsm import create_app
-
-    other = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+def test_an_undeclared_view_is_refused(make_app):
+    other = make_app()
     extra = Blueprint("undeclared_for_test", __name__)
 
     @extra.get("/undeclared-for-test")

@@ -79,15 +79,13 @@ def test_rate_limits_can_live_in_redis(tmp_path):
     assert isinstance(storage_from_string(uri), RedisStorage)
 
 
-def test_forms_work_over_https_without_a_referer(app, tmp_path):
+def test_forms_work_over_https_without_a_referer(app, make_app, tmp_path):
     """Browsers send no Referer (Referrer-Policy: no-referrer); CSRF must not need one."""
     import re
 
-    from hsm import create_app
-
     config = load_settings(PRODUCTION, instance_dir=tmp_path).flask_config()
     config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
-    production = create_app(config)
+    production = make_app(config)
     client = production.test_client()
     html = client.get("/staff/login", base_url="https://hsm.example.org").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)

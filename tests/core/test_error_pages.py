@@ -5,7 +5,6 @@ import re
 import pytest
 from flask import Blueprint
 
-from hsm import create_app
 from hsm.security import public
 from tests.core.test_headers import assert_security_headers
 
@@ -22,9 +21,9 @@ def assert_error_page(response, status, french_title, htmx=False):
 
 
 @pytest.fixture
-def boom_app(app):
+def boom_app(make_app):
     """A second app with a route that fails, to see the 500 page."""
-    other = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    other = make_app()
     broken = Blueprint("broken_for_test", __name__)
 
     @broken.get("/broken-for-test")
