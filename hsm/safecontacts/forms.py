@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from babel import Locale
 from flask import current_app
@@ -95,7 +95,10 @@ class Checkboxes(SelectMultipleField):
 
 
 class PlainDate(DateField):
-    """A date field whose parse error is our own, translated message."""
+    """A date field whose parse error is our own, translated message, and whose date must be
+    plausible for the scheme: from 2000 to a year ahead (a chat may be booked in advance)."""
+
+    EARLIEST = date(2000, 1, 1)
 
     def process_formdata(self, valuelist):
         try:
@@ -103,6 +106,11 @@ class PlainDate(DateField):
         except ValueError as exc:
             self.data = None
             raise ValueError(_("Enter a real date, for example 2025-03-27.")) from exc
+        latest = datetime.now(UTC).date() + timedelta(days=366)
+        if self.data is not None and not self.EARLIEST <= self.data <= latest:
+            raise ValueError(
+                _("Enter a date between %(first)s and %(last)s.", first=2000, last=latest.year)
+            )
 
 
 class ApplicationForm(FlaskForm):

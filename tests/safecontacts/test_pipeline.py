@@ -318,3 +318,24 @@ def test_the_invitation_is_in_the_language_the_person_applied_in(contact_factory
     [message] = mail
     assert message["To"] == "nouvelle.personne@example.org"
     assert message["Subject"] == "Votre compte personnel pour Safe Support"
+
+
+@pytest.mark.parametrize(
+    ("typed", "ok"),
+    [("2025-03-27", True), ("0001-01-01", False), ("1999-12-31", False), ("2999-01-01", False)],
+)
+def test_chat_dates_must_be_plausible(app, typed, ok):
+    from werkzeug.datastructures import MultiDict
+
+    from hsm.safecontacts.forms import ChatForm
+
+    with app.test_request_context(method="POST"):
+        form = ChatForm(
+            formdata=MultiDict(
+                {"chat_on": typed, "chat_staff_one": "A. Person", "chat_staff_two": "B. Person"}
+            ),
+            meta={"csrf": False},
+        )
+        assert form.validate() is ok
+        if not ok:
+            assert "Enter a date between 2000 and" in form.chat_on.errors[0]
