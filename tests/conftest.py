@@ -53,6 +53,9 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Buffered, as a real server sends it: the body is read and the response closed, so
+        # work scheduled for after the response (``call_on_close``) runs, as in production.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

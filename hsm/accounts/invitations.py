@@ -57,13 +57,17 @@ def _send_invitation_email(user: User, link: str) -> None:
 
 
 def send_password_reset(user: User) -> None:
-    """Email a single-use reset link valid for one hour (commits)."""
+    """Email a single-use reset link valid for one hour (commits).
+
+    The email leaves after the response, so the page's timing does not tell whether the
+    address has an account.
+    """
     link = _new_link(user, "reset", "password.reset_requested")
     _send_reset_email(user, link)
 
 
 def _send_reset_email(user: User, link: str) -> None:
-    mail.send(
+    mail.send_after_response(
         user.email,
         _("Reset your Safe Support password"),
         _(

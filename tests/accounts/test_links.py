@@ -208,3 +208,36 @@ def test_reset_emails_to_one_account_are_capped_without_saying_so(app, staff, ma
                         token_from="/staff/password/forgot")
         assert b"If there is a staff account for that address" in response.data
     assert len(mail) == operations.RESET_EMAILS_PER_HOUR == 3
+
+
+def test_the_reset_email_leaves_after_the_response(app, client, staff, monkeypatch):
+    """The page is complete before any mail is sent, and a broken mail server changes nothing
+    the visitor sees: neither the words nor the timing say whether the account exists."""
+    from hsm import mail as mail_module
+    from tests.conftest import free_port
+
+    user = staff()
+    order = []
+    real_deliver = mail_module._deliver  # noqa: SLF001
+
+    def deliver(message, settings):
+        order.append("mail")
+        real_deliver(message, settings)
+
+    monkeypatch.setattr(mail_module, "_deliver", deliver)
+    monkeypatch.setitem(app.config, "HSM_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "HSM_SMTP_PORT", free_port())  # nothing listens there
+    token = re.search(
+        rb'name="csrf_token" type="hidden" value="([^"]+)"',
+        client.get("/staff/password/forgot").data,
+    ).group(1).decode()
+    with client.post(
+        "/staff/password/forgot",
+        data={"csrf_token": token, "email": user.email},
+        buffered=False,
+    ) as response:
+        assert order == []  # the response exists; the mail has not been tried yet
+        body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "If there is a staff account for that address" in body
+    assert order == ["mail"]  # tried after the response, and its failure stayed quiet
