@@ -7,6 +7,7 @@ import sys
 import click
 from flask import current_app
 
+from hsm import mail
 from hsm.accounts import invitations, operations, passwords
 from hsm.centres.registry import get_centre
 from hsm.extensions import db
@@ -48,7 +49,7 @@ def create_user(email: str, name: str, role: str, centre: str | None, password_s
         return
     try:
         invitations.send_invitation(user)
-    except invitations.MAIL_ERRORS as error:
+    except mail.ERRORS as error:
         raise click.ClickException(
             f"created {user.email}, but the invitation email could not be sent ({error}); "
             "an administrator can send it again from Users and roles"

@@ -7,8 +7,6 @@ for an invitation, since a new colleague may not read their email the same day).
 
 from __future__ import annotations
 
-import smtplib
-
 from flask import current_app
 
 from hsm import audit, mail
@@ -18,7 +16,6 @@ from hsm.extensions import db
 from hsm.i18n import _
 
 # What a mail server that is down or refuses us raises; the link is saved before sending.
-MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
 
 def link_for(token: str) -> str:

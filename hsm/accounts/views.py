@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from hsm import audit
+from hsm import audit, mail
 from hsm.accounts import invitations, mfa, navigation, operations, sessions
 from hsm.accounts.forms import (
     AuditFilterForm,
@@ -520,7 +520,7 @@ def _invite(user: User) -> bool:
     """Send an invitation; False when the mail server could not take it (the link is kept)."""
     try:
         invitations.send_invitation(user)
-    except invitations.MAIL_ERRORS:
+    except mail.ERRORS:
         current_app.logger.exception("could not send an invitation email")
         return False
     return True

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from flask import current_app, url_for
-from flask_babel import force_locale
 
 from hsm import mail
 from hsm.centres.registry import get_centre
-from hsm.i18n import _, _l
+from hsm.i18n import _, _l, force_locale
 from hsm.reports.models import Report
 
 log = logging.getLogger(__name__)
@@ -38,7 +36,7 @@ def _send(report: Report, subject, first_line) -> bool:
         ]) + "\n"
     try:
         mail.send(address, subject, body)
-    except (smtplib.SMTPException, OSError):
+    except mail.ERRORS:
         # The report is saved already; the inbox shows it even when mail is down.
         log.exception("could not send the notification for report %s", report.id)
         return False

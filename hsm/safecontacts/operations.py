@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
-import smtplib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from hsm import audit
+from hsm import audit, mail
 from hsm.accounts import invitations
 from hsm.accounts.models import RoleAssignment, User
 from hsm.extensions import db
@@ -201,7 +200,7 @@ def ensure_staff_login(actor: User, contact: SafeContact) -> bool:
             # In the language the person applied in, not the EDI officer's.
             with force_locale(contact.locale or "en"):
                 invitations.send_invitation(user)
-        except (smtplib.SMTPException, OSError):
+        except mail.ERRORS:
             log.warning("could not send a Safe Contact's staff invitation")
             return False
     return True

@@ -6,7 +6,6 @@ render. Every state change is a POST with CSRF and works without JavaScript.
 
 from __future__ import annotations
 
-import smtplib
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -246,7 +245,7 @@ def _submit(form: ApplicationForm) -> bool:
                 link=link,
             ),
         )
-    except (smtplib.SMTPException, OSError):
+    except mail.ERRORS:
         current_app.logger.warning("could not send a Safe Contact confirmation email")
         db.session.rollback()
         return True
