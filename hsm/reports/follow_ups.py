@@ -10,21 +10,16 @@ Functions take the token and the time as arguments; the view handles the cookie.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from hsm.extensions import db
 from hsm.reports.models import FollowUpSession, Report
+from hsm.tokens import new_token, token_hash
 
 IDLE_LIMIT = timedelta(minutes=15)
 KEEP_FOR = timedelta(days=1)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _aware(moment: datetime) -> datetime:
@@ -36,10 +31,10 @@ def start(report: Report, now: datetime) -> str:
     """Open a session on ``report``; return the token for the cookie (it is stored hashed)."""
     stale = FollowUpSession.last_seen_at < now - KEEP_FOR
     db.session.execute(sa.delete(FollowUpSession).where(stale))
-    token = secrets.token_urlsafe(32)
+    token, stored_hash = new_token()
     db.session.add(
         FollowUpSession(
-            token_hash=token_hash(token), report_id=report.id, created_at=now, last_seen_at=now
+            token_hash=stored_hash, report_id=report.id, created_at=now, last_seen_at=now
         )
     )
     db.session.flush()

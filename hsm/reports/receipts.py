@@ -20,6 +20,8 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from hsm.tokens import new_token, token_hash
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 LOOKUP_LENGTH = 6
 SECRET_LENGTH = 14
@@ -104,7 +106,7 @@ _SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
 def new_submission_key() -> str:
-    return secrets.token_urlsafe(32)
+    return new_token()[0]
 
 
 def valid_submission_key(value: object) -> bool:
@@ -112,5 +114,5 @@ def valid_submission_key(value: object) -> bool:
 
 
 def submission_key_hash(key: str) -> str:
-    """The stored form of a submission key (it has 256 random bits: a plain SHA-256 will do)."""
-    return hashlib.sha256(key.encode()).hexdigest()
+    """The stored form of a submission key (256 random bits, like any one-time token)."""
+    return token_hash(key)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -40,16 +38,6 @@ def email_domain_allowed(email: str, domains: Iterable[str]) -> bool:
     """Whether the address ends in one of ``domains`` exactly (no look-alike subdomains)."""
     _local, at, domain = (email or "").strip().lower().rpartition("@")
     return bool(at) and domain in {d.lower() for d in domains}
-
-
-def new_token() -> tuple[str, str]:
-    """A random confirmation token and the hash to store in its place."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_token(token)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def token_expired(expires_at: datetime | None, now: datetime) -> bool:

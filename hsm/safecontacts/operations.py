@@ -33,6 +33,7 @@ from hsm.safecontacts.models import (
 from hsm.safecontacts.photos import CleanPhoto
 from hsm.safecontacts.queries import facts_for
 from hsm.security import Role
+from hsm.tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def submit_application(data: ApplicationData, equality: dict[str, str]) -> tuple
 
     Returns the application and the confirmation token to email (only its hash is kept).
     """
-    token, token_hash = applications.new_token()
+    token, stored_hash = new_token()
     contact = SafeContact(
         name=data.name.strip(),
         email=data.email.strip().lower(),
@@ -86,7 +87,7 @@ def submit_application(data: ApplicationData, equality: dict[str, str]) -> tuple
         line_manager_permission=data.line_manager_permission,
         specialist_interest=data.specialist_interest,
         locale=data.locale,
-        confirm_token_hash=token_hash,
+        confirm_token_hash=stored_hash,
         confirm_expires_at=now() + applications.CONFIRM_VALID_FOR,
         stage=pipeline.Stage.APPLIED,
         created_at=now(),
@@ -105,7 +106,7 @@ def find_by_token(token: str) -> SafeContact | None:
         return None
     contact = db.session.scalar(
         sa.select(SafeContact).where(
-            SafeContact.confirm_token_hash == applications.hash_token(token)
+            SafeContact.confirm_token_hash == token_hash(token)
         )
     )
     if contact is None or applications.token_expired(contact.confirm_expires_at, now()):
