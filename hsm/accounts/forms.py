@@ -58,12 +58,34 @@ class CodeForm(FlaskForm):
     )
 
 
+def current_password_field() -> PasswordField:
+    """The password asked again before a signed-in change to the account's security.
+
+    A new field each call, so that each form lists it where its page shows it.
+    """
+    return PasswordField(
+        _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
+    )
+
+
+class ReauthForm(FlaskForm):
+    """Prove it is you (a session left open is not enough): the current password alone."""
+
+    current_password = current_password_field()
+
+
 class EnrolForm(FlaskForm):
     code = StringField(
         _l("6-digit code from your app"),
         validators=[DataRequired(_l("Enter the 6-digit code your app shows now.")),
                     at_most(20)],
     )
+
+
+class ReauthEnrolForm(EnrolForm):
+    """Enrolment by someone already signed in: the code, then the current password."""
+
+    current_password = current_password_field()
 
 
 class NewPasswordForm(FlaskForm):
@@ -80,9 +102,7 @@ class NewPasswordForm(FlaskForm):
 
 
 class PasswordChangeForm(NewPasswordForm):
-    current_password = PasswordField(
-        _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
-    )
+    current_password = current_password_field()
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -293,11 +293,19 @@ def _clear_mfa(user: User) -> None:
 # --- passwords and emailed links ------------------------------------------------------------
 
 
-def check_current_password(user: User, password: str, now: datetime | None = None) -> None:
+def check_current_password(
+    user: User,
+    password: str,
+    now: datetime | None = None,
+    *,
+    refused_action: str = "password.change_refused",
+    detail: dict[str, str] | None = None,
+) -> None:
     """Before a signed-in change: the current password, under the same throttle as sign-in.
 
     Someone who found a session left open cannot try passwords without limit. A wrong
-    password is audited and committed at once (the caller saves nothing else).
+    password is audited (as ``refused_action``) and committed at once (the caller saves
+    nothing else).
     """
     now = _now(now)
     if is_throttled(user, now):
@@ -306,8 +314,8 @@ def check_current_password(user: User, password: str, now: datetime | None = Non
         )
     if not passwords.verify_password(user.password_hash, password):
         _record_failure(user, now)
-        audit.record("password.change_refused", target_type="user", target_id=user.id,
-                     actor=user)
+        audit.record(refused_action, target_type="user", target_id=user.id, actor=user,
+                     detail=detail)
         db.session.commit()
         raise AccountError(_("That is not your current password."), field="current_password")
 

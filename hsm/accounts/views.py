@@ -28,6 +28,8 @@ from hsm.accounts.forms import (
     LoginForm,
     NewPasswordForm,
     PasswordChangeForm,
+    ReauthEnrolForm,
+    ReauthForm,
     RoleForm,
     role_label,
 )
@@ -155,12 +157,16 @@ def mfa_setup():
     user, signing_in = _enrolling_user()
     if user is None:
         return redirect(url_for("accounts.login"))
-    form = EnrolForm()
+    # During sign-in the password was just typed. Later, an open session alone does not
+    # prove who is at the keyboard: changing the second factor asks for the password again.
+    form = EnrolForm() if signing_in else ReauthEnrolForm()
     if form.validate_on_submit():
         try:
+            if not signing_in:
+                _check_password_for(user, form, "replace" if user.mfa_enabled else "enable")
             codes = operations.confirm_enrolment(user, _pending_secret(), form.code.data)
         except AccountError as error:
-            form.code.errors.append(error.message)
+            getattr(form, error.field).errors.append(error.message)
         else:
             next_url = url_for("accounts.account")
             if signing_in:
@@ -181,6 +187,15 @@ def mfa_setup():
         secret=mfa.grouped(secret),
         mfa_required=current_app.config["HSM_MFA_REQUIRED"],
         replacing=user.mfa_enabled,
+        asks_password=not signing_in,
+    )
+
+
+def _check_password_for(user: User, form, change: str) -> None:
+    """The current password before a change to two-step sign-in; AccountError when wrong."""
+    operations.check_current_password(
+        user, form.current_password.data, refused_action="mfa.change_refused",
+        detail={"change": change},
     )
 
 
@@ -241,13 +256,24 @@ def home():
     )
 
 
+# The account page holds two small forms asking for the password; prefixes keep ids unique.
+CODES_PREFIX = "codes"
+MFA_OFF_PREFIX = "off"
+
+
 @bp.get("/account")
 @require(Permission.OWN_ACCOUNT)
 def account():
+    return _account_page()
+
+
+def _account_page(codes_form=None, off_form=None):
     return render(
         "accounts/account.html",
         unused_codes=operations.unused_recovery_codes(_user()),
         mfa_required=current_app.config["HSM_MFA_REQUIRED"],
+        codes_form=codes_form or ReauthForm(prefix=CODES_PREFIX, formdata=None),
+        off_form=off_form or ReauthForm(prefix=MFA_OFF_PREFIX, formdata=None),
     )
 
 
@@ -257,6 +283,9 @@ def recovery_codes():
     user = _user()
     if not user.mfa_enabled:
         return redirect(url_for("accounts.account"), code=303)
+    form = ReauthForm(prefix=CODES_PREFIX)
+    if not _reauthenticated(user, form, "recovery_codes"):
+        return _account_page(codes_form=form)
     codes = operations.new_recovery_codes(user)
     db.session.commit()
     return render("accounts/recovery_codes.html", codes=codes,
@@ -269,10 +298,27 @@ def mfa_off():
     if current_app.config["HSM_MFA_REQUIRED"]:
         deny("mfa_required")
     user = _user()
+    if not user.mfa_enabled:
+        return redirect(url_for("accounts.account"), code=303)
+    form = ReauthForm(prefix=MFA_OFF_PREFIX)
+    if not _reauthenticated(user, form, "disable"):
+        return _account_page(off_form=form)
     operations.disable_mfa(user, user)
     db.session.commit()
     flash(_("Two-step sign-in is off for your account."))
     return redirect(url_for("accounts.account"), code=303)
+
+
+def _reauthenticated(user: User, form: ReauthForm, change: str) -> bool:
+    """Whether the posted form holds the current password; if not, the form says why."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        _check_password_for(user, form, change)
+    except AccountError as error:
+        form.current_password.errors.append(error.message)
+        return False
+    return True
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -68,3 +68,10 @@ def mfa_user(staff, db):
     user.mfa_enabled_at = datetime.now(UTC)
     db.session.commit()
     return user
+
+
+def post_prefixed(client, path: str, prefix: str, data: dict, *, token_from: str):
+    """POST one of several forms on a page, whose fields (CSRF included) carry ``prefix``."""
+    token = csrf_from(client.get(token_from).data)
+    fields = {f"{prefix}-{name}": value for name, value in {"csrf_token": token, **data}.items()}
+    return client.post(path, data=fields)

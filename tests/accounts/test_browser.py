@@ -1,6 +1,7 @@
 """In Chromium: sign-in with MFA end to end, and axe on every account screen."""
 
 import time
+from datetime import UTC, datetime
 
 import pyotp
 import pytest
@@ -142,3 +143,31 @@ def test_an_emailed_link_opened_from_another_site_works(live_server, new_page, j
     page.click("button:has-text('Save password')")
     page.wait_for_url(f"{live_server.url}/staff/login")
     assert page.get_by_text("Your password is set").is_visible()
+
+
+def test_reauthentication_forms_have_no_axe_violations(live_server, browser_login, axe, db):
+    """The password forms of an account with MFA on, and their errors (plain posts, no htmx)."""
+    base = live_server.url
+    page = browser_login("student_services", "uk", password=PASSWORD)
+    page.user.mfa_secret = pyotp.random_base32()
+    page.user.mfa_enabled_at = datetime.now(UTC)
+    db.session.commit()
+
+    page.goto(base + "/staff/account")
+    assert page.locator("#codes-current_password").count() == 1
+    assert page.locator("#off-current_password").count() == 1
+    axe(page)
+    page.click("button:has-text('Turn off two-step sign-in')")  # empty: the error pattern
+    assert page.locator(".error-summary a[href='#off-current_password']").count() == 1
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    axe(page)
+
+    page.goto(base + "/staff/mfa/setup")
+    page.fill("#code", "000000")
+    page.fill("#current_password", "not-my-password-at-all")
+    page.click("button:has-text('Turn on two-step sign-in')")
+    summary = page.locator(".error-summary")
+    assert summary.get_by_text("That is not your current password").count() == 1
+    assert page.locator("#current_password").input_value() == ""  # never shown again
+    assert page.locator("#code").input_value() == "000000"  # what was typed is kept
+    axe(page)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from hsm.accounts import mfa, operations
 from hsm.accounts.models import RecoveryCode, User
 from hsm.audit import AuditEntry
-from tests.accounts.conftest import post, sign_in, totp_now
+from tests.accounts.conftest import PASSWORD, post, post_prefixed, sign_in, totp_now
 
 
 @pytest.fixture
@@ -107,7 +107,8 @@ def test_the_code_page_is_only_for_someone_half_signed_in(client):
     assert client.get("/staff/mfa/setup").headers["Location"] == "/staff/login"
 
 
-def enrol(client, db, user_id, token_from="/staff/mfa/setup"):
+def enrol(client, db, user_id, token_from="/staff/mfa/setup", password=None):
+    """Enrol through the page; ``password`` when signed in (it is asked again there)."""
     page = client.get("/staff/mfa/setup")
     assert page.status_code == 200
     assert b"<svg" in page.data
@@ -116,8 +117,10 @@ def enrol(client, db, user_id, token_from="/staff/mfa/setup"):
     secret = grouped.decode().replace(" ", "")
     with client.session_transaction() as session:
         assert session["mfa_pending"] and secret not in session["mfa_pending"]  # encrypted
-    code = pyotp.TOTP(secret).now()
-    return post(client, "/staff/mfa/setup", {"code": code}, token_from=token_from), secret
+    data = {"code": pyotp.TOTP(secret).now()}
+    if password is not None:
+        data["current_password"] = password
+    return post(client, "/staff/mfa/setup", data, token_from=token_from), secret
 
 
 def test_enrolment_when_required_is_the_second_step_of_the_first_sign_in(
@@ -129,6 +132,7 @@ def test_enrolment_when_required_is_the_second_step_of_the_first_sign_in(
     assert client.get("/staff/").status_code == 302
     page = client.get("/staff/mfa/setup")
     assert b"MFA is optional" not in page.data
+    assert b"current_password" not in page.data  # the password was just typed
     response, secret = enrol(client, db, user.id)
     assert response.status_code == 200
     codes = re.findall(rb"<code>([a-z2-9-]{19})</code>", response.data)
@@ -157,7 +161,7 @@ def test_in_the_demo_configuration_mfa_is_optional_and_says_so(client, staff, db
     assert sign_in(client, user.email).headers["Location"] == "/staff/"
     assert b"MFA is optional in this demo configuration" in client.get("/staff/").data
     assert b"MFA is optional in this demo configuration" in client.get("/staff/mfa/setup").data
-    response, _ = enrol(client, db, user.id, token_from="/staff/account")
+    response, _ = enrol(client, db, user.id, token_from="/staff/account", password=PASSWORD)
     assert response.status_code == 200
     db.session.expire_all()
     assert db.session.get(User, user.id).mfa_enabled
@@ -168,7 +172,8 @@ def test_a_wrong_enrolment_code_keeps_mfa_off_and_says_why(client, staff, db):
     user = staff()
     sign_in(client, user.email)
     client.get("/staff/mfa/setup")
-    response = post(client, "/staff/mfa/setup", {"code": "000000"}, token_from="/staff/account")
+    response = post(client, "/staff/mfa/setup",
+                    {"code": "000000", "current_password": PASSWORD}, token_from="/staff/account")
     assert response.status_code == 200
     assert b"That code did not work" in response.data
     assert b'href="#code"' in response.data
@@ -184,9 +189,10 @@ def test_someone_half_signed_in_with_mfa_cannot_re_enrol(client, mfa_user):
 def test_new_recovery_codes_replace_the_old_ones(client, staff, db):
     user = staff()
     sign_in(client, user.email)
-    enrol(client, db, user.id, token_from="/staff/account")
+    enrol(client, db, user.id, token_from="/staff/account", password=PASSWORD)
     old = set(db.session.scalars(sa.select(RecoveryCode.code_hash)).all())
-    response = post(client, "/staff/account/recovery-codes", token_from="/staff/account")
+    response = post_prefixed(client, "/staff/account/recovery-codes", "codes",
+                             {"current_password": PASSWORD}, token_from="/staff/account")
     assert response.status_code == 200
     new = set(db.session.scalars(sa.select(RecoveryCode.code_hash)).all())
     assert len(new) == 10 and not (old & new)
@@ -196,13 +202,16 @@ def test_turning_mfa_off_is_refused_when_it_is_required(client, mfa_user, db, ap
     sign_in(client, mfa_user.email)
     post(client, "/staff/login/code", {"code": totp_now(mfa_user)},
          token_from="/staff/login/code")
+    def turn_off():
+        return post_prefixed(client, "/staff/account/mfa/off", "off",
+                             {"current_password": PASSWORD}, token_from="/staff/account")
+
     app.config["HSM_MFA_REQUIRED"] = True
     try:
-        refused = post(client, "/staff/account/mfa/off", token_from="/staff/account")
-        assert refused.status_code == 403
+        assert turn_off().status_code == 403
     finally:
         app.config["HSM_MFA_REQUIRED"] = False
-    assert post(client, "/staff/account/mfa/off", token_from="/staff/account").status_code == 303
+    assert turn_off().status_code == 303
     db.session.expire_all()
     assert not db.session.get(User, mfa_user.id).mfa_enabled
 
