@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +29,7 @@ from hsm.accounts.sessions import end_all_sessions
 from hsm.extensions import db
 from hsm.i18n import _
 from hsm.security import ROLE_PERMISSIONS, Permission, Role, role_is_centre_scoped
+from hsm.tokens import new_token, token_hash
 
 FAILURE_WINDOW = timedelta(seconds=60)
 FAILURES_ALLOWED = 5  # the 6th attempt inside the window is refused, right password or not
@@ -331,9 +331,6 @@ def change_password(actor: User | None, user: User, new_password: str, *, reason
     audit.record(f"password.{reason}", target_type="user", target_id=user.id, actor=actor)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 def spend_tokens(user: User, purpose: str | None = None, now: datetime | None = None) -> None:
     """Stop every unused emailed link of ``user`` (of one ``purpose``, or all) from working.
@@ -353,10 +350,10 @@ def issue_token(user: User, purpose: str, now: datetime | None = None) -> str:
     """A new single-use token; earlier unused tokens for the same purpose stop working."""
     now = _now(now)
     spend_tokens(user, purpose, now)
-    token = secrets.token_urlsafe(32)
+    token, stored_hash = new_token()
     db.session.add(
         AccountToken(
-            token_hash=_token_hash(token),
+            token_hash=stored_hash,
             user_id=user.id,
             purpose=purpose,
             created_at=now,
@@ -384,7 +381,7 @@ def live_token(token: str | None, now: datetime | None = None) -> AccountToken |
     if not token or len(token) > 100:
         return None
     row = db.session.scalar(
-        sa.select(AccountToken).where(AccountToken.token_hash == _token_hash(token))
+        sa.select(AccountToken).where(AccountToken.token_hash == token_hash(token))
     )
     if (
         row is None

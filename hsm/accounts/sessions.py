@@ -7,8 +7,6 @@ cookie worthless.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -16,6 +14,7 @@ from flask import session
 
 from hsm.accounts.models import StaffSession, User
 from hsm.extensions import db
+from hsm.tokens import new_token, token_hash
 
 IDLE_LIMIT = timedelta(minutes=30)
 # Between the password and the code: long enough to find a phone, short enough that a
@@ -25,9 +24,6 @@ ABSOLUTE_LIMIT = timedelta(hours=8)
 SESSION_KEY = "sid"
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -35,11 +31,11 @@ def _aware(moment: datetime) -> datetime:
 
 def new_session_payload(user: User, *, mfa_passed: bool = True) -> dict[str, str]:
     """Create a session row for ``user``; return what the cookie must hold."""
-    token = secrets.token_urlsafe(32)
+    token, stored_hash = new_token()
     now = datetime.now(UTC)
     db.session.add(
         StaffSession(
-            token_hash=_hash(token),
+            token_hash=stored_hash,
             user_id=user.id,
             created_at=now,
             last_seen_at=now,
@@ -61,7 +57,9 @@ def current_row(now: datetime | None = None) -> StaffSession | None:
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    row = db.session.scalar(sa.select(StaffSession).where(StaffSession.token_hash == _hash(token)))
+    row = db.session.scalar(
+        sa.select(StaffSession).where(StaffSession.token_hash == token_hash(token))
+    )
     now = now or datetime.now(UTC)
     if (
         row is None
@@ -96,7 +94,7 @@ def end_current_session() -> None:
     if token:
         db.session.execute(
             sa.update(StaffSession)
-            .where(StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None))
+            .where(StaffSession.token_hash == token_hash(token), StaffSession.ended_at.is_(None))
             .values(ended_at=datetime.now(UTC))
         )
     session.clear()
