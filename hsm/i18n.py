@@ -77,12 +77,18 @@ def select_locale() -> str:
 
 
 def language_url(code: str) -> str:
-    """The current page in another language (other query arguments are kept)."""
-    args = request.args.to_dict(flat=True)
-    args["lang"] = code
+    """The current page in another language; its other query arguments are kept as they are.
+
+    The arguments are encoded, never passed to ``url_for`` as keywords: a visitor's query
+    string must not be able to choose the endpoint's arguments or make the link external.
+    """
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    args.append(("lang", code))
     if request.endpoint and request.url_rule is not None:
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
-    return request.path + "?" + urlencode(args)
+        path = url_for(request.endpoint, **(request.view_args or {}))
+    else:
+        path = request.path
+    return path + "?" + urlencode(args)
 
 
 def _remember_choice(response):

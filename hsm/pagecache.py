@@ -13,8 +13,9 @@ from functools import wraps
 from threading import Lock
 from typing import Any
 
-from flask import current_app, make_response, request
+from flask import current_app, make_response, request, session
 
+from hsm.htmx import is_htmx
 from hsm.i18n import get_locale
 
 MAX_ENTRIES = 512
@@ -33,14 +34,16 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not _enabled() or request.method != "GET":
+        # Only the bare page (or its ?lang= variant) is shared: any other query argument could
+        # end up in the markup, and must never be served to the next visitor.
+        if not _enabled() or request.method != "GET" or set(request.args) - {"lang"}:
             return view(*args, **kwargs)
-        key = (request.path, str(get_locale()), request.headers.get("HX-Request", ""))
+        key = (request.path, str(get_locale()), "htmx" if is_htmx() else "page")
         hit = _cache.get(key)
         if hit is None:
             response = make_response(view(*args, **kwargs))
-            if response.status_code != 200 or response.direct_passthrough:
-                return response
+            if response.status_code != 200 or response.direct_passthrough or session.modified:
+                return response  # errors, streams and anything personal are never shared
             hit = (
                 response.get_data(),
                 response.status_code,

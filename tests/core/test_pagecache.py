@@ -6,7 +6,7 @@ from hsm import pagecache
 def test_cached_page_is_served_again_per_locale(app, client):
     pagecache.clear()
     first = client.get("/uk/")
-    assert ("/uk/", "en", "") in pagecache._cache  # noqa: SLF001
+    assert ("/uk/", "en", "page") in pagecache._cache  # noqa: SLF001
     again = client.get("/uk/")
     assert again.data == first.data
     french = client.get("/uk/?lang=fr")
@@ -26,3 +26,24 @@ def test_errors_are_not_cached(client):
     pagecache.clear()
     assert client.get("/nowhere/").status_code == 404
     assert pagecache._cache == {}  # noqa: SLF001
+
+
+def test_odd_query_strings_neither_crash_nor_poison_the_cache(client):
+    pagecache.clear()
+    for query in ("?centre=paris", "?endpoint=x", "?_external=1", "?lang=fr&_external=1"):
+        response = client.get(f"/amsterdam/{query}", headers={"Host": "evil.example"})
+        assert response.status_code == 200, query
+        assert "evil.example" not in response.get_data(as_text=True)
+    assert client.get("/uk/report?centre=paris").status_code == 200
+    assert client.get("/?endpoint=x").status_code == 200
+    assert client.get("/nowhere/?centre=x").status_code == 404
+    # Only bare pages were cached, and the next visitor gets clean links.
+    assert all(len(key) == 3 for key in pagecache._cache)  # noqa: SLF001
+    body = client.get("/amsterdam/").get_data(as_text=True)
+    assert "_external" not in body and "evil.example" not in body
+    assert 'href="/amsterdam/?lang=fr"' in body
+
+
+def test_the_language_switch_keeps_other_arguments_encoded(client):
+    body = client.get("/safe-contacts?centre=paris&language=fr").get_data(as_text=True)
+    assert 'href="/safe-contacts?centre=paris&amp;language=fr&amp;lang=nl"' in body
