@@ -73,7 +73,7 @@ test-postgres:
 	HSM_PROFILE=test tests/tools/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
 
 ## make bench: throughput and latency under gunicorn, measured with wrk.
-bench: install assets compile-translations
+bench: install-test assets compile-translations
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python -m tests.bench
 

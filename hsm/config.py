@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
@@ -79,6 +80,9 @@ class Settings:
     allowed_staff_domains: tuple[str, ...]
     max_content_length: int
     quick_exit_url: str
+    proxy_hops: int
+    trusted_hosts: tuple[str, ...]
+    allow_demo_data: bool
     extra: dict = field(default_factory=dict)
 
     def flask_config(self) -> dict:
@@ -96,6 +100,9 @@ class Settings:
             "HSM_HSTS": self.hsts,
             "HSM_BASE_URL": self.base_url,
             "HSM_QUICK_EXIT_URL": self.quick_exit_url,
+            "HSM_PROXY_HOPS": self.proxy_hops,
+            "HSM_ALLOW_DEMO_DATA": self.allow_demo_data,
+            "TRUSTED_HOSTS": list(self.trusted_hosts) or None,
             "HSM_ALLOWED_STAFF_DOMAINS": self.allowed_staff_domains,
             "HSM_SMTP_HOST": self.smtp_host,
             "HSM_SMTP_PORT": self.smtp_port,
@@ -171,6 +178,14 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
             instance / "receipt_pepper", lambda: secrets.token_urlsafe(32)
         )
 
+    if production:
+        # Switches that would quietly weaken production are refused, not obeyed.
+        for name in ("HSM_MFA_REQUIRED", "HSM_SECURE_COOKIES"):
+            if env.get(name, "").strip().lower() in {"0", "false", "no", "off"}:
+                raise ConfigError(f"{name} cannot be switched off in production")
+        if env.get("HSM_SMTP_USER") and not _bool(env.get("HSM_SMTP_STARTTLS"), False):
+            raise ConfigError("HSM_SMTP_USER needs HSM_SMTP_STARTTLS=true in production")
+
     for key in field_keys:
         try:
             Fernet(key.strip())
@@ -210,4 +225,9 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
         ),
         max_content_length=_int(env, "HSM_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         quick_exit_url=env.get("HSM_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
+        # How many proxies in front of the app set X-Forwarded-*: 0 when none (development).
+        proxy_hops=_int(env, "HSM_PROXY_HOPS", 0),
+        # Production answers only to the host of its public address (no Host-header games).
+        trusted_hosts=(urlsplit(env["HSM_BASE_URL"]).hostname,) if production else (),
+        allow_demo_data=_bool(env.get("HSM_ALLOW_DEMO_DATA"), not production),
     )

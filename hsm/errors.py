@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -31,6 +31,14 @@ def _messages(status: int) -> tuple[str, str]:
         500: (_("Sorry, something went wrong on our side"),
               _("Nothing you did caused this. Please try again in a few minutes.")),
     }[status]
+
+
+def _can_build_urls() -> bool:
+    try:
+        url_for("static", filename="css/app.css")
+    except (RuntimeError, AttributeError):
+        return False
+    return True
 
 
 def render_error(status: int, detail: str | None = None):
@@ -65,7 +73,16 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         if status not in HANDLED:
             return error
-        return render_error(status)
+        if not _can_build_urls():
+            # An untrusted Host header: no page can be built, so a plain answer.
+            title, message = _messages(status)
+            return app.response_class(f"{title}\n{message}\n", status, mimetype="text/plain")
+        response = render_error(status)
+        # e.g. Allow on a 405, Retry-After on a 429
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

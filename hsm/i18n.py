@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, has_request_context, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import (
     force_locale,
     format_date,
@@ -100,7 +100,7 @@ def _remember_choice(response):
             max_age=60 * 60 * 24 * 365,
             httponly=True,
             samesite="Lax",
-            secure=request.is_secure,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
     return response
 

@@ -45,10 +45,33 @@ def load_centres(directory: Path, locales: tuple[str, ...] = LOCALES) -> dict[st
     return {centre.slug: centre for centre in centres}
 
 
+def demo_values(centres: dict[str, Centre]) -> list[Problem]:
+    """Every contact still marked as a demo value: a student must never call a made-up line."""
+    problems = []
+    for slug, centre in sorted(centres.items()):
+        for field in ("student_services", "centre_emergency", "security"):
+            if getattr(centre, field).demo:
+                problems.append(
+                    Problem(f"{slug}.toml", field, "is a demo value; give the real contact")
+                )
+        for index, line in enumerate(centre.helplines):
+            if line.demo:
+                problems.append(Problem(f"{slug}.toml", f"helplines[{index}]", "is a demo value"))
+    return problems
+
+
 def init_app(app: Flask) -> None:
-    """Load the centres into `app.extensions["hsm_centres"]` (slug -> Centre)."""
+    """Load the centres into `app.extensions["hsm_centres"]` (slug -> Centre).
+
+    Production refuses demo values unless ``HSM_ALLOW_DEMO_DATA`` says this is a demo.
+    """
     app.config.setdefault("HSM_CENTRES_DIR", str(DEFAULT_DATA_DIR))
-    app.extensions[EXTENSION_KEY] = load_centres(data_dir_of(app), locales_of(app))
+    centres = load_centres(data_dir_of(app), locales_of(app))
+    if not app.config.get("HSM_ALLOW_DEMO_DATA", True):
+        problems = demo_values(centres)
+        if problems:
+            raise CentreDataError(problems)
+    app.extensions[EXTENSION_KEY] = centres
 
 
 def _loaded() -> dict[str, Centre]:

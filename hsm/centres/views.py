@@ -3,7 +3,7 @@ options and definitions. No login; nothing here touches the database."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 
 from hsm.centres.registry import all_centres, centre_or_404, get_centre
 from hsm.htmx import render
@@ -41,7 +41,7 @@ def choose(centre: str):
         max_age=ONE_YEAR,
         httponly=True,
         samesite="Lax",
-        secure=request.is_secure,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
     return response
 

@@ -50,7 +50,9 @@ class Bench:
 
         client = self.app.test_client(use_cookies=False)  # the Cookie header is ours
         with self.app.app_context(), QueryCounter(db.engine) as counter:
-            response = client.open(path, method=method, headers=headers or {}, data=data)
+            response = client.open(
+                path, method=method, headers=headers or {}, data=data, base_url=self.base
+            )
         assert response.status_code < 400, (path, response.status_code, response.data[:3000])
         return counter.count
 

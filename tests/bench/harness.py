@@ -66,8 +66,10 @@ def bench_env(workdir: Path, smtp: tuple[str, int]) -> dict[str, str]:
             "HSM_FIELD_KEYS": Fernet.generate_key().decode(),
             "HSM_RECEIPT_PEPPER": secrets.token_urlsafe(32),
             "HSM_BASE_URL": "http://127.0.0.1",
+            "HSM_ALLOW_DEMO_DATA": "true",  # the shipped centre files hold demo contacts
             "HSM_INSTANCE_DIR": str(workdir),
-            "HSM_DATABASE_URL": os.environ.get("HSM_DATABASE_URL")
+            # Always a scratch database: the benchmark seeds 10,000 reports into it.
+            "HSM_DATABASE_URL": os.environ.get("BENCH_DATABASE_URL")
             or f"sqlite:///{workdir / 'bench.sqlite3'}",
             "HSM_RATELIMIT_ENABLED": "false",
         }

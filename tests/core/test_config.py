@@ -85,6 +85,7 @@ def test_forms_work_over_https_without_a_referer(app, make_app, tmp_path):
 
     config = load_settings(PRODUCTION, instance_dir=tmp_path).flask_config()
     config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    config["HSM_ALLOW_DEMO_DATA"] = True  # the shipped centre files hold demo contacts
     production = make_app(config)
     client = production.test_client()
     html = client.get("/staff/login", base_url="https://hsm.example.org").get_data(as_text=True)
@@ -96,3 +97,55 @@ def test_forms_work_over_https_without_a_referer(app, make_app, tmp_path):
     )
     assert response.status_code == 200  # the login form again, with a generic message
     assert "expired" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["HSM_MFA_REQUIRED", "HSM_SECURE_COOKIES"])
+def test_production_cannot_be_weakened(tmp_path, name):
+    with pytest.raises(ConfigError, match=name):
+        load_settings({**PRODUCTION, name: "false"}, instance_dir=tmp_path)
+
+
+def test_production_smtp_login_needs_starttls(tmp_path):
+    with pytest.raises(ConfigError, match="STARTTLS"):
+        load_settings({**PRODUCTION, "HSM_SMTP_USER": "hsm"}, instance_dir=tmp_path)
+    load_settings(
+        {**PRODUCTION, "HSM_SMTP_USER": "hsm", "HSM_SMTP_STARTTLS": "true"}, instance_dir=tmp_path
+    )
+
+
+def test_production_refuses_demo_contacts(make_app):
+    from hsm.centres.registry import CentreDataError
+
+    with pytest.raises(CentreDataError, match=r"uk\.toml: security: is a demo value"):
+        make_app({"HSM_ALLOW_DEMO_DATA": False})
+
+
+def test_production_answers_only_to_its_own_host(app, make_app, tmp_path):
+    config = load_settings(PRODUCTION, instance_dir=tmp_path).flask_config()
+    config["HSM_ALLOW_DEMO_DATA"] = True
+    production = make_app(config)
+    client = production.test_client()
+    assert client.get("/healthz", base_url="https://hsm.example.org").status_code == 200
+    assert client.get("/healthz", base_url="https://evil.example").status_code == 400
+
+
+def test_behind_a_proxy_the_client_address_and_scheme_come_from_it(make_app):
+    from flask import Blueprint, request
+
+    from hsm.security import public
+
+    other = make_app({"HSM_PROXY_HOPS": 1})
+    probe = Blueprint("proxy_probe_for_test", __name__)
+
+    @probe.get("/proxy-probe-for-test")
+    @public
+    def seen():
+        return f"{request.remote_addr} {request.scheme}"
+
+    other.register_blueprint(probe)
+    response = other.test_client().get(
+        "/proxy-probe-for-test",
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+        headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+    )
+    assert response.get_data(as_text=True) == "203.0.113.9 https"

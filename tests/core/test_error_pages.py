@@ -85,3 +85,9 @@ def test_htmx_errors_replace_the_main_content(client):
     assert response.headers["HX-Retarget"] == "#main"
     assert response.headers["HX-Reswap"] == "innerHTML"
     assert 'role="alert"' in response.get_data(as_text=True)
+
+
+def test_a_405_says_which_methods_are_allowed(client):
+    response = client.put("/healthz")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
