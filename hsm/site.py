@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, redirect
 
 from hsm.security import public
 
@@ -21,3 +21,13 @@ def healthz():
 def robots():
     # Support pages should not be indexed with a student's search history attached.
     return current_app.response_class("User-agent: *\nDisallow: /\n", mimetype="text/plain")
+
+
+@bp.get("/leave")
+@public
+def leave():
+    """The quick exit: forget this site's cookies and storage, then go to a neutral site."""
+    response = redirect(current_app.config["HSM_QUICK_EXIT_URL"], code=303)
+    # Not "cache": clearing it can take seconds in some browsers, and pages are never cached.
+    response.headers["Clear-Site-Data"] = '"cookies", "storage"'
+    return response

@@ -2,7 +2,9 @@
 (function () {
   "use strict";
 
-  /* Quick exit: replace this history entry so Back does not return here. */
+  /* Quick exit: go straight to the neutral site, replacing this history entry so Back does
+     not return here. The link's own address (/leave) also clears this site's cookies and
+     storage; it is asked in the background so that leaving never waits for our server. */
   function quickExit(event) {
     var link = document.querySelector("[data-quick-exit]");
     if (!link) { return; }
@@ -10,7 +12,10 @@
     document.body.hidden = true;
     /* htmx remembers the current path in this tab's sessionStorage: leave nothing behind. */
     try { window.sessionStorage.clear(); } catch (e) { /* storage may be disabled */ }
-    window.location.replace(link.href);
+    try {
+      window.fetch(link.href, { keepalive: true, redirect: "manual", credentials: "same-origin" });
+    } catch (e) { /* leaving matters more */ }
+    window.location.replace(link.getAttribute("data-exit-url") || link.href);
   }
 
   var lastEscape = 0;
@@ -59,6 +64,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     initCounters(document);
     replaceAddress();
+    /* Hints about keyboard shortcuts only make sense when this script runs. */
+    document.querySelectorAll("[data-needs-js]").forEach(function (el) { el.hidden = false; });
   });
   document.addEventListener("htmx:afterSettle", function (event) { initCounters(event.target); });
 })();

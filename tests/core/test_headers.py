@@ -71,3 +71,11 @@ def test_hsts_only_in_production(app, client):
         assert client.get("/healthz").headers["Strict-Transport-Security"].startswith("max-age=")
     finally:
         app.config["HSM_HSTS"] = False
+
+
+def test_the_quick_exit_clears_the_site_and_leaves(app, client):
+    response = client.get("/leave")
+    assert response.status_code == 303
+    assert response.headers["Location"] == app.config["HSM_QUICK_EXIT_URL"]
+    assert response.headers["Clear-Site-Data"] == '"cookies", "storage"'
+    assert_security_headers(response)

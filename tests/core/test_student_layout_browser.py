@@ -37,9 +37,34 @@ def test_quick_exit_is_a_plain_link_without_javascript(live_server, new_page):
     page = new_page(js=False)
     page.goto(f"{live_server.url}/paris/")
     link = page.locator("a[data-quick-exit]")
-    assert link.get_attribute("href") == f"{live_server.url}/healthz"
+    assert link.get_attribute("href") == "/leave"
+    assert not page.get_by_text("or press Esc twice").is_visible()  # no shortcut without JS
     link.click()
     page.wait_for_url(f"{live_server.url}/healthz")
+
+
+def test_quick_exit_forgets_the_sites_cookies(live_server, page):
+    page.goto(f"{live_server.url}/choose/amsterdam")
+    page.goto(f"{live_server.url}/amsterdam/?lang=en")
+    assert {c["name"] for c in page.context.cookies()} >= {"hsm_centre", "hsm_lang"}
+    assert page.get_by_text("or press Esc twice").is_visible()
+    page.get_by_role("link", name="Leave this site quickly").click()
+    page.wait_for_url(f"{live_server.url}/healthz")
+    # The clearing request runs in the background, so that leaving never waits for it.
+    for _ in range(50):
+        if not page.context.cookies():
+            break
+        page.wait_for_timeout(100)
+    assert page.context.cookies() == []
+
+
+def test_quick_exit_without_javascript_also_forgets_cookies(live_server, new_page):
+    page = new_page(js=False)
+    page.goto(f"{live_server.url}/choose/paris")
+    assert page.context.cookies()
+    page.locator("a[data-quick-exit]").click()
+    page.wait_for_url(f"{live_server.url}/healthz")
+    assert page.context.cookies() == []
 
 
 def test_language_switch_in_the_browser(live_server, page):
