@@ -91,3 +91,11 @@ def test_a_405_says_which_methods_are_allowed(client):
     response = client.put("/healthz")
     assert response.status_code == 405
     assert set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
+
+
+def test_staff_errors_keep_the_staff_layout(login_as, client):
+    login_as("executive")
+    body = client.get("/staff/reports").get_data(as_text=True)
+    assert "Sign out" in body and "data-quick-exit" not in body
+    student = client.get("/nowhere/").get_data(as_text=True)
+    assert "data-quick-exit" in student
