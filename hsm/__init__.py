@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     security.init_app(app)
     headers.init_app(app)
+    site.init_app(app)
     accesslog.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

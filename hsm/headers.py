@@ -35,7 +35,11 @@ def apply_security_headers(response):
     headers["Permissions-Policy"] = PERMISSIONS_POLICY
     headers["X-Frame-Options"] = "DENY"
     if request.endpoint == "static" and response.status_code < 400:
-        headers["Cache-Control"] = "public, max-age=86400"
+        # Versioned URLs (?v=content hash, see site.py) never change their content.
+        versioned = "v" in request.args
+        headers["Cache-Control"] = (
+            "public, max-age=31536000, immutable" if versioned else "public, max-age=3600"
+        )
     else:
         # Nothing a student or caseworker sees may stay in a cache.
         headers["Cache-Control"] = "no-store"

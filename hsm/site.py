@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, redirect
 
 from hsm.security import public
 
@@ -31,3 +35,26 @@ def leave():
     # Not "cache": clearing it can take seconds in some browsers, and pages are never cached.
     response.headers["Clear-Site-Data"] = '"cookies", "storage"'
     return response
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_version(filename: str) -> str | None:
+    """A short hash of a static file's content, so its URL changes when the file does."""
+    path = Path(current_app.static_folder, filename)
+    if not path.is_file():
+        return None
+    return _fingerprint(str(path), path.stat().st_mtime)
+
+
+def init_app(app: Flask) -> None:
+    @app.url_defaults
+    def version_static_urls(endpoint, values):
+        # After a deploy, browsers fetch the new app.js (quick exit included) at once.
+        if endpoint == "static" and "v" not in values:
+            version = static_version(values.get("filename", ""))
+            if version:
+                values["v"] = version

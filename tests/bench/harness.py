@@ -200,7 +200,7 @@ class QueryCounter:
 def page_weight(base: str, path: str) -> tuple[int, int, list[str]]:
     """Gzipped bytes of the page and of the CSS and JS it loads: (html, total, asset paths)."""
     html = urllib.request.urlopen(base + path).read()  # noqa: S310
-    assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
+    assets = re.findall(rb'(?:href|src)="(/static/[^"?]+\.(?:css|js)(?:\?[^"]*)?)"', html)
     total = html_gz = len(gzip.compress(html, 9))
     for asset in assets:
         total += len(gzip.compress(urllib.request.urlopen(base + asset.decode()).read(), 9))  # noqa: S310

@@ -79,3 +79,13 @@ def test_the_quick_exit_clears_the_site_and_leaves(app, client):
     assert response.headers["Location"] == app.config["HSM_QUICK_EXIT_URL"]
     assert response.headers["Clear-Site-Data"] == '"cookies", "storage"'
     assert_security_headers(response)
+
+
+def test_static_urls_carry_a_content_version(app, client):
+    html = client.get("/uk/").get_data(as_text=True)
+    import re
+
+    url = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', html).group(1)
+    response = client.get(url)
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    response.close()
