@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,16 +46,22 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
 
 
 def _kept_secret(path: Path, make) -> str:
-    """Read a development secret from ``instance/``, creating it on first use."""
+    """Read a development secret from ``instance/``, creating it on first use.
+
+    The secret is written to a private temporary file and then linked into place, so that
+    when several processes start at once, one wins and none ever reads a half-written file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: when several processes start at once, exactly one writes the secret.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(make())
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(make())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process was first: use its secret
+        finally:
+            os.unlink(temporary)
     return path.read_text().strip()
 
 
