@@ -1,7 +1,9 @@
 """The append-only, hash-chained audit log.
 
-Each entry stores the hash of the entry before it, and its own hash covers its fields and that
-link, so an edited, deleted or reordered entry breaks the chain at a place ``verify`` names.
+Each entry stores the hash of the entry before it, and its own keyed hash (HMAC) covers its
+fields and that link, so an edited, deleted or reordered entry breaks the chain at a place
+``verify`` names. ``flask hsm audit verify`` also prints the head of the chain: recorded
+elsewhere, it shows whether the newest entries were later cut off.
 Entries hold who did what to which object, never passwords, codes, report content or
 network addresses.
 """
@@ -9,13 +11,14 @@ network addresses.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,9 +61,12 @@ class AuditEntry(db.Model):
             "detail": self.detail,
         }
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """HMAC-SHA256 under ``HSM_AUDIT_KEY``, which never lives in the database: someone who
+        can write to the database cannot rebuild the chain after changing it."""
+        key = key if key is not None else current_app.config["HSM_AUDIT_KEY"].encode()
         body = json.dumps(self.payload(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256((self.prev_hash + body).encode()).hexdigest()
+        return hmac.new(key, (self.prev_hash + body).encode(), hashlib.sha256).hexdigest()
 
     def detail_dict(self) -> dict[str, Any]:
         return json.loads(self.detail or "{}")

@@ -28,7 +28,10 @@ def audit_verify() -> None:
     problem = audit.verify()
     if problem is None:
         count = db.session.scalar(db.select(db.func.count(audit.AuditEntry.id)))
-        click.echo(f"audit log intact: {count} entries")
+        head = db.session.scalar(
+            db.select(audit.AuditEntry.hash).order_by(audit.AuditEntry.id.desc()).limit(1)
+        )
+        click.echo(f"audit log intact: {count} entries; head {head or '(empty)'}")
         return
     click.echo(f"audit log broken at {problem}", err=True)
     raise SystemExit(1)

@@ -72,6 +72,7 @@ class Settings:
     database_url: str
     field_keys: tuple[str, ...]
     receipt_pepper: str
+    audit_key: str
     mfa_required: bool
     secure_cookies: bool
     hsts: bool
@@ -103,6 +104,7 @@ class Settings:
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
             "HSM_FIELD_KEYS": self.field_keys,
             "HSM_RECEIPT_PEPPER": self.receipt_pepper,
+            "HSM_AUDIT_KEY": self.audit_key,
             "HSM_MFA_REQUIRED": self.mfa_required,
             "HSM_HSTS": self.hsts,
             "HSM_BASE_URL": self.base_url,
@@ -152,6 +154,7 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
     secret_key = env.get("HSM_SECRET_KEY", "")
     field_keys = tuple(k for k in env.get("HSM_FIELD_KEYS", "").split(",") if k.strip())
     pepper = env.get("HSM_RECEIPT_PEPPER", "")
+    audit_key = env.get("HSM_AUDIT_KEY", "")
     if production:
         missing = [
             name
@@ -159,6 +162,7 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
                 ("HSM_SECRET_KEY", secret_key),
                 ("HSM_FIELD_KEYS", field_keys),
                 ("HSM_RECEIPT_PEPPER", pepper),
+                ("HSM_AUDIT_KEY", audit_key),
                 ("HSM_DATABASE_URL", env.get("HSM_DATABASE_URL", "")),
                 ("HSM_BASE_URL", env.get("HSM_BASE_URL", "")),
                 # Without a mail server, emails (and their one-time links) would go to stderr.
@@ -174,6 +178,7 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
         secret_key = secret_key or secrets.token_urlsafe(32)
         field_keys = field_keys or (Fernet.generate_key().decode(),)
         pepper = pepper or secrets.token_urlsafe(32)
+        audit_key = audit_key or secrets.token_urlsafe(32)
     else:
         secret_key = secret_key or _kept_secret(
             instance / "secret_key", lambda: secrets.token_urlsafe(48)
@@ -183,6 +188,9 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
         )
         pepper = pepper or _kept_secret(
             instance / "receipt_pepper", lambda: secrets.token_urlsafe(32)
+        )
+        audit_key = audit_key or _kept_secret(
+            instance / "audit_key", lambda: secrets.token_urlsafe(32)
         )
 
     if production:
@@ -212,6 +220,7 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
         database_url=database_url,
         field_keys=tuple(k.strip() for k in field_keys),
         receipt_pepper=pepper,
+        audit_key=audit_key,
         mfa_required=_bool(env.get("HSM_MFA_REQUIRED"), production),
         secure_cookies=_bool(env.get("HSM_SECURE_COOKIES"), production),
         hsts=production,

@@ -110,6 +110,7 @@ def test_cookies_in_production_are_host_prefixed_secure_httponly_strict(app, mak
         "HSM_SECRET_KEY": "x" * 40,
         "HSM_FIELD_KEYS": Fernet.generate_key().decode(),
         "HSM_RECEIPT_PEPPER": "pepper",
+        "HSM_AUDIT_KEY": "audit-key",
         "HSM_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "HSM_BASE_URL": "https://hsm.example.org",
         "HSM_SMTP_HOST": "smtp.example.org",

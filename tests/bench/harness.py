@@ -65,6 +65,7 @@ def bench_env(workdir: Path, smtp: tuple[str, int]) -> dict[str, str]:
             "HSM_SECRET_KEY": secrets.token_urlsafe(48),
             "HSM_FIELD_KEYS": Fernet.generate_key().decode(),
             "HSM_RECEIPT_PEPPER": secrets.token_urlsafe(32),
+            "HSM_AUDIT_KEY": secrets.token_urlsafe(32),
             "HSM_BASE_URL": "http://127.0.0.1",
             "HSM_ALLOW_DEMO_DATA": "true",  # the shipped centre files hold demo contacts
             "HSM_INSTANCE_DIR": str(workdir),

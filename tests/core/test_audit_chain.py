@@ -85,3 +85,26 @@ def test_cli_reports_tampering(app):
     result = runner.invoke(args=["hsm", "audit", "verify"])
     assert result.exit_code == 1
     assert f"entry {entries[1].id}" in result.output
+
+
+def test_a_chain_rebuilt_without_the_key_does_not_verify():
+    """Someone who can write to the database, but has no HSM_AUDIT_KEY, cannot forge it."""
+    entries = _write(3)
+    db.session.commit()
+    guessed_key = b"not the key"
+    prev = audit.GENESIS
+    for entry in entries:
+        entry.target_id = "rewritten"
+        entry.prev_hash = prev
+        entry.hash = entry.compute_hash(key=guessed_key)
+        prev = entry.hash
+    db.session.commit()
+    problem = audit.verify()
+    assert problem is not None and problem.entry_id == entries[0].id
+
+
+def test_verify_prints_the_head_of_the_chain(app):
+    entries = _write(2)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["hsm", "audit", "verify"])
+    assert f"2 entries; head {entries[-1].hash}" in result.output
