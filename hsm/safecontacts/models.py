@@ -183,6 +183,11 @@ class TrainingRecord(db.Model):
     """A specialist session a Safe Contact attended."""
 
     __tablename__ = "safe_contact_training"
+    # The directory's badge filter asks "has this person a recent training in this topic?":
+    # one index answers it without reading the rows.
+    __table_args__ = (
+        sa.Index("ix_safe_contact_training_badge", "safe_contact_id", "topic_id", "attended_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     safe_contact_id: Mapped[int] = mapped_column(

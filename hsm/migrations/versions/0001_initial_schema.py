@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 06:48:52.825730
+Create Date: 2026-11-21 07:45:34.879757
 
 """
 from alembic import op
@@ -318,6 +318,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_safe_contact_training'))
     )
     with op.batch_alter_table('safe_contact_training', schema=None) as batch_op:
+        batch_op.create_index('ix_safe_contact_training_badge', ['safe_contact_id', 'topic_id', 'attended_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_safe_contact_training_safe_contact_id'), ['safe_contact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_safe_contact_training_topic_id'), ['topic_id'], unique=False)
 
@@ -329,6 +330,7 @@ def downgrade():
     with op.batch_alter_table('safe_contact_training', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_safe_contact_training_topic_id'))
         batch_op.drop_index(batch_op.f('ix_safe_contact_training_safe_contact_id'))
+        batch_op.drop_index('ix_safe_contact_training_badge')
 
     op.drop_table('safe_contact_training')
     with op.batch_alter_table('safe_contact_meeting_attendance', schema=None) as batch_op:
