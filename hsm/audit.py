@@ -22,7 +22,7 @@ from flask import current_app, has_request_context
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hsm.extensions import db
+from hsm.extensions import UTCDateTime, db
 
 GENESIS = "0" * 64
 # Keys that must never reach the log, whatever a caller passes in ``detail``.
@@ -35,7 +35,7 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
     actor_label: Mapped[str] = mapped_column(sa.String(255), default="")
     action: Mapped[str] = mapped_column(sa.String(80), index=True)
@@ -49,9 +49,7 @@ class AuditEntry(db.Model):
 
     def payload(self) -> dict[str, Any]:
         return {
-            "created_at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds")
-            if self.created_at.tzinfo
-            else self.created_at.replace(tzinfo=UTC).isoformat(timespec="microseconds"),
+            "created_at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
             "actor_id": self.actor_id,
             "actor_label": self.actor_label,
             "action": self.action,

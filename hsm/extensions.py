@@ -2,7 +2,9 @@
 
 import hashlib
 import hmac
+from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -13,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so that migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -26,6 +29,28 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment in time, stored in UTC and always read back timezone-aware.
+
+    PostgreSQL keeps the offset; SQLite keeps none and would hand back naive datetimes, so
+    every comparison with ``datetime.now(UTC)`` would need a guard. This type is that guard,
+    once, for every table.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hsm.crypto import EncryptedText
-from hsm.extensions import db
+from hsm.extensions import UTCDateTime, db
 
 
 class User(db.Model):
@@ -19,10 +19,10 @@ class User(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # TOTP: the confirmed secret (the one being enrolled waits, encrypted, in the session).
     mfa_secret: Mapped[str | None] = mapped_column(EncryptedText)
-    mfa_enabled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last TOTP time step accepted: a code for this step or an earlier one is a replay.
     mfa_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
@@ -79,10 +79,10 @@ class StaffSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     mfa_passed: Mapped[bool] = mapped_column(default=False)
-    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
@@ -95,7 +95,7 @@ class RecoveryCode(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(sa.String(64))
-    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SignInFailure(db.Model):
@@ -106,7 +106,7 @@ class SignInFailure(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
-    failed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AccountToken(db.Model):
@@ -118,8 +118,8 @@ class AccountToken(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(sa.String(20))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

@@ -53,9 +53,6 @@ class AccountError(ValueError):
         self.field = field
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
 
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
@@ -386,7 +383,7 @@ def live_token(token: str | None, now: datetime | None = None) -> AccountToken |
     if (
         row is None
         or row.used_at is not None
-        or _aware(row.expires_at) <= _now(now)
+        or row.expires_at <= _now(now)
         or not row.user.active
     ):
         return None

@@ -25,9 +25,6 @@ SESSION_KEY = "sid"
 
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
 
 def new_session_payload(user: User, *, mfa_passed: bool = True) -> dict[str, str]:
     """Create a session row for ``user``; return what the cookie must hold."""
@@ -64,8 +61,8 @@ def current_row(now: datetime | None = None) -> StaffSession | None:
     if (
         row is None
         or row.ended_at is not None
-        or now - _aware(row.last_seen_at) > IDLE_LIMIT
-        or now - _aware(row.created_at) > ABSOLUTE_LIMIT
+        or now - row.last_seen_at > IDLE_LIMIT
+        or now - row.created_at > ABSOLUTE_LIMIT
         or not row.user.active
     ):
         if row is not None and row.ended_at is None:
@@ -83,7 +80,7 @@ def load_user_from_session() -> User | None:
         return None
     now = datetime.now(UTC)
     # Touch at most once a minute, so that reads do not write on every request.
-    if now - _aware(row.last_seen_at) > timedelta(minutes=1):
+    if now - row.last_seen_at > timedelta(minutes=1):
         row.last_seen_at = now
         db.session.commit()
     return row.user
@@ -115,7 +112,7 @@ def signing_in_user() -> User | None:
     if row is None or row.mfa_passed:
         return None
     now = datetime.now(UTC)
-    if now - _aware(row.created_at) > HALF_OPEN_LIMIT:
+    if now - row.created_at > HALF_OPEN_LIMIT:
         row.ended_at = now
         db.session.commit()
         session.pop(SESSION_KEY, None)

@@ -18,7 +18,7 @@ logger = logging.getLogger('alembic.env')
 def render_item(type_, obj, autogen_context):
     """Migrations hold plain column types: an encrypted column is TEXT in the database."""
     if type_ == "type" and isinstance(obj, TypeDecorator):
-        return f"sa.{obj.impl.__class__.__name__}()"
+        return f"sa.{obj.impl!r}"
     return False
 
 

@@ -10,7 +10,7 @@ Functions take the token and the time as arguments; the view handles the cookie.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -20,11 +20,6 @@ from hsm.tokens import new_token, token_hash
 
 IDLE_LIMIT = timedelta(minutes=15)
 KEEP_FOR = timedelta(days=1)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back without their time zone; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def start(report: Report, now: datetime) -> str:
@@ -50,7 +45,7 @@ def resume(token: object, now: datetime) -> FollowUpSession | None:
     )
     if row is None or row.ended_at is not None:
         return None
-    if now - _aware(row.last_seen_at) > IDLE_LIMIT:
+    if now - row.last_seen_at > IDLE_LIMIT:
         row.ended_at = now
         return None
     row.last_seen_at = now

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hsm.accounts.models import User
 from hsm.crypto import EncryptedText
-from hsm.extensions import db
+from hsm.extensions import UTCDateTime, db
 from hsm.reports import rules
 
 
@@ -36,8 +36,8 @@ class Report(db.Model):
     handling: Mapped[str | None] = mapped_column(sa.String(30))
     urgency: Mapped[int] = mapped_column(sa.SmallInteger, default=rules.Urgency.ROUTINE)
     # Anonymous reports: to the hour only.
-    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    acknowledged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     caseworker_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
@@ -108,7 +108,7 @@ class ReportMessage(db.Model):
     )
     internal: Mapped[bool] = mapped_column(default=False)
     body: Mapped[str] = mapped_column(EncryptedText)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     report: Mapped[Report] = relationship(back_populates="messages")
     author_user: Mapped[User | None] = relationship(foreign_keys=[author_user_id])
@@ -129,8 +129,8 @@ class FollowUpSession(db.Model):
     report_id: Mapped[int] = mapped_column(
         sa.ForeignKey("report.id", ondelete="CASCADE"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
-    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     report: Mapped[Report] = relationship()

@@ -202,6 +202,4 @@ REISSUE_WINDOW = timedelta(hours=2)
 
 def may_reissue_receipt(received_at: datetime, now: datetime) -> bool:
     """Whether a repeated form may still show its report a new receipt code."""
-    if received_at.tzinfo is None:  # SQLite gives stored UTC times back naive
-        received_at = received_at.replace(tzinfo=UTC)
     return now - received_at <= REISSUE_WINDOW

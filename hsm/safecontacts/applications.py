@@ -41,8 +41,4 @@ def email_domain_allowed(email: str, domains: Iterable[str]) -> bool:
 
 
 def token_expired(expires_at: datetime | None, now: datetime) -> bool:
-    if expires_at is None:
-        return True
-    if expires_at.tzinfo is None:  # SQLite gives naive datetimes back
-        expires_at = expires_at.replace(tzinfo=now.tzinfo)
-    return now > expires_at
+    return expires_at is None or now > expires_at

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from hsm.accounts.models import User
 from hsm.crypto import EncryptedText
-from hsm.extensions import db
+from hsm.extensions import UTCDateTime, db
 
 
 class SafeContact(db.Model):
@@ -38,13 +38,13 @@ class SafeContact(db.Model):
 
     # Email confirmation: only the hash of the emailed token is kept; it is cleared on use.
     confirm_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    confirm_expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    email_confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    confirm_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     stage: Mapped[str] = mapped_column(sa.String(20), default="applied", index=True)
     stage_reason: Mapped[str | None] = mapped_column(EncryptedText)
-    stage_changed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    stage_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     chat_on: Mapped[date | None] = mapped_column(sa.Date)
     chat_staff_one: Mapped[str | None] = mapped_column(sa.String(200))
@@ -55,7 +55,7 @@ class SafeContact(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User | None] = relationship()
     biographies: Mapped[list[Biography]] = relationship(
@@ -123,8 +123,8 @@ class Biography(db.Model):
     )
     photo_alt: Mapped[str] = mapped_column(sa.String(300), default="")
     author_id: Mapped[int | None] = mapped_column(sa.Integer)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    approved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(sa.Integer)
 
     safe_contact: Mapped[SafeContact] = relationship(back_populates="biographies")
