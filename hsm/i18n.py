@@ -10,14 +10,16 @@ its owner; Flask-Babel merges them. The first match wins when choosing a locale:
 
 from __future__ import annotations
 
+from datetime import date, datetime, tzinfo
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import (
     force_locale,
-    format_date,
-    format_datetime,
     get_locale,
+    get_timezone,
     lazy_gettext,
     ngettext,
 )
@@ -31,6 +33,9 @@ _l = lazy_gettext
 LOCALES = ("en", "nl", "fr")
 LOCALE_NAMES = {"en": "English", "nl": "Nederlands", "fr": "Français"}
 LANG_COOKIE = "hsm_lang"
+# How dates are written in each language: English as in the UK and Ireland (day, month, year,
+# 24-hour clock), never Babel's default US English ("12/1/26, 9:47 PM").
+FORMAT_LOCALES = {"en": "en_GB", "nl": "nl_NL", "fr": "fr_FR"}
 # One gettext domain per area; the order is the merge order.
 DOMAINS = ("messages", "centres", "accounts", "reports", "safecontacts")
 
@@ -49,6 +54,32 @@ __all__ = [
     "ngettext",
     "select_locale",
 ]
+
+
+def format_locale() -> str:
+    """The Babel locale that formats dates and numbers for the current language."""
+    return FORMAT_LOCALES.get(str(get_locale()), "en_GB")
+
+
+def _zone(tz: tzinfo | str | None) -> tzinfo:
+    if tz is None:
+        return get_timezone()
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+def format_date(value: date | datetime | None = None, format: str = "medium",
+                tz: tzinfo | str | None = None) -> str:
+    """A date in the current language; a datetime is first put in ``tz`` (a centre's zone)."""
+    if isinstance(value, datetime):
+        value = value.astimezone(_zone(tz)).date() if value.tzinfo else value.date()
+    return babel_dates.format_date(value, format=format, locale=format_locale())
+
+
+def format_datetime(value: datetime | None = None, format: str = "medium",
+                    tz: tzinfo | str | None = None) -> str:
+    """A date and time in the current language, in ``tz`` (a centre's zone; default UTC)."""
+    return babel_dates.format_datetime(value, format=format, tzinfo=_zone(tz),
+                                       locale=format_locale())
 
 
 def explicit_choice() -> str | None:
@@ -120,4 +151,6 @@ def init_app(app: Flask) -> None:
             "LOCALES": LOCALES,
             "LOCALE_NAMES": LOCALE_NAMES,
             "language_url": language_url,
+            "format_date": format_date,
+            "format_datetime": format_datetime,
         }
