@@ -1,4 +1,8 @@
-"""Emails to a centre's Student Services: a link to the report, never any detail of it."""
+"""Emails about reports: a link to the report, never any detail of it.
+
+Who is told is the plain rule in ``alerts``; this module finds the addresses and sends.
+Every email is written in the centre's language (not the reporter's).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,21 @@ import logging
 from flask import current_app, url_for
 
 from hsm import mail
+from hsm.accounts.queries import addresses_of
 from hsm.centres.registry import get_centre
 from hsm.i18n import _, _l, force_locale
+from hsm.reports.alerts import Alert, Audience, Kind, alerts_for
 from hsm.reports.models import Report
 
 log = logging.getLogger(__name__)
+
+SUBJECTS = {
+    Kind.NEW: (_l("A new report has arrived"), _l("A new report has arrived for your centre.")),
+    Kind.URGENT: (
+        _l("Urgent: a new report needs attention now"),
+        _l("An urgent report has arrived for your centre. Please read it as soon as you can."),
+    ),
+}
 
 
 def _link(report: Report) -> str:
@@ -19,37 +33,57 @@ def _link(report: Report) -> str:
     return current_app.config["HSM_BASE_URL"].rstrip("/") + path
 
 
-def _send(report: Report, subject, first_line) -> bool:
-    """Email the centre's Student Services, in the centre's language (not the reporter's)."""
+def _addresses(audience: Audience, report: Report) -> list[str]:
+    if audience is Audience.STUDENT_SERVICES:
+        centre = get_centre(report.centre)
+        address = centre.student_services_email if centre else ""
+        if not address:
+            log.warning("no Student Services address for centre %s", report.centre)
+        return [address] if address else []
+    return addresses_of(audience.value, report.centre)
+
+
+def _send(report: Report, subject, first_line, addresses: list[str]) -> int:
+    """Email each address separately; returns how many emails left."""
     centre = get_centre(report.centre)
-    address = centre.student_services_email if centre else ""
-    if not address:
-        log.warning("no Student Services address for centre %s", report.centre)
-        return False
-    with force_locale(centre.default_locale):
+    with force_locale(centre.default_locale if centre else "en"):
         subject, first_line = str(subject), str(first_line)
         body = "\n\n".join([
             first_line,
-            _("Open it in the Student Services inbox (sign-in needed):\n%(link)s",
+            _("Open it in the reports inbox (sign-in needed):\n%(link)s",
               link=_link(report)),
             _("This email holds no details of the report, on purpose. Please do not forward it."),
         ]) + "\n"
-    try:
-        mail.send(address, subject, body)
-    except mail.ERRORS:
-        # The report is saved already; the inbox shows it even when mail is down.
-        log.exception("could not send the notification for report %s", report.id)
-        return False
-    return True
+    sent = 0
+    for address in addresses:
+        try:
+            mail.send(address, subject, body)
+            sent += 1
+        except mail.ERRORS:
+            # The report is saved already; the inbox shows it even when mail is down.
+            log.exception("could not send a notification for report %s", report.id)
+    return sent
 
 
-def new_report(report: Report) -> bool:
-    """Tell the centre's Student Services that a report has arrived."""
-    return _send(report, _l("A new report has arrived"),
-                 _l("A new report has arrived for your centre."))
+def new_report(report: Report) -> int:
+    """Tell the people the alert rule names that a report has arrived; urgent ones at once."""
+    alerts: list[Alert] = alerts_for(
+        immediate_danger=report.immediate_danger,
+        under_18=report.under_18,
+        staff_respondent=report.staff_respondent,
+    )
+    sent = 0
+    told: set[str] = set()
+    # Urgent alerts first, so that a person who holds two roles gets the urgent one.
+    for alert in sorted(alerts, key=lambda a: a.kind is not Kind.URGENT):
+        addresses = [a for a in _addresses(alert.audience, report) if a not in told]
+        told.update(addresses)
+        sent += _send(report, *SUBJECTS[alert.kind], addresses)
+    return sent
 
 
-def new_reporter_message(report: Report) -> bool:
+def new_reporter_message(report: Report) -> int:
     """Tell the centre's Student Services that a reporter has written."""
     return _send(report, _l("A reporter has sent a new message"),
-                 _l("A reporter has sent a new message."))
+                 _l("A reporter has sent a new message."),
+                 _addresses(Audience.STUDENT_SERVICES, report))
