@@ -10,9 +10,10 @@ FLASK := $(BIN)/flask --app wsgi
         db demo test-sqlite test-postgres chromium bench lint clean
 
 ## make run: install, build assets and catalogs, migrate SQLite, load demo data, serve.
+## Email links point at the address actually served (never at the request's Host header).
 run: install assets compile-translations db
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
+	HSM_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
 ## make test: install what the tests need, then run the suite on SQLite and on PostgreSQL.
 test: install-test assets compile-translations chromium
@@ -43,7 +44,10 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
-assets: static/vendor/htmx.min.js
+## Then every text file in static/ gets brotli and gzip copies (git-ignored), served by
+## hsm/site.py to browsers that accept them; only stale copies are rewritten.
+assets: static/vendor/htmx.min.js | install
+	$(BIN)/python -m hsm.assets static
 
 ## make translations: extract every string and update the .po files (then translate them).
 translations: install
