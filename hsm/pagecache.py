@@ -4,6 +4,9 @@ A centre's support pages depend only on the path, the locale and whether htmx as
 fragment; they hold no session data and no form token. Caching the rendered body lets them
 be served nearly as fast as a constant route. Centre data is loaded at start-up, so the
 cache lives as long as the process. Off when templates auto-reload (development).
+
+Because they carry no secret, these are the only pages served compressed (see
+hsm/compression.py): the brotli and gzip forms are made once, when the page is stored.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from typing import Any
 
 from flask import current_app, make_response, request, session
 
+from hsm import compression
 from hsm.htmx import is_htmx
 from hsm.i18n import get_locale
 
 MAX_ENTRIES = 512
-_cache: dict[tuple[str, ...], tuple[bytes, int, str, tuple[str, ...]]] = {}
+# key -> (body by encoding, "identity" included; status; mimetype; Vary)
+_cache: dict[tuple[str, ...], tuple[dict[str, bytes], int, str, tuple[str, ...]]] = {}
 _lock = Lock()
 
 
@@ -44,8 +49,9 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough or session.modified:
                 return response  # errors, streams and anything personal are never shared
+            body = response.get_data()
             hit = (
-                response.get_data(),
+                {"identity": body, **compression.variants(body)},
                 response.status_code,
                 response.mimetype,
                 tuple(response.vary),
@@ -54,13 +60,21 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
                 if len(_cache) >= MAX_ENTRIES:
                     _cache.clear()
                 _cache[key] = hit
-            return response
-        body, status, mimetype, vary = hit
-        response = current_app.response_class(body, status=status, mimetype=mimetype)
-        response.vary.update(vary)
-        return response
+        return _response(*hit)
 
     return wrapper
+
+
+def _response(bodies: dict[str, bytes], status: int, mimetype: str, vary: tuple[str, ...]):
+    encoding = compression.chosen_encoding(request.accept_encodings, tuple(bodies))
+    response = current_app.response_class(
+        bodies[encoding or "identity"], status=status, mimetype=mimetype
+    )
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.vary.update(vary)
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 def clear() -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, redirect
+from flask import Blueprint, Flask, abort, current_app, redirect, request, send_file
+from werkzeug.security import safe_join
 
+from hsm.compression import ENCODINGS, chosen_encoding, fresh_variant
 from hsm.security import public
 
 bp = Blueprint("site", __name__)
@@ -50,7 +53,39 @@ def static_version(filename: str) -> str | None:
     return _fingerprint(str(path), path.stat().st_mtime)
 
 
+@public
+def serve_static(filename: str):
+    """A static file, in the build's brotli or gzip form when the browser accepts one.
+
+    Its URL (with the content hash) and caching stay those of the original file; only the
+    bytes on the wire change, so Content-Encoding, Content-Length and the ETag say which.
+    """
+    name = safe_join(current_app.static_folder, filename)
+    if name is None or name.endswith(tuple(suffix for _enc, suffix in ENCODINGS)):
+        abort(404)  # the compressed files are only ever served as their original
+    path = Path(name)
+    if not path.is_file():
+        abort(404)
+    offered = {
+        encoding: variant
+        for encoding, suffix in ENCODINGS
+        if (variant := fresh_variant(path, suffix)) is not None
+    }
+    encoding = chosen_encoding(request.accept_encodings, tuple(offered))
+    max_age = current_app.get_send_file_max_age(filename)
+    if encoding is None:
+        response = send_file(path, max_age=max_age)
+    else:
+        mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        response = send_file(offered[encoding], mimetype=mimetype, max_age=max_age)
+        response.headers["Content-Encoding"] = encoding
+    if offered:
+        response.vary.add("Accept-Encoding")
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.view_functions["static"] = serve_static
     @app.url_defaults
     def version_static_urls(endpoint, values):
         # After a deploy, browsers fetch the new app.js (quick exit included) at once.
