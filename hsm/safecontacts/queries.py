@@ -147,6 +147,20 @@ class DirectoryPage:
     topics: list[TrainingTopic] = field(default_factory=list)
 
 
+def spoken_languages(centre: str | None) -> list[str]:
+    """The languages that published Safe Contacts (at ``centre``, or anywhere) speak, sorted."""
+    query = (
+        sa.select(Biography.languages)
+        .join(SafeContact, SafeContact.id == Biography.safe_contact_id)
+        .where(SafeContact.stage == pipeline.Stage.PUBLISHED, Biography.status == "published")
+        .distinct()
+    )
+    if centre:
+        query = query.where(SafeContact.centre == centre)
+    codes = {code for stored in db.session.scalars(query) for code in (stored or "").split(",")}
+    return sorted(code for code in codes if code)
+
+
 def directory(
     *, centre: str | None, badge: str | None, language: str | None, page: int, today: date
 ) -> DirectoryPage:

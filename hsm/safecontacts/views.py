@@ -141,7 +141,14 @@ def _directory(centre_slug: str | None):
         endpoint_args={"centre": centre.slug} if centre else {},
         page_args={**({"centre": centre.slug} if centre else {}), **filters},
         centres=all_centres(),
-        languages=sorted(((c, language_name(c)) for c in LANGUAGE_CODES), key=lambda x: x[1]),
+        # Only languages someone speaks (and the one asked for, so the filter still shows it).
+        languages=sorted(
+            (
+                (code, language_name(code))
+                for code in set(queries.spoken_languages(chosen_centre)) | ({language} - {None})
+            ),
+            key=lambda pair: pair[1],
+        ),
         announce=is_htmx(),
     )
 

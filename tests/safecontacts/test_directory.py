@@ -71,5 +71,32 @@ def test_the_count_is_announced_through_a_region_that_stays_on_the_page(client):
     assert "hx-swap-oob" not in page
     fragment = client.get("/safe-contacts?centre=paris", headers={"HX-Request": "true"})
     html = fragment.get_data(as_text=True)
-    assert '<div id="sc-announce" hx-swap-oob="innerHTML">1 Safe Contact found</div>' in html
+    assert '<div id="sc-announce" data-hx-swap-oob="innerHTML">1 Safe Contact found</div>' in html
     assert html.count("role=") == 0  # no live region is swapped in with the list itself
+
+
+def _offered(html: str) -> list[str]:
+    import re
+
+    select = html.split('id="filter-language"', 1)[1].split("</select>", 1)[0]
+    return [code for code in re.findall(r'<option value="([^"]*)"', select) if code]
+
+
+def test_the_language_filter_offers_only_languages_someone_speaks(client):
+    from hsm.extensions import db
+    from tests.safecontacts.seed import add_biography, make_contact
+
+    assert _offered(client.get("/safe-contacts").get_data(as_text=True)) == []
+    add_biography(make_contact(name="Ana", centre="paris"), languages=("fr", "es"))
+    add_biography(make_contact(name="Bram", centre="amsterdam"), languages=("nl",))
+    # Someone still writing their biography speaks German: not offered yet.
+    add_biography(make_contact(name="Carla", centre="paris", stage="biography"),
+                  status="draft", languages=("de",))
+    db.session.commit()
+    everyone = _offered(client.get("/safe-contacts").get_data(as_text=True))
+    assert sorted(everyone) == ["es", "fr", "nl"]
+    assert sorted(_offered(client.get("/paris/safe-contacts").get_data(as_text=True))) == [
+        "es", "fr"]
+    # A language asked for in the URL stays chosen, even where nobody speaks it.
+    asked = client.get("/paris/safe-contacts?language=nl&lang=en").get_data(as_text=True)
+    assert "nl" in _offered(asked) and "No Safe Contact matches these choices" in asked
