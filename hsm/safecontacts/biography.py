@@ -2,7 +2,7 @@
 
 Markdown is rendered with markdown-it-py (raw HTML off), then cleaned by nh3 against a short
 allow-list. No attribute that htmx reads can survive (htmx would otherwise act on it), and
-the result is wrapped in an element with ``hx-disable`` as a second wall.
+the result is wrapped in an element with ``data-hx-disable`` as a second wall.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def render_markdown(text: str) -> str:
 def render_biography(text: str, lang: str) -> Markup:
     """The cleaned biography inside a wrapper htmx will not process."""
     body = Markup(render_markdown(text))  # noqa: S704 - nh3 has just cleaned it
-    return Markup('<div class="biography__text" hx-disable lang="{}">{}</div>').format(lang, body)
+    wrapper = Markup('<div class="biography__text" data-hx-disable lang="{}">{}</div>')
+    return wrapper.format(lang, body)
 
 
 def join_codes(codes: list[str] | tuple[str, ...]) -> str:

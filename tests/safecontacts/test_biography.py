@@ -66,9 +66,9 @@ def test_the_sanitiser_alone_removes_payloads(payload):
     assert survivors(clean_html(payload)) == [], clean_html(payload)
 
 
-def test_markdown_still_works_and_is_wrapped_in_hx_disable():
+def test_markdown_still_works_and_is_wrapped_in_data_hx_disable():
     html = str(render_biography("I **listen**.\n\n- one\n- [site](https://example.org)", "en"))
-    assert html.startswith('<div class="biography__text" hx-disable lang="en">')
+    assert html.startswith('<div class="biography__text" data-hx-disable lang="en">')
     assert "<strong>listen</strong>" in html and "<li>" in html
     assert 'href="https://example.org"' in html and 'rel="noopener noreferrer nofollow"' in html
 
@@ -78,9 +78,9 @@ def test_zero_payloads_survive_in_the_directory(client, contact_factory, biograp
     biography_factory(person, text="\n\n".join(PAYLOADS))
     db.session.commit()
     html = client.get("/safe-contacts").get_data(as_text=True)
-    start = html.index('<div class="biography__text" hx-disable')
+    start = html.index('<div class="biography__text" data-hx-disable')
     card = html[start : html.index("</div>", start) + len("</div>")]
-    assert survivors(card.replace(" hx-disable", "", 1)) == [], card
+    assert survivors(card.replace(" data-hx-disable", "", 1)) == [], card
 
 
 def _bio_form(client, **overrides):
