@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hsm import accesslog, cli, crypto, errors, headers, i18n, security, site
+from hsm import accesslog, cli, crypto, errors, headers, i18n, routing, security, site
 from hsm.accounts import sessions as staff_sessions
 from hsm.accounts.views import bp as accounts_bp
 from hsm.centres import registry as centres
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     i18n.init_app(app)
 
+    routing.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     security.init_app(app)

@@ -7,22 +7,19 @@ for an invitation, since a new colleague may not read their email the same day).
 
 from __future__ import annotations
 
-from flask import current_app
-
 from hsm import audit, mail
 from hsm.accounts import operations
 from hsm.accounts.models import User
 from hsm.extensions import db
 from hsm.i18n import _
+from hsm.routing import external_url
 
 # What a mail server that is down or refuses us raises; the link is saved before sending.
 
 
 def link_for(token: str) -> str:
     """The absolute link, built without a request (the CLI and other areas call this too)."""
-    adapter = current_app.url_map.bind("localhost", script_name="/")
-    path = adapter.build("accounts.password_link", {"token": token})
-    return current_app.config["HSM_BASE_URL"] + path
+    return external_url("accounts.password_link", token=token)
 
 
 def _new_link(user: User, purpose: str, action: str) -> str:

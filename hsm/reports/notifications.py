@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, url_for
-
 from hsm import mail
 from hsm.accounts.queries import addresses_of
 from hsm.centres.registry import get_centre
 from hsm.i18n import _, _l, force_locale
 from hsm.reports.alerts import Alert, Audience, Kind, alerts_for
 from hsm.reports.models import Report
+from hsm.routing import external_url
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +28,7 @@ SUBJECTS = {
 
 
 def _link(report: Report) -> str:
-    path = url_for("reports.detail", report_id=report.id)
-    return current_app.config["HSM_BASE_URL"].rstrip("/") + path
+    return external_url("reports.detail", report_id=report.id)
 
 
 def _addresses(audience: Audience, report: Report) -> list[str]:

@@ -1,0 +1,34 @@
+"""URL pieces shared by every area: bounded ids in routes, and absolute links for emails.
+
+Every ``<int:…>`` in a route is bounded to what an id column holds (a 32-bit integer on
+PostgreSQL), so ``/staff/reports/99999999999999999999`` is a plain 404 and never reaches the
+database as an out-of-range number. Absolute links are built from ``HSM_BASE_URL`` and work
+without a request (emails, CLI commands); they never come from the request's Host header.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from werkzeug.routing import IntegerConverter, Map
+
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """Werkzeug's int converter, never wider than an id column, never negative."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = None, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min,
+                         max=MAX_ID if max is None else max, signed=signed)
+
+
+def init_app(app: Flask) -> None:
+    """Install the converter; call before any blueprint is registered."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
+
+
+def external_url(endpoint: str, **values) -> str:
+    """The absolute address of ``endpoint`` at ``HSM_BASE_URL``, with or without a request."""
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    return current_app.config["HSM_BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
