@@ -2,7 +2,7 @@
 
     python -m hsm.i18n_catalogs update    # extract the code's strings into every .po file
     python -m hsm.i18n_catalogs compile   # build the .mo files the app reads
-    python -m hsm.i18n_catalogs check     # fail on untranslated, fuzzy or stale entries
+    python -m hsm.i18n_catalogs check     # fail on untranslated, fuzzy, stale or conflicting
 
 English is the source language: its catalog is filled with the source strings automatically.
 """
@@ -121,19 +121,59 @@ class Problem:
     path: str
     kind: str
     msgid: str
+    detail: str = ""
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.kind}: {self.msgid[:70]!r}"
+        text = f"{self.path}: {self.kind}: {self.msgid[:70]!r}"
+        return f"{text} ({self.detail})" if self.detail else text
 
 
 def _key(message) -> str:
     return message.id if isinstance(message.id, str) else message.id[0]
 
 
+def conflicts(
+    domains: Iterable[str] = DOMAINS, root: Path = ROOT, translations: Path = TRANSLATIONS_DIR
+) -> list[Problem]:
+    """Msgids (with the same msgctxt) that two areas of one locale translate differently.
+
+    The app merges every area's catalog into one, so one of the translations would win
+    silently (the later domain in ``DOMAINS``). Where the meaning really differs, the code
+    says so with ``pgettext(context, msgid)``, and the two no longer share a key.
+    Untranslated and fuzzy entries are left out: they are never compiled.
+    """
+    checked = set(domains)
+    problems: list[Problem] = []
+    for locale in LOCALES:
+        found: dict[tuple[str, str | None], dict[str, object]] = {}
+        for domain in DOMAINS:
+            path = po_path(locale, domain, translations)
+            if not path.exists():
+                continue
+            for message in _read(path, locale, domain):
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                if message.id and all(strings) and not message.fuzzy:
+                    key = (_key(message), message.context)
+                    found.setdefault(key, {})[domain] = message.string
+        for (msgid, context), by_domain in found.items():
+            if len(set(by_domain.values())) < 2:
+                continue
+            detail = "; ".join(f"{domain}: {string!r}" for domain, string in by_domain.items())
+            if context:
+                detail = f"msgctxt {context!r}; {detail}"
+            for domain in by_domain:
+                if domain in checked:
+                    rel = str(po_path(locale, domain, translations).relative_to(root))
+                    problems.append(Problem(rel, "conflicting translations", msgid, detail))
+    return problems
+
+
 def check(
     domains: Iterable[str] = DOMAINS, root: Path = ROOT, translations: Path = TRANSLATIONS_DIR
 ) -> list[Problem]:
-    """Everything wrong with the catalogs: missing, untranslated, fuzzy, stale or obsolete."""
+    """Everything wrong with the catalogs: missing, untranslated, fuzzy, stale, obsolete or
+    translated one way in one area and another way in another."""
+    domains = list(domains)
     problems: list[Problem] = []
     for domain in domains:
         wanted = {(_key(m), m.context) for m in extract(domain, root) if m.id}
@@ -161,7 +201,7 @@ def check(
                 problems.append(Problem(rel, "no longer in the code", msgid))
             for msgid in catalog.obsolete:
                 problems.append(Problem(rel, "obsolete entry", str(msgid)))
-    return problems
+    return problems + conflicts(domains, root, translations)
 
 
 def main(argv: list[str]) -> int:

@@ -14,18 +14,21 @@ def html_lang(response) -> str:
 
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_catalogs_are_complete_and_current(domain):
-    """Fails on an untranslated or fuzzy entry, or a catalog older than the code."""
+    """Fails on an untranslated or fuzzy entry, a catalog older than the code, or one msgid
+    translated one way in this area and another way in another (the app merges the areas)."""
     problems = i18n_catalogs.check([domain])
     assert not problems, "\n".join(str(p) for p in problems)
 
 
 def _write_po(path, locale, entries):
+    """Entries are (msgid, msgstr, fuzzy) or (msgid, msgstr, fuzzy, msgctxt)."""
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
     catalog = Catalog(locale=locale, domain="messages")
-    for msgid, msgstr, fuzzy in entries:
-        catalog.add(msgid, msgstr, flags=["fuzzy"] if fuzzy else [])
+    for msgid, msgstr, fuzzy, *context in entries:
+        catalog.add(msgid, msgstr, flags=["fuzzy"] if fuzzy else [],
+                    context=context[0] if context else None)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         write_po(fh, catalog)
@@ -73,6 +76,109 @@ def test_untranslated_and_fuzzy_entries_fail(tiny_project):
     _write_po(fr, "fr", [("Old sentence", "Ancienne phrase", True)])
     kinds = {p.kind for p in _check(tiny_project)}
     assert {"untranslated", "fuzzy"} <= kinds
+
+
+def _po(root, locale, domain):
+    return root / "translations" / locale / "LC_MESSAGES" / f"{domain}.po"
+
+
+@pytest.fixture
+def two_areas(tiny_project):
+    """The same sentence in two areas' code, each with its own catalog (the app merges them)."""
+    (tiny_project / "hsm" / "x.py").write_text(
+        'from hsm.i18n import _\n_("Old sentence")\n_("Check your email")\n'
+    )
+    (tiny_project / "hsm" / "accounts").mkdir()
+    (tiny_project / "hsm" / "accounts" / "views.py").write_text(
+        'from hsm.i18n import _\n_("Check your email")\n'
+    )
+    nl = {"messages": "Kijk in je mailbox", "accounts": "Kijk in uw e-mail"}
+    for locale in ("en", "nl", "fr"):
+        same = {"en": "Check your email", "fr": "Consultez vos e-mails"}.get(locale)
+        _write_po(_po(tiny_project, locale, "messages"), locale, [
+            ("Old sentence", "Vertaald", False),
+            ("Check your email", same or nl["messages"], False),
+        ])
+        _write_po(_po(tiny_project, locale, "accounts"), locale, [
+            ("Check your email", same or nl["accounts"], False),
+        ])
+    return tiny_project
+
+
+def _check_both(root):
+    return i18n_catalogs.check(["messages", "accounts"], root=root,
+                               translations=root / "translations")
+
+
+def test_one_msgid_translated_two_ways_fails(two_areas):
+    problems = _check_both(two_areas)
+    assert {(p.path, p.kind, p.msgid) for p in problems} == {
+        ("translations/nl/LC_MESSAGES/messages.po", "conflicting translations",
+         "Check your email"),
+        ("translations/nl/LC_MESSAGES/accounts.po", "conflicting translations",
+         "Check your email"),
+    }
+    # The message names both translations, so that one can be chosen.
+    assert "'Kijk in je mailbox'" in str(problems[0]) and "'Kijk in uw e-mail'" in str(problems[0])
+    # Checking one area is enough to see it.
+    assert [p.kind for p in _check(two_areas)] == ["conflicting translations"]
+
+
+def test_conflict_resolved_passes(two_areas):
+    _write_po(_po(two_areas, "nl", "accounts"), "nl", [
+        ("Check your email", "Kijk in je mailbox", False),
+    ])
+    assert _check_both(two_areas) == []
+
+
+def test_untranslated_or_fuzzy_entry_is_no_conflict(two_areas):
+    # Neither is compiled, so nothing is merged over the other area's translation.
+    _write_po(_po(two_areas, "nl", "accounts"), "nl", [
+        ("Check your email", "Kijk in uw e-mail", True),
+    ])
+    kinds = {p.kind for p in _check_both(two_areas)}
+    assert kinds == {"fuzzy"}
+
+
+def test_pgettext_keeps_two_meanings_apart(two_areas):
+    (two_areas / "hsm" / "x.py").write_text(
+        'from hsm.i18n import _, pgettext\n_("Old sentence")\n_("Staff")\n'
+    )
+    (two_areas / "hsm" / "accounts" / "views.py").write_text(
+        'from hsm.i18n import pgettext\npgettext("kind of job", "Staff")\n'
+    )
+    for locale in ("nl", "fr"):
+        _write_po(_po(two_areas, locale, "messages"), locale, [
+            ("Old sentence", "Vertaald", False), ("Staff", "Medewerkers", False),
+        ])
+        _write_po(_po(two_areas, locale, "accounts"), locale, [
+            ("Staff", "Soort functie", False, "kind of job"),
+        ])
+    _write_po(_po(two_areas, "en", "messages"), "en", [
+        ("Old sentence", "Old sentence", False), ("Staff", "Staff", False),
+    ])
+    _write_po(_po(two_areas, "en", "accounts"), "en", [
+        ("Staff", "Staff", False, "kind of job"),
+    ])
+    assert _check_both(two_areas) == []
+
+    # The same context in two areas is one meaning again: it must be translated one way.
+    (two_areas / "hsm" / "x.py").write_text(
+        'from hsm.i18n import _, pgettext\n_("Old sentence")\npgettext("kind of job", "Staff")\n'
+    )
+    _write_po(_po(two_areas, "nl", "messages"), "nl", [
+        ("Old sentence", "Vertaald", False), ("Staff", "Personeel", False, "kind of job"),
+    ])
+    for locale in ("en", "fr"):
+        _write_po(_po(two_areas, locale, "messages"), locale, [
+            ("Old sentence", "Old sentence", False),
+            ("Staff", "Soort functie" if locale == "fr" else "Staff", False, "kind of job"),
+        ])
+    problems = _check_both(two_areas)
+    assert {(p.path.split("/")[1], p.kind, p.msgid) for p in problems} == {
+        ("nl", "conflicting translations", "Staff"),
+    }
+    assert "msgctxt 'kind of job'" in problems[0].detail
 
 
 def test_default_is_english(client):
