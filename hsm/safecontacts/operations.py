@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from hsm import audit, mail
+from hsm import audit, mail, workflow
 from hsm.accounts import invitations
 from hsm.accounts.models import RoleAssignment, User
 from hsm.extensions import db
@@ -31,11 +31,12 @@ from hsm.safecontacts.models import (
     TrainingTopic,
 )
 from hsm.safecontacts.photos import CleanPhoto
-from hsm.safecontacts.queries import facts_for
+from hsm.safecontacts.queries import facts_for, granted_at
 from hsm.security import Role
 from hsm.tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -125,21 +126,45 @@ def confirm_email(contact: SafeContact) -> None:
 # --- the pipeline ---------------------------------------------------------------------------
 
 
-def move(actor: User, contact: SafeContact, target: str, reason: str = "") -> bool:
-    """Move a card; raises ``pipeline.MoveRefused``. Entering Biography gives a staff login.
+class StaleMove(Exception):
+    """The card was no longer where the page showed it: nothing was changed."""
 
-    Returns False when a new login's invitation email could not be sent (the move stands).
+    def __init__(self, expected: str, current: str):
+        self.expected, self.current = expected, current
+        super().__init__(f"expected {expected}, found {current}")
+
+
+def move(
+    actor: User, contact: SafeContact, target: str, reason: str = "", *, expected: str | None = None
+) -> bool:
+    """Move a card from ``expected`` (default: where it is) to ``target``.
+
+    Raises ``pipeline.MoveRefused`` when the move is not allowed, not permitted or blocked, and
+    ``StaleMove`` when the card had already left ``expected`` (a stale page, a double click,
+    a colleague first): the move is one conditional UPDATE, so exactly one of two racing
+    requests wins. Entering Biography gives a staff login. Returns False when a new login's
+    invitation email could not be sent (the move stands).
     """
-    current = contact.stage
-    pipeline.check_move(current, target, facts_for(contact), reason)
+    expected = str(expected or contact.stage)
+    try:
+        pipeline.check_move(
+            expected, target, facts_for(contact), reason, granted=granted_at(actor, contact.centre)
+        )
+    except pipeline.MoveRefused:
+        if contact.stage != expected:
+            raise StaleMove(expected, contact.stage) from None
+        raise
     target = pipeline.Stage(target)
-    contact.stage = target
-    contact.stage_changed_at = now()
-    contact.stage_reason = reason.strip() if target in pipeline.SIDE_STATES else None
+    values = {
+        "stage_changed_at": now(),
+        "stage_reason": reason.strip() if target in pipeline.SIDE_STATES else None,
+    }
     if target is pipeline.Stage.PUBLISHED and contact.published_at is None:
-        contact.published_at = now()
+        values["published_at"] = now()
+    if not workflow.apply(db.session, contact, target, expected=expected, values=values):
+        raise StaleMove(expected, contact.stage)
     _audit_contact(
-        "safecontacts.moved", contact, actor, detail={"from": str(current), "to": str(target)}
+        "safecontacts.moved", contact, actor, detail={"from": expected, "to": str(target)}
     )
     if target is pipeline.Stage.BIOGRAPHY:
         return ensure_staff_login(actor, contact)

@@ -1,14 +1,19 @@
 """The EDI pipeline: stages, the explicit set of moves between them, and what blocks a card.
 
-Pure Python: callers pass in the facts about the person; nothing here reads the request.
+The table is data for the shared workflow core (``hsm.workflow``): each move has its
+permission and its guards, keyed on the move itself. Pure Python: callers pass in the facts
+about the person and the permissions the actor holds; nothing here reads the request.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from hsm import workflow
 from hsm.i18n import _l
+from hsm.security import Permission
 
 
 class Stage(enum.StrEnum):
@@ -34,25 +39,6 @@ STAGE_LABELS = {
     Stage.NOT_PROGRESSED: _l("Not progressed"),
 }
 
-# Every allowed move. Anything else is refused.
-TRANSITIONS: frozenset[tuple[Stage, Stage]] = frozenset(
-    {
-        (Stage.APPLIED, Stage.CHAT),
-        (Stage.CHAT, Stage.TRAINING),
-        (Stage.CHAT, Stage.APPLIED),
-        (Stage.TRAINING, Stage.BIOGRAPHY),
-        (Stage.TRAINING, Stage.CHAT),
-        (Stage.BIOGRAPHY, Stage.PUBLISHED),
-        (Stage.BIOGRAPHY, Stage.TRAINING),
-        (Stage.PUBLISHED, Stage.BIOGRAPHY),
-        # Anyone still in the scheme can leave it, or not be taken forward; both need a reason.
-        *((stage, side) for stage in COLUMNS for side in SIDE_STATES),
-        # A closed application can be reopened from the start.
-        (Stage.WITHDRAWN, Stage.APPLIED),
-        (Stage.NOT_PROGRESSED, Stage.APPLIED),
-    }
-)
-
 
 class Blocker(enum.StrEnum):
     EMAIL_NOT_CONFIRMED = "email_not_confirmed"
@@ -60,7 +46,8 @@ class Blocker(enum.StrEnum):
     CHAT_NOT_RECORDED = "chat_not_recorded"
     TRAINING_NOT_ATTENDED = "training_not_attended"
     BIOGRAPHY_NOT_APPROVED = "biography_not_approved"
-    REASON_MISSING = "reason_missing"
+    # Asked by the move's form; the workflow core says when it is missing, in its own words.
+    REASON_MISSING = workflow.REASON_MISSING
 
 
 BLOCKER_LABELS = {
@@ -69,7 +56,6 @@ BLOCKER_LABELS = {
     Blocker.CHAT_NOT_RECORDED: _l("Informal chat not recorded (date and two staff members)"),
     Blocker.TRAINING_NOT_ATTENDED: _l("Induction training not attended"),
     Blocker.BIOGRAPHY_NOT_APPROVED: _l("Biography not approved"),
-    Blocker.REASON_MISSING: _l("A reason is needed"),
 }
 
 
@@ -84,20 +70,6 @@ class Facts:
     biography_approved: bool
 
 
-# What must be true before a card may enter a stage.
-ENTRY_REQUIREMENTS: dict[Stage, tuple[Blocker, ...]] = {
-    Stage.CHAT: (Blocker.EMAIL_NOT_CONFIRMED,),
-    Stage.TRAINING: (Blocker.CHAT_NOT_RECORDED,),
-    Stage.BIOGRAPHY: (Blocker.TRAINING_NOT_ATTENDED,),
-    Stage.PUBLISHED: (
-        Blocker.EMAIL_NOT_CONFIRMED,
-        Blocker.NO_LINE_MANAGER_PERMISSION,
-        Blocker.TRAINING_NOT_ATTENDED,
-        Blocker.BIOGRAPHY_NOT_APPROVED,
-    ),
-}
-
-
 def _unmet(blocker: Blocker, facts: Facts) -> bool:
     return {
         Blocker.EMAIL_NOT_CONFIRMED: not facts.email_confirmed,
@@ -105,42 +77,110 @@ def _unmet(blocker: Blocker, facts: Facts) -> bool:
         Blocker.CHAT_NOT_RECORDED: not facts.chat_recorded,
         Blocker.TRAINING_NOT_ATTENDED: not facts.training_attended,
         Blocker.BIOGRAPHY_NOT_APPROVED: not facts.biography_approved,
-        Blocker.REASON_MISSING: False,
     }[blocker]
 
 
-class MoveRefused(ValueError):
+def requires(*needed: Blocker) -> workflow.Guard:
+    """A guard: the move is blocked by each of ``needed`` that is not met, named in words."""
+
+    def guard(facts: Facts) -> list[workflow.Reason]:
+        return [workflow.Reason(b, BLOCKER_LABELS[b]) for b in needed if _unmet(b, facts)]
+
+    return guard
+
+
+# Every EDI move needs the same permission (at the person's centre).
+PERMISSION = Permission.MANAGE_SAFE_CONTACTS
+
+# Forward moves and what each needs. Moving back is never blocked: taking someone off the
+# directory, or back a step, must always be possible.
+FORWARD: dict[tuple[Stage, Stage], tuple[Blocker, ...]] = {
+    (Stage.APPLIED, Stage.CHAT): (Blocker.EMAIL_NOT_CONFIRMED,),
+    (Stage.CHAT, Stage.TRAINING): (Blocker.CHAT_NOT_RECORDED,),
+    (Stage.TRAINING, Stage.BIOGRAPHY): (Blocker.TRAINING_NOT_ATTENDED,),
+    (Stage.BIOGRAPHY, Stage.PUBLISHED): (
+        Blocker.EMAIL_NOT_CONFIRMED,
+        Blocker.NO_LINE_MANAGER_PERMISSION,
+        Blocker.TRAINING_NOT_ATTENDED,
+        Blocker.BIOGRAPHY_NOT_APPROVED,
+    ),
+}
+BACK = (
+    (Stage.CHAT, Stage.APPLIED),
+    (Stage.TRAINING, Stage.CHAT),
+    (Stage.BIOGRAPHY, Stage.TRAINING),
+    (Stage.PUBLISHED, Stage.BIOGRAPHY),
+)
+
+# Every allowed move. Anything else is refused.
+WORKFLOW = workflow.Workflow(
+    [
+        *(workflow.Transition(s, t, PERMISSION, (requires(*n),)) for (s, t), n in FORWARD.items()),
+        *(workflow.Transition(s, t, PERMISSION) for s, t in BACK),
+        # Anyone still in the scheme can leave it, or not be taken forward; both need a reason.
+        *(
+            workflow.Transition(stage, side, PERMISSION, needs_reason=True)
+            for stage in COLUMNS
+            for side in SIDE_STATES
+        ),
+        # A closed application can be reopened from the start.
+        *(workflow.Transition(side, Stage.APPLIED, PERMISSION) for side in SIDE_STATES),
+    ],
+    order=(*COLUMNS, *SIDE_STATES),
+)
+TRANSITIONS: frozenset[tuple[Stage, Stage]] = frozenset(
+    (Stage(t.source), Stage(t.target)) for t in WORKFLOW.transitions
+)
+
+
+class MoveRefused(workflow.Refused):
     """A move that is not in the transition set, or whose requirements are not met."""
 
-    def __init__(self, current: str, target: str, blockers: tuple[Blocker, ...] = ()):
-        self.current, self.target, self.blockers = current, target, blockers
-        super().__init__(f"{current} -> {target} refused: {', '.join(blockers) or 'not allowed'}")
+    @property
+    def current(self) -> str:
+        return self.source
+
+    @property
+    def blockers(self) -> tuple[Blocker, ...]:
+        """The reasons as the scheme names them (empty: not a move from this stage at all)."""
+        return tuple(Blocker(r.code) for r in self.reasons if r.code in _CODES)
+
+
+_CODES = {str(b) for b in Blocker}
 
 
 def is_allowed(current: Stage | str, target: Stage | str) -> bool:
     """Whether ``current -> target`` is one of the moves at all."""
+    return WORKFLOW.transition(current, target) is not None
+
+
+def check_move(
+    current: Stage | str,
+    target: Stage | str,
+    facts: Facts,
+    reason: str = "",
+    *,
+    granted: Collection[str],
+) -> workflow.Transition:
+    """The move, or ``MoveRefused`` unless it is allowed, permitted and its requirements met."""
     try:
-        return (Stage(current), Stage(target)) in TRANSITIONS
-    except ValueError:
-        return False
+        return WORKFLOW.check(current, target, facts, granted, reason)
+    except workflow.Refused as refused:
+        raise MoveRefused(refused.source, refused.target, refused.reasons) from None
 
 
-def check_move(current: Stage | str, target: Stage | str, facts: Facts, reason: str = "") -> None:
-    """Raise ``MoveRefused`` unless the move is allowed and its requirements are met."""
-    if not is_allowed(current, target):
-        raise MoveRefused(str(current), str(target))
-    current, target = Stage(current), Stage(target)
-    unmet = [b for b in ENTRY_REQUIREMENTS.get(target, ()) if _unmet(b, facts)]
-    if target in SIDE_STATES and not reason.strip():
-        unmet.append(Blocker.REASON_MISSING)
-    if unmet:
-        raise MoveRefused(current, target, tuple(unmet))
+def available_moves(current: Stage | str, facts: Facts, granted: Collection[str]):
+    """Every move from ``current``, allowed or blocked with its reasons, in board order."""
+    return WORKFLOW.available_moves(current, facts, granted)
 
 
-def moves_from(current: Stage | str) -> list[Stage]:
-    """The stages a card may be moved to, in board order (side states last)."""
-    order = (*COLUMNS, *SIDE_STATES)
-    return [s for s in order if is_allowed(current, s)]
+def moves_from(current: Stage | str, facts: Facts, granted: Collection[str]) -> list[Stage]:
+    """The stages a card may be moved to now, in board order (side states last).
+
+    Only moves that would be made: a blocked one is shown with its reasons instead
+    (``available_moves``). A move into a side state is offered; its form asks the reason.
+    """
+    return [Stage(m.target) for m in available_moves(current, facts, granted) if m.allowed]
 
 
 def blockers(stage: Stage | str, facts: Facts) -> list[Blocker]:
@@ -149,10 +189,11 @@ def blockers(stage: Stage | str, facts: Facts) -> list[Blocker]:
     if stage in SIDE_STATES:
         return []
     if stage is Stage.PUBLISHED:
-        needed: tuple[Blocker, ...] = ENTRY_REQUIREMENTS[Stage.PUBLISHED]
+        needed: tuple[Blocker, ...] = FORWARD[(Stage.BIOGRAPHY, Stage.PUBLISHED)]
     else:
-        later = COLUMNS[COLUMNS.index(stage) + 1 :]
-        needed = tuple(dict.fromkeys(b for s in later for b in ENTRY_REQUIREMENTS.get(s, ())))
+        # Every forward move still ahead, from this stage to publication.
+        ahead = list(FORWARD.values())[COLUMNS.index(stage) :]
+        needed = tuple(dict.fromkeys(b for bs in ahead for b in bs))
     # Only name the biography once the person is at the biography stage.
     if stage in (Stage.APPLIED, Stage.CHAT, Stage.TRAINING):
         needed = tuple(b for b in needed if b is not Blocker.BIOGRAPHY_NOT_APPROVED)

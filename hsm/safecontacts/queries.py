@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from hsm.extensions import db
+from hsm import workflow
+from hsm.audit import AuditEntry
+from hsm.extensions import UTCDateTime, db
 from hsm.safecontacts import applications, badges, commitments, pipeline
 from hsm.safecontacts.models import (
     Biography,
@@ -90,42 +92,212 @@ def facts_for(contact: SafeContact) -> pipeline.Facts:
     )
 
 
+BOARD_PAGE_SIZE = 20
+# Every audited change that alters what a card shows: the board's version moves with them.
+BOARD_CHANGES = (
+    "safecontacts.email_confirmed",
+    "safecontacts.moved",
+    "safecontacts.chat_recorded",
+    "safecontacts.induction_recorded",
+    "safecontacts.biography_approved",
+)
+
+
 @dataclass
 class Card:
     contact: SafeContact
     blockers: list[pipeline.Blocker]
-    moves: list[pipeline.Stage]
+    #: The moves the board offers (not into a side state: that needs a reason, on the page).
+    moves: list[workflow.Move]
+
+    @property
+    def id(self) -> int:
+        return self.contact.id
+
+    @property
+    def state(self) -> str:
+        return self.contact.stage
+
+    @property
+    def title(self) -> str:
+        return self.contact.name
+
+
+CLOSED = "closed"  # withdrawn or not progressed: listed under the board, paged like a column
 
 
 @dataclass
-class Board:
-    columns: dict[pipeline.Stage, list[Card]]
-    closed: list[Card]
+class Board(workflow.Board):
+    #: Withdrawn or not progressed, the most recent first (a page of them).
+    closed: workflow.Column | None = None
 
 
-def board(centre: str | None) -> Board:
-    """Confirmed applications by stage, each with its blockers and allowed moves."""
-    query = (
-        sa.select(SafeContact)
-        .where(SafeContact.email_confirmed_at.is_not(None))
-        .options(selectinload(SafeContact.biographies))
-        .order_by(SafeContact.stage_changed_at.is_(None), SafeContact.name, SafeContact.id)
-    )
-    allowed = centre_filter(Permission.MANAGE_SAFE_CONTACTS)
+def _scoped(query, actor, centre: str | None, column=SafeContact.centre):
+    """Only the centres ``actor`` manages, and the board's own centre filter."""
+    allowed = centre_filter(Permission.MANAGE_SAFE_CONTACTS, user=actor)
     if allowed is not None:
-        query = query.where(SafeContact.centre.in_(sorted(allowed)))
+        query = query.where(column.in_(sorted(allowed)))
     if centre:
-        query = query.where(SafeContact.centre == centre)
-    columns: dict[pipeline.Stage, list[Card]] = {stage: [] for stage in pipeline.COLUMNS}
-    closed: list[Card] = []
-    for contact in db.session.scalars(query):
-        facts = facts_for(contact)
-        card = Card(
-            contact, pipeline.blockers(contact.stage, facts), pipeline.moves_from(contact.stage)
-        )
+        query = query.where(column == centre)
+    return query
+
+
+# A column's order: the most recently moved first, so that a card moved in goes on top; a
+# keyset page (``after``) stays the same while cards come and go.
+_moved_at = sa.func.coalesce(SafeContact.stage_changed_at, SafeContact.created_at)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_closed = SafeContact.stage.in_([str(s) for s in pipeline.SIDE_STATES])
+
+
+def _cursor(contact: SafeContact) -> str:
+    moved = contact.stage_changed_at or contact.created_at
+    return f"{(moved - _EPOCH) // timedelta(microseconds=1)}-{contact.id}"
+
+
+def _after(cursor: str | None):
+    """The keyset condition for the page after ``cursor``, or None for a bad or no cursor."""
+    stamp, _sep, row_id = (cursor or "").partition("-")
+    if not (stamp.isdigit() and row_id.isdigit() and len(stamp) < 20 and len(row_id) < 19):
+        return None
+    moved = sa.literal(_EPOCH + timedelta(microseconds=int(stamp)), UTCDateTime)
+    return sa.or_(_moved_at < moved, sa.and_(_moved_at == moved, SafeContact.id < int(row_id)))
+
+
+def granted_at(actor, centre: str) -> frozenset[str]:
+    """The permissions ``actor`` holds at ``centre`` (what a move's table checks)."""
+    return frozenset(p for p in Permission if can(p, centre=centre, user=actor))
+
+
+def _card(contact: SafeContact, granted: frozenset[str]) -> Card:
+    facts = facts_for(contact)
+    moves = [
+        m
+        for m in pipeline.available_moves(contact.stage, facts, granted)
+        if m.target not in pipeline.SIDE_STATES
+    ]
+    return Card(contact, pipeline.blockers(contact.stage, facts), moves)
+
+
+def _cards(actor, contacts: list[SafeContact]) -> list[Card]:
+    granted: dict[str, frozenset[str]] = {}
+    return [
+        _card(c, granted.setdefault(c.centre, granted_at(actor, c.centre))) for c in contacts
+    ]
+
+
+def _stage_totals(actor, centre: str | None) -> dict[str, int]:
+    query = sa.select(SafeContact.stage, sa.func.count()).where(
+        SafeContact.email_confirmed_at.is_not(None)
+    )
+    return dict(db.session.execute(_scoped(query, actor, centre).group_by(SafeContact.stage)).all())
+
+
+def column_totals(actor, centre: str | None) -> dict[str, int]:
+    """How many cards each column of the board holds (one query)."""
+    totals = _stage_totals(actor, centre)
+    return {str(stage): totals.get(str(stage), 0) for stage in pipeline.COLUMNS}
+
+
+def card_for(actor, contact: SafeContact) -> Card:
+    """One card as the board draws it (after a move, say)."""
+    return _cards(actor, [contact])[0]
+
+
+def board(actor, centre: str | None, *, page_size: int = BOARD_PAGE_SIZE) -> Board:
+    """Confirmed applications by stage, each column's first page with its blockers and moves.
+
+    Four queries whatever the numbers: the counts, the version, the pages, their biographies.
+    """
+    confirmed = SafeContact.email_confirmed_at.is_not(None)
+    totals = _stage_totals(actor, centre)
+    group = sa.case((_closed, CLOSED), else_=SafeContact.stage)
+    ranked = _scoped(
+        sa.select(
+            SafeContact.id,
+            sa.func.row_number()
+            .over(partition_by=group, order_by=(_moved_at.desc(), SafeContact.id.desc()))
+            .label("n"),
+        ).where(confirmed),
+        actor,
+        centre,
+    ).subquery()
+    rows = db.session.scalars(
+        sa.select(SafeContact)
+        .join(ranked, ranked.c.id == SafeContact.id)
+        .where(ranked.c.n <= page_size + 1)
+        .options(selectinload(SafeContact.biographies))
+        .order_by(_moved_at.desc(), SafeContact.id.desc())
+    ).all()
+    pages: dict[str, list[SafeContact]] = defaultdict(list)
+    for contact in rows:
         stage = pipeline.Stage(contact.stage)
-        (closed if stage in pipeline.SIDE_STATES else columns[stage]).append(card)
-    return Board(columns, closed)
+        pages[CLOSED if stage in pipeline.SIDE_STATES else stage].append(contact)
+    columns = [
+        _column(actor, stage, pages[stage], totals.get(str(stage), 0), page_size)
+        for stage in pipeline.COLUMNS
+    ]
+    closed_total = sum(totals.get(str(s), 0) for s in pipeline.SIDE_STATES)
+    closed = _column(actor, CLOSED, pages[CLOSED], closed_total, page_size)
+    return Board(columns, board_version(actor, centre), closed)
+
+
+def _column(actor, stage, contacts: list[SafeContact], total: int, page_size: int):
+    page = contacts[:page_size]
+    more = len(contacts) > page_size
+    return workflow.Column(
+        stage,
+        pipeline.STAGE_LABELS.get(stage, ""),
+        _cards(actor, page),
+        total,
+        _cursor(page[-1]) if more else None,
+    )
+
+
+def board_column(
+    actor, centre: str | None, stage: str, after: str | None, *, page_size: int = BOARD_PAGE_SIZE
+) -> workflow.Column | None:
+    """The next page of one column (or of the closed list), after ``after`` (a cursor)."""
+    if stage == CLOSED:
+        in_column = _closed
+    elif stage in pipeline.COLUMNS:
+        stage = pipeline.Stage(stage)
+        in_column = SafeContact.stage == stage
+    else:
+        return None
+    query = _scoped(
+        sa.select(SafeContact).where(SafeContact.email_confirmed_at.is_not(None), in_column),
+        actor,
+        centre,
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    condition = _after(after)
+    if condition is not None:
+        query = query.where(condition)
+    rows = db.session.scalars(
+        query.options(selectinload(SafeContact.biographies))
+        .order_by(_moved_at.desc(), SafeContact.id.desc())
+        .limit(page_size + 1)
+    ).all()
+    return _column(actor, stage, list(rows), total, page_size)
+
+
+def board_version(actor, centre: str | None) -> str:
+    """A token that changes whenever any card this board shows changes (a cheap poll).
+
+    Every such change is audited (``BOARD_CHANGES``), and the log only grows: its newest
+    matching entry is the version. One indexed query; no row of the board is read.
+    """
+    newest = db.session.scalar(
+        _scoped(
+            sa.select(sa.func.max(AuditEntry.id)).where(
+                AuditEntry.action.in_(BOARD_CHANGES), AuditEntry.target_type == "safe_contact"
+            ),
+            actor,
+            centre,
+            column=AuditEntry.centre,
+        )
+    )
+    return str(newest or 0)
 
 
 # --- the directory --------------------------------------------------------------------------
@@ -231,18 +403,15 @@ class RefresherDue:
     valid_until: date
 
 
-def scheme_members(centre: str | None = None) -> list[SafeContact]:
-    """People in the scheme now: at the Biography or Published stage."""
-    query = (
+def scheme_members(actor, centre: str | None = None) -> list[SafeContact]:
+    """People in the scheme now, at centres ``actor`` manages: at Biography or Published."""
+    query = _scoped(
         sa.select(SafeContact)
         .where(SafeContact.stage.in_([pipeline.Stage.BIOGRAPHY, pipeline.Stage.PUBLISHED]))
-        .order_by(SafeContact.name, SafeContact.id)
+        .order_by(SafeContact.name, SafeContact.id),
+        actor,
+        centre,
     )
-    allowed = centre_filter(Permission.MANAGE_SAFE_CONTACTS)
-    if allowed is not None:
-        query = query.where(SafeContact.centre.in_(sorted(allowed)))
-    if centre:
-        query = query.where(SafeContact.centre == centre)
     return list(db.session.scalars(query.options(selectinload(SafeContact.trainings))))
 
 

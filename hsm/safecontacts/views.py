@@ -304,18 +304,25 @@ def _render_board(
     error: str | None = None,
     status: int = 200,
     notice: str | None = None,
-    moved_id: int | None = None,
+    column: str | None = None,
+    after: str | None = None,
 ):
+    board = queries.board(current_user, centre)
+    if column and after:
+        # Without JavaScript, "show more" opens the board with that column's next page.
+        page = queries.board_column(current_user, centre, column, after)
+        if page is not None and page.state == queries.CLOSED:
+            board.closed = page
+        elif page is not None:
+            board.columns = [page if c.state == page.state else c for c in board.columns]
     return render(
         "safecontacts/board.html",
         "safecontacts/_board.html",
-        board=queries.board(centre),
+        board=board,
         board_centre=centre,
         centres=all_centres(),
-        move_form=MoveForm(formdata=None),
         board_error=error,
         board_notice=notice,
-        moved_id=moved_id,
         status=status,
     )
 
@@ -323,8 +330,28 @@ def _render_board(
 @bp.get(f"{STAFF}/board")
 @require(Permission.MANAGE_SAFE_CONTACTS)
 def board():
-    """The pipeline, column by column, filtered by centre."""
-    return _render_board(_board_centre(request.args.get("centre")))
+    """The pipeline, column by column, filtered by centre.
+
+    With htmx: ``column`` and ``after`` give the next cards of one column; ``version`` (the
+    board's token, sent by its poller) gives 204 while nothing on the board has changed.
+    """
+    centre = _board_centre(request.args.get("centre"))
+    column, after = request.args.get("column"), request.args.get("after")
+    if is_htmx() and column:
+        page = queries.board_column(current_user, centre, column, after)
+        if page is None:
+            abort(404)
+        return render(
+            "safecontacts/_board_column.html", column=page, board_centre=centre, moved_id=None
+        )
+    version = request.args.get("version")
+    if is_htmx() and version is not None and version == queries.board_version(
+        current_user, centre
+    ):
+        unchanged = current_app.response_class(status=204)
+        unchanged.vary.add("HX-Request")
+        return unchanged
+    return _render_board(centre, column=column, after=after)
 
 
 def _detail(contact, *, status: int = 200, move_error: str | None = None, **forms):
@@ -350,7 +377,9 @@ def _detail(contact, *, status: int = 200, move_error: str | None = None, **form
         "safecontacts/contact.html",
         contact=contact,
         blockers=pipeline.blockers(contact.stage, facts),
-        moves=pipeline.moves_from(contact.stage),
+        moves=pipeline.moves_from(
+            contact.stage, facts, queries.granted_at(current_user, contact.centre)
+        ),
         topics={t.id: t for t in all_topics},
         badge_statuses=statuses,
         today=today(),
@@ -373,38 +402,54 @@ def contact(contact_id: int):
 
 
 def _refusal(refused: pipeline.MoveRefused) -> str:
-    if not refused.blockers:
+    if not refused.reasons:
         return _("That move is not allowed from this stage.")
-    return _(
-        "This move is blocked: %(reasons)s",
-        reasons="; ".join(str(pipeline.BLOCKER_LABELS[b]) for b in refused.blockers),
+    return _("This move is blocked: %(reasons)s", reasons="; ".join(map(str, refused.reasons)))
+
+
+def _board_moved(found, board_centre, expected: str, notice=None, error=None):
+    """htmx: only the card changes (in place, or into the column it is in now); the column
+    counts and the words for the live regions go out of band."""
+    return render(
+        "safecontacts/_board_moved.html",
+        moved_card=queries.card_for(current_user, found),
+        in_place=found.stage == expected,
+        totals=queries.column_totals(current_user, board_centre),
+        board_centre=board_centre,
+        board_notice=notice,
+        board_error=error,
+        moved_id=found.id,
     )
 
 
 @bp.post(f"{STAFF}/<int:contact_id>/move")
 @require(Permission.MANAGE_SAFE_CONTACTS)
 def move(contact_id: int):
-    """Move a card; refused moves say why. From the board, htmx swaps the board in place."""
+    """Move a card; refused moves say why. From the board, htmx swaps only that card.
+
+    The move is one conditional UPDATE from the stage the page showed (``current``): a stale
+    page, a double click or a colleague who moved first changes nothing, and says so.
+    """
     found = queries.load_contact_for(current_user, contact_id)
     form = MoveForm()
     from_board = request.form.get("from") == "board"
     board_centre = _board_centre(form.board_centre.data)
+    expected = form.current.data or found.stage
     error = None
     reason_missing = False
     invited = True
     if not form.validate_on_submit():
         error = _("That move could not be made. Please try again.")
-    elif form.current.data and form.current.data != found.stage:
-        # The page was out of date (another tab, a colleague, a double click): change nothing.
-        error = _(
-            "%(name)s is now at %(stage)s, so nothing was changed. Here is the latest view.",
-            name=found.name,
-            stage=pipeline.STAGE_LABELS[pipeline.Stage(found.stage)],
-        )
     else:
         try:
             invited = operations.move(
-                current_user, found, form.target.data, form.reason.data or ""
+                current_user, found, form.target.data, form.reason.data or "", expected=expected
+            )
+        except operations.StaleMove:
+            error = _(
+                "%(name)s is now at %(stage)s, so nothing was changed. Here is the latest view.",
+                name=found.name,
+                stage=pipeline.STAGE_LABELS[pipeline.Stage(found.stage)],
             )
         except pipeline.MoveRefused as refused:
             error = _refusal(refused)
@@ -424,14 +469,18 @@ def move(contact_id: int):
                 "\"I forgot my password\" on the sign-in page instead."
             )
         if from_board and is_htmx():
-            return _render_board(board_centre, notice=moved, moved_id=found.id)
+            if invited:
+                return _board_moved(found, board_centre, expected, notice=moved)
+            return _board_moved(found, board_centre, expected, error=moved)
         flash(moved, "message" if invited else "error")
         if from_board:
             return redirect(url_for("safecontacts.board", centre=board_centre), code=303)
         return redirect(url_for("safecontacts.contact", contact_id=found.id), code=303)
     db.session.rollback()
+    if from_board and is_htmx():
+        return _board_moved(found, board_centre, expected, error=error)
     if from_board:
-        return _render_board(board_centre, error=error, status=409 if not is_htmx() else 200)
+        return _render_board(board_centre, error=error, status=409)
     if reason_missing:
         form.reason.errors = [error]
         return _detail(found, move_form=form, status=400)
@@ -579,7 +628,7 @@ def approve_biography(contact_id: int):
 
 def _training_page(topic_form=None, status=200, refresher_forms=None):
     all_topics = _topics()
-    members = queries.scheme_members()
+    members = queries.scheme_members(current_user)
     forms = {t.id: RefresherForm(formdata=None, prefix=f"t{t.id}", obj=t) for t in all_topics}
     forms.update(refresher_forms or {})
     return render(
@@ -631,7 +680,9 @@ def topic_refresher(topic_id: int):
 @require(Permission.MANAGE_SAFE_CONTACTS)
 def commitments():
     """Record termly meetings and supervision; list Safe Contacts who missed them."""
-    members = [m for m in queries.scheme_members() if m.stage == pipeline.Stage.PUBLISHED]
+    members = [
+        m for m in queries.scheme_members(current_user) if m.stage == pipeline.Stage.PUBLISHED
+    ]
     form = MeetingForm(members)
     if form.validate_on_submit():
         operations.record_meeting(

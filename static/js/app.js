@@ -69,3 +69,37 @@
   });
   document.addEventListener("htmx:afterSettle", function (event) { initCounters(event.target); });
 })();
+
+/* --- Staff: say plainly when a request fails (helper D, issue 9) ------------------------ */
+/* htmx swaps our own error pages in place (errors.py sets HX-Retarget). A request that never
+   reached the server (htmx:sendError), or an answer that is not ours (a proxy's 502), would
+   otherwise fail in silence. The words are in the page, in its language: JS has no gettext
+   (#request-failed in layouts/staff.html). */
+(function () {
+  "use strict";
+
+  function say(attribute) {
+    var region = document.getElementById("request-failed");
+    var words = region && region.getAttribute(attribute);
+    if (!words || region.textContent === words) { return; }  /* once, not at every poll */
+    var message = document.createElement("p");
+    message.className = "flash flash--error";
+    message.textContent = words;
+    region.replaceChildren(message);
+  }
+
+  document.addEventListener("htmx:sendError", function () { say("data-send-error"); });
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Retarget")) { return; }  /* shown in place already */
+    say("data-response-error");
+  });
+  /* The next thing the person does that works clears the message (a poll does not). */
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var region = document.getElementById("request-failed");
+    var elt = event.detail && event.detail.elt;
+    if (region && event.detail.successful && elt && !elt.hasAttribute("data-poll")) {
+      region.replaceChildren();
+    }
+  });
+})();

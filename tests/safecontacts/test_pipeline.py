@@ -6,6 +6,8 @@ import socket
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hsm.audit import AuditEntry
 from hsm.extensions import db
@@ -15,6 +17,7 @@ from tests.safecontacts.conftest import csrf as _csrf
 from tests.safecontacts.conftest import press
 
 ALL_MET = Facts(True, True, True, True, True)
+EDI = frozenset({pipeline.PERMISSION})
 
 
 @pytest.mark.parametrize(
@@ -32,7 +35,7 @@ ALL_MET = Facts(True, True, True, True, True)
     ],
 )
 def test_allowed_moves(current, target):
-    pipeline.check_move(current, target, ALL_MET, reason="Moved away")
+    pipeline.check_move(current, target, ALL_MET, reason="Moved away", granted=EDI)
 
 
 @pytest.mark.parametrize(
@@ -50,20 +53,20 @@ def test_allowed_moves(current, target):
 )
 def test_refused_moves(current, target):
     with pytest.raises(MoveRefused) as refused:
-        pipeline.check_move(current, target, ALL_MET, reason="x")
+        pipeline.check_move(current, target, ALL_MET, reason="x", granted=EDI)
     assert refused.value.blockers == ()
 
 
 def test_side_states_need_a_reason():
     with pytest.raises(MoveRefused) as refused:
-        pipeline.check_move("chat", "withdrawn", ALL_MET, reason="   ")
+        pipeline.check_move("chat", "withdrawn", ALL_MET, reason="   ", granted=EDI)
     assert refused.value.blockers == (Blocker.REASON_MISSING,)
 
 
 def test_publication_needs_line_manager_and_approved_biography():
     facts = Facts(True, False, True, True, False)
     with pytest.raises(MoveRefused) as refused:
-        pipeline.check_move("biography", "published", facts)
+        pipeline.check_move("biography", "published", facts, granted=EDI)
     assert set(refused.value.blockers) == {
         Blocker.NO_LINE_MANAGER_PERMISSION,
         Blocker.BIOGRAPHY_NOT_APPROVED,
@@ -71,8 +74,34 @@ def test_publication_needs_line_manager_and_approved_biography():
 
 
 def test_training_must_be_attended_before_biography():
+    with pytest.raises(MoveRefused) as refused:
+        pipeline.check_move(
+            "training", "biography", Facts(True, True, True, False, False), granted=EDI
+        )
+    # Only the training: the biography is not approved either, but that is not this move's.
+    assert refused.value.blockers == (Blocker.TRAINING_NOT_ATTENDED,)
+    assert [str(r) for r in refused.value.reasons] == ["Induction training not attended"]
+
+
+def test_a_move_without_the_permission_is_refused_and_says_so():
+    with pytest.raises(MoveRefused) as refused:
+        pipeline.check_move("applied", "chat", ALL_MET, granted=frozenset({"own_account"}))
+    assert refused.value.blockers == ()  # no step of the scheme is missing...
+    assert [r.code for r in refused.value.reasons] == ["missing_permission"]  # ...a permission is
+    moves = pipeline.available_moves("applied", ALL_MET, frozenset())
+    [move] = [m for m in moves if m.target == "chat"]
+    assert not move.allowed and "permission" in str(move.reasons[0])
+
+
+def test_moving_back_is_never_blocked():
+    # Guards key on the move, not on the stage it enters: unpublishing someone whose training
+    # was later marked as not attended must still be possible (entering Biography from
+    # Training needs the training; coming back to it from Published does not).
+    nothing = Facts(True, False, False, False, False)
+    for source, target in pipeline.BACK:
+        pipeline.check_move(source, target, nothing, granted=EDI)
     with pytest.raises(MoveRefused):
-        pipeline.check_move("training", "biography", Facts(True, True, True, False, False))
+        pipeline.check_move("training", "biography", nothing, granted=EDI)
 
 
 def test_blockers_shown_on_cards():
@@ -90,10 +119,47 @@ def test_blockers_shown_on_cards():
     assert pipeline.blockers("withdrawn", Facts(False, False, False, False, False)) == []
 
 
+# The scheme's steps as the EDI office describes them, written out by hand (not read from
+# the table): forward one step, back one step, leave (withdrawn or not progressed) from any
+# stage, and reopen a closed application from the start.
+SCHEME = {
+    "applied": ["chat", "withdrawn", "not_progressed"],
+    "chat": ["applied", "training", "withdrawn", "not_progressed"],
+    "training": ["chat", "biography", "withdrawn", "not_progressed"],
+    "biography": ["training", "published", "withdrawn", "not_progressed"],
+    "published": ["biography", "withdrawn", "not_progressed"],
+    "withdrawn": ["applied"],
+    "not_progressed": ["applied"],
+}
+
+
 def test_moves_offered_are_the_transition_set():
     for stage in Stage:
-        for target in pipeline.moves_from(stage):
-            assert (stage, target) in pipeline.TRANSITIONS
+        # Every move from a stage is on offer (in board order), blocked or not...
+        offered = [str(m.target) for m in pipeline.available_moves(stage, ALL_MET, EDI)]
+        assert sorted(offered) == sorted(SCHEME[stage]), stage
+        # ...and with every requirement met and the permission held, all of them go.
+        assert [str(s) for s in pipeline.moves_from(stage, ALL_MET, EDI)] == offered
+        assert pipeline.moves_from(stage, ALL_MET, frozenset()) == []
+    board_order = [str(s) for s in (*pipeline.COLUMNS, *pipeline.SIDE_STATES)]
+    offered = [str(m.target) for m in pipeline.available_moves("chat", ALL_MET, EDI)]
+    assert offered == sorted(offered, key=board_order.index)
+
+
+facts_st = st.builds(Facts, *(st.booleans() for _ in range(5)))
+
+
+@settings(deadline=None)
+@given(stage=st.sampled_from(list(Stage)), facts=facts_st, reason=st.sampled_from(["", "Why"]))
+def test_a_move_on_offer_is_never_refused(stage, facts, reason):
+    offered = pipeline.moves_from(stage, facts, EDI)
+    for target in Stage:
+        needs_reason = target in pipeline.SIDE_STATES and not reason
+        if target in offered and not needs_reason:
+            pipeline.check_move(stage, target, facts, reason, granted=EDI)
+        elif target not in offered:
+            with pytest.raises(MoveRefused):
+                pipeline.check_move(stage, target, facts, reason, granted=EDI)
 
 
 def _moves(contact_id):
@@ -115,8 +181,16 @@ def test_board_move_in_place_with_htmx(client, login_as, contact_factory):
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert html.lstrip().startswith('<div id="board"')
+    # Only the card: it leaves its old place (nothing is swapped there) and goes on top of
+    # its new column; the counts go out of band. The board itself is not sent again.
+    assert 'id="board"' not in html and "board__column" not in html
+    assert html.lstrip().startswith(
+        '<div data-hx-swap-oob="afterbegin:#board-cards-chat">\n\n'
+        f'<li class="card board__card" id="board-card-{person.id}">'
+    )
     assert "Robin Example" in html
+    count = '<span class="board__count" id="board-count-{}" data-hx-swap-oob="true">({})</span>'
+    assert count.format("applied", 0) in html and count.format("chat", 1) in html
     db.session.refresh(person)
     assert person.stage == "chat"
     [entry] = _moves(person.id)
@@ -239,7 +313,7 @@ def test_a_double_click_on_the_board_moves_once(client, login_as, contact_factor
     htmx = {"HX-Request": "true"}
     first = press(client, board, "Move Dana Twice to Informal chat", headers=htmx)
     html = first.get_data(as_text=True)
-    assert '<div id="board-status" hx-swap-oob="innerHTML">' in html
+    assert '<div id="board-status" data-hx-swap-oob="innerHTML">' in html
     assert "Dana Twice moved to Informal chat." in html
     assert f'href="/staff/safe-contacts/{person.id}" autofocus' in html  # focus follows the card
     second = press(client, board, "Move Dana Twice to Informal chat", headers=htmx)
