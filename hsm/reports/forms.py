@@ -1,7 +1,8 @@
 """The Report a Concern form (policy Appendix B), the follow-up forms and the staff actions.
 
 Conditional fields (named / anonymous, "other" reasons, the date) are checked here on the
-server whatever the browser did; the page shows every field when JavaScript is off.
+server whatever the browser did; the page shows every field when JavaScript is off, and
+hides what does not apply when it runs (static/js/app.js, "reveal").
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
+from hsm.forms import DateInput
 from hsm.i18n import _l
 from hsm.reports import labels, receipts, rules
 from hsm.reports.operations import Submission
@@ -36,13 +38,6 @@ def clean(value):
     if isinstance(value, str):
         return _CONTROL.sub("", value).strip()
     return value
-
-
-def parse_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -111,7 +106,7 @@ class ReportForm(FlaskForm):
     first_name = _text(_l("First name"), rules.NAME_MAX)
     last_name = _text(_l("Last name"), rules.NAME_MAX)
     student_number = _text(_l("Student number"), rules.STUDENT_NUMBER_MAX)
-    date_of_birth = StringField(_l("Date of birth"), filters=[clean])
+    date_of_birth = DateInput(_l("Date of birth"))
     contact_method = _choice(
         _l("How should we contact you?"),
         labels.CONTACT_METHODS,
@@ -142,7 +137,7 @@ class ReportForm(FlaskForm):
         rules.WHEN_KINDS,
         _l("Choose when it happened."),
     )
-    when_date = StringField(_l("Date"), filters=[clean])
+    when_date = DateInput(_l("Date it happened"))
     when_detail = _text(_l("Anything you want to say about when (optional)"), rules.SHORT_TEXT_MAX)
     where = _choice(
         _l("Where did it happen?"),
@@ -241,13 +236,9 @@ class ReportForm(FlaskForm):
     def validate_date_of_birth(self, field):
         if not self.is_named:
             return
-        if not field.data:
-            raise ValidationError(_l("Enter your date of birth."))
-        born = parse_date(field.data)
-        if born is None:
-            raise ValidationError(_l("Enter your date of birth as a real date, like 2004-03-27."))
+        born = field.checked(required=_l("Enter your date of birth."))
         if not rules.plausible_birth_date(born, self._today()):
-            raise ValidationError(_l("Check your date of birth: it must be in the past."))
+            field.refuse(_l("Check your date of birth: it must be in the past."))
 
     def validate_contact_method(self, field):
         if self.is_named and not field.data:
@@ -272,13 +263,11 @@ class ReportForm(FlaskForm):
     def validate_when_date(self, field):
         if self.when_kind.data != "date":
             return
-        if not field.data:
-            raise ValidationError(_l("Enter the date, or choose another answer about when."))
-        day = parse_date(field.data)
-        if day is None:
-            raise ValidationError(_l("Enter the date as a real date, like 2025-03-27."))
+        day = field.checked(
+            required=_l("Enter the date, or choose another answer about when.")
+        )
         if not rules.incident_date_ok(day, self._today()):
-            raise ValidationError(_l("The date cannot be in the future."))
+            field.refuse(_l("The date cannot be in the future."))
 
     def keep_submission_key(self) -> str:
         """Keep the key this form was shown with; a new form (or a mangled key) gets a new one."""
@@ -301,7 +290,7 @@ class ReportForm(FlaskForm):
             first_name=self.first_name.data or None,
             last_name=self.last_name.data or None,
             student_number=self.student_number.data or None,
-            date_of_birth=parse_date(self.date_of_birth.data),
+            date_of_birth=self.date_of_birth.data,
             contact_method=self.contact_method.data or None,
             contact_detail=self.contact_detail.data or None,
             safe_times=self.safe_times.data or None,
@@ -309,7 +298,7 @@ class ReportForm(FlaskForm):
             categories=[c for c in rules.CATEGORIES if c in (self.categories.data or [])],
             narrative=self.narrative.data,
             when_kind=self.when_kind.data,
-            when_date=parse_date(self.when_date.data),
+            when_date=self.when_date.data,
             when_detail=self.when_detail.data or None,
             where=self.where.data,
             where_detail=self.where_detail.data or None,

@@ -49,8 +49,6 @@ def report_context():
         "format_datetime": format_datetime,
     }
 
-# Which fragment an inline check returns: two fields own a section that shows or hides more.
-SECTION_OF = {"anonymous": "reports/_identity.html", "immediate_danger": "reports/_danger.html"}
 FOLLOW_UP_KEY = "follow_up"
 DEFAULT_SUBMIT_LIMIT = "10 per hour; 50 per day"
 DEFAULT_RECEIPT_LIMIT = "10 per hour"
@@ -144,13 +142,17 @@ def form(centre: str):
 @bp.post("/<centre>/report/check/<field>")
 @public
 def check(centre: str, field: str):
-    """Inline check of one field (htmx); returns that field's fragment, or its section's."""
+    """Inline check of one field (htmx): the answer is that field's message region only.
+
+    It never holds an input, so a reply that lands while the reporter types cannot take away
+    a word. What shows or hides with a choice is on the page already (static/js/app.js).
+    """
     chosen = centre_or_404(centre)
     report_form = _report_form(chosen)
     if field not in ReportForm.ORDER:
         abort(404)
     report_form.check_field(field)
-    template = SECTION_OF.get(field, "reports/_field.html")
+    template = "reports/_message.html"
     return render(template, template, form=report_form, centre=chosen, name=field)
 
 

@@ -103,3 +103,83 @@
     }
   });
 })();
+
+/* --- Report a Concern (helper A): conditional reveal and inline-check messages ---------- */
+(function () {
+  "use strict";
+
+  /* Conditional parts of a form: <div data-reveal-if="NAME" data-reveal-value="V1 V2">
+     shows while a radio NAME with one of those values is checked and hides when another one
+     is. With nothing chosen it stays as the server drew it. Only shown or hidden, never
+     re-drawn, so nothing typed inside is ever lost. */
+  function applyReveal(root) {
+    root.querySelectorAll("[data-reveal-if]").forEach(function (box) {
+      var scope = box.closest("form") || document;
+      var radios = scope.querySelectorAll("input[type=radio]");
+      var name = box.getAttribute("data-reveal-if");
+      var chosen = null;
+      radios.forEach(function (radio) {
+        if (radio.name === name && radio.checked) { chosen = radio; }
+      });
+      if (!chosen) { return; }
+      var wanted = (box.getAttribute("data-reveal-value") || "").split(/\s+/);
+      box.hidden = wanted.indexOf(chosen.value) < 0;
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[type=radio]")) {
+      applyReveal(document);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { applyReveal(document); });
+  /* A page restored by Back keeps its choices: show what they call for. */
+  window.addEventListener("pageshow", function () { applyReveal(document); });
+
+  /* A group of boxes (a date: day, month, year) is checked once, when focus leaves the
+     group after a change, not after each box: its wrapper gets a "group-change" event. */
+  var changed = [];
+  document.addEventListener("change", function (event) {
+    var group = event.target.closest && event.target.closest("[data-group-change]");
+    if (group && changed.indexOf(group) < 0) { changed.push(group); }
+  });
+  document.addEventListener("focusout", function (event) {
+    var group = event.target.closest && event.target.closest("[data-group-change]");
+    var at = changed.indexOf(group);
+    if (!group || at < 0 || group.contains(event.relatedTarget)) { return; }
+    changed.splice(at, 1);
+    group.dispatchEvent(new CustomEvent("group-change", { bubbles: true }));
+  });
+
+  /* An inline check swaps in only a field's message region ([data-message-for]). Keep the
+     field's error state in step with it: the field--error class, the message's id in
+     aria-describedby of the elements marked data-error-ref, and aria-invalid on the inputs
+     the message names (data-invalid). */
+  function syncField(region) {
+    var name = region.getAttribute("data-message-for");
+    var field = document.getElementById("field-" + name);
+    if (!field) { return; }
+    var error = region.querySelector(".error-message");
+    var errorId = name + "-error";
+    field.classList.toggle("field--error", Boolean(error));
+    field.querySelectorAll("[data-error-ref]").forEach(function (el) {
+      var ids = (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
+        return id && id !== errorId;
+      });
+      if (error) { ids.push(errorId); }
+      if (ids.length) { el.setAttribute("aria-describedby", ids.join(" ")); }
+      else { el.removeAttribute("aria-describedby"); }
+    });
+    var invalid = error ? (error.getAttribute("data-invalid") || "").split(/\s+/) : [];
+    field.querySelectorAll("input, textarea, select").forEach(function (el) {
+      if (invalid.indexOf(el.id) >= 0) { el.setAttribute("aria-invalid", "true"); }
+      else { el.removeAttribute("aria-invalid"); }
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var region = event.target;
+    if (region.matches && region.matches("[data-message-for]")) { syncField(region); }
+  });
+})();
+

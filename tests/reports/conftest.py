@@ -12,8 +12,22 @@ from hsm.reports.models import Report
 RECEIPT = re.compile(r'id="receipt-code"[^>]*>([^<]+)<')
 
 
+DATE_FIELDS = ("date_of_birth", "when_date")
+
+
+def date_boxes(name: str, value) -> dict:
+    """A date as the form's three boxes post it: from "2003-05-17", or (day, month, year)."""
+    if isinstance(value, str):
+        year, month, day = value.split("-")
+        value = (str(int(day)), str(int(month)), year)
+    return dict(zip((f"{name}-day", f"{name}-month", f"{name}-year"), value, strict=True))
+
+
 def valid_form(**overrides) -> dict:
-    """A complete anonymous report, as the browser would post it (without the CSRF token)."""
+    """A complete anonymous report, as the browser would post it (without the CSRF token).
+
+    Dates are given as "YYYY-MM-DD" or (day, month, year) and posted as the three boxes.
+    """
     data = {
         "anonymous": "yes",
         "anonymity_reason": "privacy",
@@ -29,6 +43,9 @@ def valid_form(**overrides) -> dict:
         "consent_earlier_notes": "not_applicable",
     }
     data.update(overrides)
+    for name in DATE_FIELDS:
+        if data.get(name) is not None:
+            data.update(date_boxes(name, data.pop(name)))
     return {k: v for k, v in data.items() if v is not None}
 
 

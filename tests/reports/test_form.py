@@ -3,10 +3,12 @@
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from hsm.audit import AuditEntry
 from hsm.extensions import db
+from hsm.reports.forms import ReportForm
 from hsm.reports.models import Report
 from tests.reports.conftest import csrf_token, named_form, valid_form
 
@@ -62,12 +64,15 @@ def test_anonymous_needs_a_reason_and_other_needs_words(submit):
 
 def test_bad_values_get_clear_messages(submit):
     data = named_form(date_of_birth="2999-01-01", contact_detail="not an email",
-                      when_kind="date", when_date="31/02/2020", narrative="x" * 5001,
+                      when_kind="date", when_date=("31", "2", "2020"), narrative="x" * 5001,
                       categories=["harassment", "made-up"])
     html = submit("uk", data)[0].get_data(as_text=True)
     assert "Check your date of birth: it must be in the past." in html
     assert "Enter an email address, like name@example.com." in html
-    assert "Enter the date as a real date, like 2025-03-27." in html
+    assert "Date it happened: this date does not exist. Check the day and the month." in html
+    # What was typed comes back as it was typed, and the wrong boxes are marked.
+    assert re.search(r'name="when_date-day"[^>]*value="31"[^>]*aria-invalid', html)
+    assert re.search(r'name="when_date-year"[^>]*value="2020"(?![^>]*aria-invalid)', html)
     assert "This must be 5000 characters or fewer." in html
     assert "Choose at least one kind of concern." in html
     assert "5001 of 5000 characters" in html
@@ -119,7 +124,7 @@ def test_immediate_danger_shows_the_numbers_and_still_sends(submit):
     assert report.immediate_danger and report.urgency == 3
 
 
-def test_inline_check_returns_the_field_fragment(client):
+def test_inline_check_returns_the_field_message_only(client):
     token = csrf_token(client, "/uk/report")
     response = client.post(
         "/uk/report/check/first_name",
@@ -128,31 +133,61 @@ def test_inline_check_returns_the_field_fragment(client):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert html.strip().startswith('<div class="field field--error" id="field-first_name"')
+    assert html.strip().startswith(
+        '<div class="field__message" id="first_name-message" data-message-for="first_name">')
     assert "Enter your first name." in html and "<html" not in html
+    # It names the input it is about, for aria-invalid once swapped in (static/js/app.js).
+    assert 'id="first_name-error" data-invalid="first_name"' in html
 
 
-def test_choosing_yes_to_danger_shows_the_numbers_at_once(client):
-    token = csrf_token(client, "/ireland/report")
-    response = client.post(
-        "/ireland/report/check/immediate_danger",
-        data={"csrf_token": token, "immediate_danger": "yes"},
-        headers={"HX-Request": "true"},
-    )
-    html = response.get_data(as_text=True)
-    assert html.strip().startswith('<div id="danger-section">')
-    assert "Please call for help now" in html and 'href="tel:' in html
-
-
-def test_choosing_anonymous_hides_the_named_details(client):
+@pytest.mark.parametrize("field", ReportForm.ORDER)
+def test_no_inline_check_answer_holds_an_input(client, field):
+    """The answer replaces its target: it must never carry a box the reporter may be typing in."""
     token = csrf_token(client, "/uk/report")
-    html = client.post(
-        "/uk/report/check/anonymous",
-        data={"csrf_token": token, "anonymous": "yes"},
-        headers={"HX-Request": "true"},
-    ).get_data(as_text=True)
-    assert '<div class="conditional" id="named-details" hidden>' in html
-    assert '<div class="conditional" id="anonymous-details">' in html
+    data = named_form(anonymous="no", immediate_danger="yes", when_kind="date",
+                      anonymity_reason="other", first_name="")
+    response = client.post(f"/uk/report/check/{field}", data=data | {"csrf_token": token},
+                           headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.strip().startswith(f'<div class="field__message" id="{field}-message"')
+    assert not re.search(r"<(input|textarea|select|button)\b", html), html
+
+
+def test_the_danger_numbers_are_on_the_page_before_yes_is_chosen(client):
+    html = client.get("/paris/report?lang=en").get_data(as_text=True)
+    alert = re.search(r'<div class="call-now" id="danger-alert"[^>]*>', html).group(0)
+    assert 'data-reveal-if="immediate_danger" data-reveal-value="yes"' in alert
+    assert alert.endswith(" hidden>")  # shown by the browser when "yes" is chosen
+    block = html[html.index('id="danger-alert"'):html.index('id="field-under_18"')]
+    # The same block as the top of the page: SMS 114 for deaf people, and demo badges.
+    assert 'href="sms:114"' in block and 'href="tel:112"' in block
+    assert "demo value" in block
+    assert "you can come back and send this report afterwards" not in html
+
+
+def test_choosing_yes_to_danger_without_javascript_shows_the_numbers(submit):
+    response, code = submit("ireland", valid_form(immediate_danger="yes", narrative=""))
+    html = response.get_data(as_text=True)
+    assert code is None
+    alert = re.search(r'<div class="call-now" id="danger-alert"[^>]*>', html).group(0)
+    assert " hidden" not in alert
+    assert "Please call for help now" in html
+    assert "if this page closes, what you wrote is gone" in html
+
+
+def test_every_conditional_field_is_on_the_page_from_the_start(client):
+    html = client.get("/uk/report?lang=en").get_data(as_text=True)
+    for box, shows_for in (("named-details", 'data-reveal-if="anonymous" data-reveal-value="no"'),
+                           ("anonymous-details",
+                            'data-reveal-if="anonymous" data-reveal-value="yes"'),
+                           ("when-date-details",
+                            'data-reveal-if="when_kind" data-reveal-value="date"')):
+        tag = re.search(rf'<div [^>]*id="{box}"[^>]*>', html).group(0)
+        assert shows_for in tag and "hidden" not in tag  # JS off: everything shows
+    for name in ("first_name", "last_name", "student_number", "date_of_birth-day",
+                 "contact_detail", "anonymity_reason_other", "when_date-year"):
+        assert f'name="{name}"' in html
 
 
 def test_inline_check_of_an_unknown_field_or_without_token(client):

@@ -1,0 +1,145 @@
+"""The shared field kit: form fields every area can use (their markup is templates/macros/).
+
+Today it holds the GOV.UK date input. The areas' own kits (reports, accounts, safecontacts)
+move here one by one (issue 9).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.lists import format_list
+from wtforms import Field
+from wtforms.utils import unset_value
+from wtforms.validators import ValidationError
+
+from hsm.i18n import _, _l, format_locale
+
+PARTS = ("day", "month", "year")
+# Each part as a sentence names it ("enter the day and the month"), with its article.
+PART_WORDS = {"day": _l("the day"), "month": _l("the month"), "year": _l("the year")}
+
+
+class DateInput(Field):
+    """A date typed in three boxes, day, month and year (the GOV.UK date input).
+
+    It works in every browser and without JavaScript, where ``type=date`` shows each
+    browser's own format (mm/dd/yyyy in many). The boxes post ``<name>-day``,
+    ``<name>-month`` and ``<name>-year``; ``raw`` keeps exactly what was typed, so a page
+    shown again with a mistake shows the person's own input. ``data`` is the date, or None
+    while the boxes do not make a real date.
+
+    The field judges nothing by itself, so that a form can decide when it applies (a date of
+    birth only for a named report). Call ``checked()`` from a validator, or use
+    ``RealDate``: either names the parts that are wrong, in the person's language, and
+    records them in ``invalid_parts`` for the markup (``aria-invalid`` on those boxes).
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.raw = dict.fromkeys(PARTS, "")
+        self.invalid_parts: tuple[str, ...] = ()
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.process_errors = []
+        if data is unset_value:
+            data = self.default() if callable(self.default) else self.default
+        self.object_data = data
+        self.data = data if isinstance(data, date) else None
+        if self.data is not None:
+            self.raw = {"day": str(data.day), "month": str(data.month), "year": str(data.year)}
+        if formdata is not None:
+            self.raw = {part: _typed(formdata.get(self.part_name(part))) for part in PARTS}
+            try:
+                self.data = self._parse()
+            except ValidationError:
+                self.data = None
+
+    def part_name(self, part: str) -> str:
+        """The name (and id) of one box: ``date_of_birth-day``."""
+        return f"{self.name}-{part}"
+
+    @property
+    def first_invalid(self) -> str:
+        """The box the error summary links to: the first wrong one, else the day."""
+        return self.part_name(self.invalid_parts[0] if self.invalid_parts else "day")
+
+    @property
+    def invalid_ids(self) -> list[str]:
+        return [self.part_name(part) for part in self.invalid_parts]
+
+    def checked(self, required: str | None = None) -> date | None:
+        """The date typed; a ValidationError naming the wrong parts if it is not a real date.
+
+        Empty boxes give None, or the ``required`` message when the date must be given.
+        """
+        self.invalid_parts = ()
+        if not any(self.raw.values()):
+            if required:
+                self.invalid_parts = PARTS
+                raise ValidationError(required)
+            return None
+        try:
+            return self._parse()
+        except ValidationError as error:
+            self.invalid_parts = tuple(error.args[1])
+            raise ValidationError(error.args[0]) from None
+
+    def refuse(self, message: str) -> None:
+        """Refuse a real date for a rule of the form (in the future, too long ago)."""
+        self.invalid_parts = PARTS
+        raise ValidationError(message)
+
+    def _parse(self) -> date:
+        label = self.label.text
+        missing = [part for part in PARTS if not self.raw[part]]
+        if missing:
+            words = format_list([str(PART_WORDS[p]) for p in missing], locale=format_locale())
+            raise ValidationError(_("%(label)s: enter %(parts)s.", label=label, parts=words),
+                                  missing)
+        day, month, year = (_number(self.raw[part]) for part in PARTS)
+        wrong = [part for part, ok in (("day", day is not None and 1 <= day <= 31),
+                                       ("month", month is not None and 1 <= month <= 12),
+                                       ("year", year is not None and 1000 <= year <= 9999))
+                 if not ok]  # fmt: skip
+        if len(wrong) > 1:
+            raise ValidationError(
+                _("%(label)s: enter a real date, with numbers for the day, month and year.",
+                  label=label), wrong)
+        if wrong == ["day"]:
+            raise ValidationError(
+                _("%(label)s: the day must be a number from 1 to 31.", label=label), wrong)
+        if wrong == ["month"]:
+            raise ValidationError(
+                _("%(label)s: the month must be a number from 1 to 12.", label=label), wrong)
+        if wrong == ["year"]:
+            raise ValidationError(
+                _("%(label)s: the year must have 4 numbers, like 2004.", label=label), wrong)
+        try:
+            return date(year, month, day)  # type: ignore[arg-type]
+        except ValueError:
+            raise ValidationError(
+                _("%(label)s: this date does not exist. Check the day and the month.",
+                  label=label), ["day", "month"]) from None
+
+
+class RealDate:
+    """Validator: the date must be real (and given, with a ``required`` message)."""
+
+    def __init__(self, required: str | None = None):
+        self.required = required
+
+    def __call__(self, form, field: DateInput) -> None:
+        field.checked(str(self.required) if self.required else None)
+
+
+def _typed(value) -> str:
+    """What was typed in one box: trimmed, and only printable characters."""
+    if not isinstance(value, str):
+        return ""
+    return "".join(ch for ch in value if ch.isprintable()).strip()[:20]
+
+
+def _number(text: str) -> int | None:
+    """Digits only ("07" is 7); anything else is not a number."""
+    return int(text) if text.isascii() and text.isdigit() else None
