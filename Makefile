@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-test assets translations compile-translations check-translations \
-        db demo test-sqlite test-postgres chromium bench lint clean
+        db demo test-sqlite test-postgres chromium java bench lighthouse lint clean
 
 ## make run: install, build assets and catalogs, migrate SQLite, load demo data, serve.
 ## Email links point at the address actually served (never at the request's Host header).
@@ -16,7 +16,7 @@ run: install assets compile-translations db
 	HSM_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
 ## make test: install what the tests need, then run the suite on SQLite and on PostgreSQL.
-test: install-test assets compile-translations chromium
+test: install-test assets compile-translations chromium java
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
@@ -37,7 +37,7 @@ install-test: $(VENV)/.installed-test
 
 ## Front-end assets come from the npm registry, pinned in package.json / package-lock.json.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 static/vendor/htmx.min.js: node_modules/.package-lock.json
@@ -68,6 +68,13 @@ chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+## The Nu HTML validator (vnu.jar, from npm) runs on Debian's Java.
+java:
+	@if [ ! -x /usr/bin/java ]; then \
+	  echo "Installing Debian's Java for the HTML validator"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
 	fi
 
 test-sqlite:
