@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -22,6 +23,10 @@ from hsm.config import ROOT  # noqa: E402
 from hsm.extensions import db as _db  # noqa: E402
 from hsm.extensions import limiter  # noqa: E402
 from tests.factories import make_user  # noqa: E402
+
+# Property tests stay bounded on a 2-core machine; a test may still ask for more examples.
+hypothesis.settings.register_profile("ci", max_examples=50, deadline=None)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
