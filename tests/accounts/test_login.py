@@ -139,7 +139,7 @@ def test_anonymous_htmx_request_gets_401_and_hx_redirect(client):
 
 def test_the_login_page_speaks_dutch_and_french(app):
     for lang, heading, error in (
-        ("nl", "Inloggen bij Safe Support", "Vul uw e-mailadres in."),
+        ("nl", "Inloggen bij Safe Support", "Vul je e-mailadres in."),
         ("fr", "Se connecter à Safe Support", "Saisissez votre adresse e-mail."),
     ):
         client = app.test_client()
