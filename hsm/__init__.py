@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hsm import accesslog, cli, crypto, errors, headers, i18n, routing, security, site
+from hsm import accesslog, cli, crypto, errors, headers, i18n, routing, security, site, transaction
 from hsm.accounts import sessions as staff_sessions
 from hsm.accounts.views import bp as accounts_bp
 from hsm.centres import registry as centres
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["HSM_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
+    transaction.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)

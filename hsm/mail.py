@@ -1,6 +1,10 @@
 """Outgoing email through SMTP (``HSM_SMTP_*``); without a host it prints to the console.
 
-Messages carry links, never report details.
+Messages carry links, never report details. An email that a change causes goes to the
+outbox in the same transaction as the change (``queue``): it leaves only once that
+transaction has committed, and never when it is rolled back. The request's one commit point
+(``hsm.transaction``) sends what the request queued once the response has gone out; a caller
+that must tell the user at once whether it left calls ``deliver`` after its own commit.
 """
 
 from __future__ import annotations
@@ -9,12 +13,46 @@ import logging
 import smtplib
 import ssl
 import sys
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
-from flask import after_this_request, current_app
+import sqlalchemy as sa
+from flask import current_app, g, has_request_context
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hsm.crypto import EncryptedText
+from hsm.extensions import UTCDateTime, db
 
 log = logging.getLogger(__name__)
-ERRORS = (smtplib.SMTPException, OSError)
+
+
+class NotDelivered(Exception):
+    """An email that had to leave at once did not; it stays in the outbox."""
+
+
+# What sending can raise; callers that tell the user whether an email left catch these.
+ERRORS = (smtplib.SMTPException, OSError, NotDelivered)
+# A claimed message whose sender died is claimable again after this long.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+QUEUED_KEY = "hsm_outbox_queued"
+
+
+class OutboxMessage(db.Model):
+    """An email waiting to leave, or one that has left (kept for the record)."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (sa.Index("ix_outbox_message_pending", "sent_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(sa.String(255))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    # Bodies carry one-time links: encrypted at rest like every other secret.
+    body: Mapped[str] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 def _settings() -> dict:
@@ -48,30 +86,88 @@ def _deliver(message: EmailMessage, settings: dict) -> None:
         smtp.send_message(message)
 
 
+def queue(to: str, subject: str, body: str) -> OutboxMessage:
+    """Put an email in the outbox, in the current transaction; it leaves after the commit."""
+    message = OutboxMessage(
+        recipient=to, subject=str(subject), body=str(body), created_at=datetime.now(UTC)
+    )
+    db.session.add(message)
+    db.session.flush()
+    if has_request_context():
+        g.setdefault(QUEUED_KEY, []).append(message.id)
+    return message
+
+
+def _claim(message_id: int, now: datetime) -> bool:
+    """Take one message for sending: a conditional UPDATE, so two senders never both send it.
+
+    A message that was rolled back does not exist, so it is never claimed.
+    """
+    claimed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
+            sa.or_(
+                OutboxMessage.claimed_at.is_(None),
+                OutboxMessage.claimed_at < now - CLAIM_TIMEOUT,
+            ),
+        )
+        .values(claimed_at=now)
+    )
+    db.session.commit()
+    return claimed.rowcount == 1
+
+
+def deliver(message_ids: list[int]) -> dict[int, bool]:
+    """Send these committed outbox messages now; returns which left (by id).
+
+    A failure is recorded on the message (it stays in the outbox) and never raised.
+    """
+    settings = _settings()
+    results: dict[int, bool] = {}
+    for message_id in message_ids:
+        if not _claim(message_id, datetime.now(UTC)):
+            continue
+        row = db.session.get(OutboxMessage, message_id)
+        try:
+            _deliver(_message(row.recipient, row.subject, row.body, settings), settings)
+        except ERRORS as error:
+            log.warning("could not send outbox message %s: %s", message_id, type(error).__name__)
+            row.attempts += 1
+            row.claimed_at = None
+            row.last_error = type(error).__name__
+            results[message_id] = False
+        else:
+            row.attempts += 1
+            row.sent_at = datetime.now(UTC)
+            results[message_id] = True
+        db.session.commit()
+    return results
+
+
+def send_now(to: str, subject: str, body: str) -> None:
+    """Queue an email, commit the current transaction with it, and send it at once.
+
+    For an email whose fate the user is told about (an invitation). Raises ``NotDelivered``
+    when it did not leave; it is kept in the outbox all the same.
+    """
+    message = queue(to, subject, body)
+    db.session.commit()
+    if has_request_context() and message.id in g.get(QUEUED_KEY, []):
+        g.get(QUEUED_KEY).remove(message.id)
+    if not deliver([message.id]).get(message.id):
+        raise NotDelivered(message.id)
+
+
+def take_queued() -> list[int]:
+    """The ids this request queued and nobody has sent yet (and forget them)."""
+    return g.pop(QUEUED_KEY, []) if has_request_context() else []
+
+
 def send(to: str | list[str], subject: str, body: str) -> EmailMessage:
     """Send a plain-text email now and return it; raises one of ``ERRORS`` on failure."""
     settings = _settings()
     message = _message(to, subject, body, settings)
     _deliver(message, settings)
     return message
-
-
-def send_after_response(to: str | list[str], subject: str, body: str) -> None:
-    """Send once the response has gone out, so its timing says nothing about the email.
-
-    Used where whether an email is sent at all must stay private (a password reset for an
-    address that may or may not have an account). Failures are logged, never shown.
-    """
-    settings = _settings()
-    message = _message(to, subject, body, settings)
-
-    def deliver_quietly() -> None:
-        try:
-            _deliver(message, settings)
-        except ERRORS:
-            log.warning("could not send an email after the response")
-
-    @after_this_request
-    def schedule(response):
-        response.call_on_close(deliver_quietly)
-        return response

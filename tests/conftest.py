@@ -98,6 +98,7 @@ def make_app(app):
         other = create_app(
             {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], **(config or {})}
         )
+        other.test_client_class = IsolatedClient
         made.append(other)
         return other
 

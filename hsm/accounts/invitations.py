@@ -10,7 +10,6 @@ from __future__ import annotations
 from hsm import audit, mail
 from hsm.accounts import operations
 from hsm.accounts.models import User
-from hsm.extensions import db
 from hsm.i18n import _
 from hsm.routing import external_url
 
@@ -23,21 +22,24 @@ def link_for(token: str) -> str:
 
 
 def _new_link(user: User, purpose: str, action: str) -> str:
-    """Issue a token, record it, and commit (so the link works at once); return the link."""
+    """Issue a token and record it, in the current transaction; return the link."""
     token = operations.issue_token(user, purpose)
     audit.record(action, target_type="user", target_id=user.id)
-    db.session.commit()
     return link_for(token)
 
 
 def send_invitation(user: User) -> None:
-    """Invite ``user`` to set their first password (commits)."""
+    """Invite ``user`` to set their first password: commits, and sends at once.
+
+    Raises one of ``mail.ERRORS`` when the email did not leave; the link and the email are
+    kept (the email stays in the outbox).
+    """
     link = _new_link(user, "invite", "invitation.sent")
     _send_invitation_email(user, link)
 
 
 def _send_invitation_email(user: User, link: str) -> None:
-    mail.send(
+    mail.send_now(
         user.email,
         _("Your staff account for Safe Support"),
         _(
@@ -51,17 +53,17 @@ def _send_invitation_email(user: User, link: str) -> None:
 
 
 def send_password_reset(user: User) -> None:
-    """Email a single-use reset link valid for one hour (commits).
+    """Email a single-use reset link valid for one hour, through the outbox.
 
-    The email leaves after the response, so the page's timing does not tell whether the
-    address has an account.
+    The email leaves after the response (the request's commit point sends it), so the page's
+    timing does not tell whether the address has an account.
     """
     link = _new_link(user, "reset", "password.reset_requested")
     _send_reset_email(user, link)
 
 
 def _send_reset_email(user: User, link: str) -> None:
-    mail.send_after_response(
+    mail.queue(
         user.email,
         _("Reset your Safe Support password"),
         _(

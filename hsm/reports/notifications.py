@@ -1,7 +1,9 @@
 """Emails about reports: a link to the report, never any detail of it.
 
-Who is told is the plain rule in ``alerts``; this module finds the addresses and sends.
-Every email is written in the centre's language (not the reporter's).
+Who is told is the plain rule in ``alerts``; this module finds the addresses and puts the
+emails in the outbox, in the request's transaction: they leave after it commits, and a mail
+server that is down never loses the report. Every email is written in the centre's language
+(not the reporter's).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def _addresses(audience: Audience, report: Report) -> list[str]:
 
 
 def _send(report: Report, subject, first_line, addresses: list[str]) -> int:
-    """Email each address separately; returns how many emails left."""
+    """Queue one email per address (they leave after the commit); returns how many."""
     centre = get_centre(report.centre)
     with force_locale(centre.default_locale if centre else "en"):
         subject, first_line = str(subject), str(first_line)
@@ -52,15 +54,9 @@ def _send(report: Report, subject, first_line, addresses: list[str]) -> int:
               link=_link(report)),
             _("This email holds no details of the report, on purpose. Please do not forward it."),
         ]) + "\n"
-    sent = 0
     for address in addresses:
-        try:
-            mail.send(address, subject, body)
-            sent += 1
-        except mail.ERRORS:
-            # The report is saved already; the inbox shows it even when mail is down.
-            log.exception("could not send a notification for report %s", report.id)
-    return sent
+        mail.queue(address, subject, body)
+    return len(addresses)
 
 
 def new_report(report: Report) -> int:
