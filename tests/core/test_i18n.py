@@ -181,6 +181,49 @@ def test_pgettext_keeps_two_meanings_apart(two_areas):
     assert "msgctxt 'kind of job'" in problems[0].detail
 
 
+# House style (README, "Translations and registers"). Catalogs checked for French typography
+# and epicene wording; the others join once their copy has been brought in line.
+STYLED = ("accounts", "safecontacts")
+# Shared with a catalog not yet in STYLED: they change together, or they would conflict.
+PENDING_SHARED = {"Error:"}
+
+
+def _translations(locale, domain):
+    catalog = i18n_catalogs._read(i18n_catalogs.po_path(locale, domain), locale, domain)
+    for message in catalog:
+        if message.id:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for string in strings:
+                yield i18n_catalogs._key(message), string
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_dutch_says_je_to_students_and_staff(domain):
+    formal = re.compile(r"\b(u|uw|uzelf)\b", re.IGNORECASE)
+    found = [(msgid, text) for msgid, text in _translations("nl", domain) if formal.search(text)]
+    assert not found
+
+
+@pytest.mark.parametrize("domain", STYLED)
+def test_apostrophes_are_typographic(domain):
+    for locale in ("nl", "fr"):
+        found = [(msgid, text) for msgid, text in _translations(locale, domain) if "'" in text]
+        assert not found, locale
+
+
+@pytest.mark.parametrize("domain", STYLED)
+def test_french_spacing_and_epicene_wording(domain):
+    # A narrow no-break space (U+202F) before : ; ? ! and inside « », never a plain or wide one.
+    spacing = re.compile(r"[ \u00a0][:;?!»]|«[ \u00a0]|\w[;?!]|«\w|\w»")
+    inclusive = re.compile(r"\w[·.]e\b|\w[·.](e?s|les?|ne|se|ve|he)\b|\(e\)|\(s\)")
+    bad = [
+        (msgid, text)
+        for msgid, text in _translations("fr", domain)
+        if msgid not in PENDING_SHARED and (spacing.search(text) or inclusive.search(text))
+    ]
+    assert not bad
+
+
 def test_default_is_english(client):
     assert html_lang(client.get("/")) == "en"
 
