@@ -6,8 +6,9 @@ These are plain frozen values: nothing here reads a file, a request or the app.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -110,6 +111,49 @@ class CareSection:
     helpline_ids: tuple[str, ...] = ()
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class ServiceHours:
+    """When Student Services are at work and read new reports, in the centre's local time.
+
+    Never on a public holiday of the centre's calendar. `demo`: not the real hours yet.
+    """
+
+    days: tuple[int, ...]  # 0 is Monday, as in date.weekday()
+    opens: time
+    closes: time
+    demo: bool = False
+
+    def open_at(self, local: datetime, closed: Container[date]) -> bool:
+        """Whether they are there at ``local`` (the centre's wall-clock time)."""
+        return (
+            local.weekday() in self.days
+            and local.date() not in closed
+            and self.opens <= local.time().replace(tzinfo=None) < self.closes
+        )
+
+    def next_opening(self, local: datetime, closed: Container[date]) -> datetime | None:
+        """When they are next there after ``local``: the start of their next working day."""
+        for offset in range(0, 31):  # a month without one working day is not an office
+            day = local.date() + timedelta(days=offset)
+            if day.weekday() in self.days and day not in closed:
+                start = datetime.combine(day, self.opens, tzinfo=local.tzinfo)
+                if start > local:
+                    return start
+        return None
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """Whether Student Services are there now, and when they are there next (local times)."""
+
+    open_now: bool
+    closes: datetime | None  # today's closing time, while open
+    next_opening: datetime | None
+
+
 @dataclass(frozen=True)
 class Centre:
     """A study centre and everything a student there needs to reach help."""
@@ -128,6 +172,7 @@ class Centre:
     security: ContactPoint
     helplines: tuple[ContactPoint, ...]
     care: CareSection
+    service_hours: ServiceHours
     source_file: str = field(default="", compare=False)
 
     @property
@@ -150,6 +195,19 @@ class Centre:
         """The public holidays of the centre's country, for working-day deadlines."""
         return holidays.country_holidays(
             self.holiday_country, subdiv=self.holiday_subdivision, years=years
+        )
+
+    def service_status(self, now: datetime) -> ServiceStatus:
+        """Are Student Services there at ``now`` (an aware time), and when are they next?"""
+        local = now.astimezone(self.tz)
+        closed = self.holiday_calendar([local.year, local.year + 1])
+        hours = self.service_hours
+        open_now = hours.open_at(local, closed)
+        closes = datetime.combine(local.date(), hours.closes, tzinfo=local.tzinfo)
+        return ServiceStatus(
+            open_now=open_now,
+            closes=closes if open_now else None,
+            next_opening=hours.next_opening(local, closed),
         )
 
     def emergency(self, service: str) -> tuple[ContactPoint, ...]:

@@ -20,6 +20,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,11 +32,13 @@ from email_validator import EmailNotValidError, validate_email
 from phonenumbers import shortnumberinfo
 
 from hsm.centres.centre import (
+    WEEKDAYS,
     CareSection,
     Centre,
     ContactPoint,
     Dialling,
     Link,
+    ServiceHours,
     Text,
 )
 
@@ -46,6 +49,7 @@ SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # What a well-formed tel:/sms: link looks like once built: E.164, or a short code.
 HREF_RE = re.compile(r"^(tel|sms):(\+[1-9]\d{6,14}|\d{2,6})$")
+CLOCK_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 # Number ranges that are never given to a real line, as E.164 prefixes.
 # GB: Ofcom's drama numbers (020 7946 0xxx, 01632 960xxx, 07700 900xxx).
@@ -251,9 +255,10 @@ class _Reader:
         need_description: bool = False,
         need_hours: bool = False,
         service_required: bool = False,
+        extra_keys: tuple[str, ...] = (),
     ) -> ContactPoint | None:
         before = len(self.problems)
-        self.known_keys(table, self.CONTACT_KEYS, where)
+        self.known_keys(table, self.CONTACT_KEYS + extra_keys, where)
         entry_id = self.string(table, "id", f"{where}.id", required=False) or default_id
         if not ID_RE.match(entry_id):
             self.problem(f"{where}.id", "use lower-case letters, digits and hyphens")
@@ -400,10 +405,13 @@ def parse_centre(
             teams[key] = r.contact(
                 table, key, default_id=team_id, default_kind="phone",
                 default_name=Text.of({loc: key for loc in locales}), need_hours=True,
+                extra_keys=("service_hours",) if key == "student_services" else (),
             )  # fmt: skip
+    service_hours = None
     if (services := data.get("student_services")) and isinstance(services, dict):
         if "email" not in services:
             r.problem("student_services.email", "missing")
+        service_hours = _service_hours(r, services)
 
     helplines: list[ContactPoint] = []
     for i, item in enumerate(r.entries(data, "helplines")):
@@ -424,7 +432,7 @@ def parse_centre(
     if r.problems or None in (name, country, jurisdiction, timezone, default_locale):
         return None, r.problems
     assert name and country and jurisdiction and timezone and default_locale
-    assert holiday_country and care
+    assert holiday_country and care and service_hours
     services_team, centre_team, security_team = (teams[k] for k in CENTRE_TEAMS)
     assert services_team and centre_team and security_team
     centre = Centre(
@@ -442,9 +450,56 @@ def parse_centre(
         security=security_team,
         helplines=tuple(helplines),
         care=care,
+        service_hours=service_hours,
         source_file=file,
     )
     return centre, []
+
+
+def _clock(r: _Reader, table: dict[str, Any], key: str, where: str) -> time | None:
+    raw = r.string(table, key, where)
+    if raw is None:
+        return None
+    if not (match := CLOCK_RE.match(raw)):
+        r.problem(where, f"{raw!r} must be a 24-hour time such as 09:00")
+        return None
+    return time(int(match[1]), int(match[2]))
+
+
+def _service_hours(r: _Reader, services: dict[str, Any]) -> ServiceHours | None:
+    """``[student_services.service_hours]``: the days and hours Student Services are there.
+
+    The receipt tells a reporter from these when someone will read their report. The
+    words for them are the team's ``hours`` text, which must name the same hours.
+    """
+    where = "student_services.service_hours"
+    table = r.table(services, "service_hours", where)
+    if table is None:
+        return None
+    r.known_keys(table, ("days", "opens", "closes", "demo"), where)
+    days = table.get("days")
+    if not isinstance(days, list) or not days or not all(d in WEEKDAYS for d in days):
+        r.problem(f"{where}.days", f"must be a list of days from: {', '.join(WEEKDAYS)}")
+        days = []
+    elif len(set(days)) != len(days):
+        r.problem(f"{where}.days", "names a day twice")
+    opens = _clock(r, table, "opens", f"{where}.opens")
+    closes = _clock(r, table, "closes", f"{where}.closes")
+    if opens and closes and opens >= closes:
+        r.problem(f"{where}.closes", "must be later than opens")
+    demo = r.boolean(table, "demo", f"{where}.demo")
+    hours_text = services.get("hours")
+    if opens and closes and isinstance(hours_text, dict):
+        for locale, words in sorted(hours_text.items()):
+            said = {int(n) for n in re.findall(r"\d+", words)} if isinstance(words, str) else set()
+            if not {opens.hour, closes.hour} <= said:
+                r.problem(f"student_services.hours.{locale}",
+                          f"must name the hours of service_hours ({opens:%H:%M} to {closes:%H:%M})")
+    if not days or opens is None or closes is None:
+        return None
+    return ServiceHours(
+        days=tuple(sorted(WEEKDAYS.index(d) for d in days)), opens=opens, closes=closes, demo=demo
+    )
 
 
 def _care(r: _Reader, data: dict[str, Any], helpline_ids: set[str]) -> CareSection | None:

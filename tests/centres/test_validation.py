@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from hsm.centres.centre import Text
@@ -220,3 +223,82 @@ def test_text_falls_back_to_english():
     text = Text.of({"en": "Hello", "nl": "Hallo", "fr": "Bonjour"})
     assert text["nl"] == "Hallo"
     assert text["de"] == "Hello"
+
+
+# --- when Student Services are there -------------------------------------------------------
+
+
+def parsed(slug: str):
+    centre, problems = parse_centre(shipped(slug), slug, f"{slug}.toml")
+    assert problems == []
+    return centre
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_centre_says_when_student_services_are_there(slug):
+    hours = parsed(slug).service_hours
+    assert hours.days == (0, 1, 2, 3, 4)  # weekdays
+    assert (hours.opens, hours.closes) == (time(9), time(17))
+    assert hours.demo  # not confirmed by the centres yet, and marked so
+
+
+def test_service_hours_are_checked():
+    data = shipped("uk")
+    data["student_services"]["service_hours"] |= {
+        "days": ["monday", "funday"], "opens": "9am", "closes": "08:00", "extra": 1,
+    }
+    found, _ = problems_of(data)
+    assert any(f == "student_services.service_hours.days" and "funday" not in m
+               and "monday" in m for f, m in found)
+    assert ("student_services.service_hours.opens",
+            "'9am' must be a 24-hour time such as 09:00") in found
+    assert ("student_services.service_hours.extra", "unknown field (a typo?)") in found
+    data = shipped("uk")
+    data["student_services"]["service_hours"]["closes"] = "08:30"
+    found, _ = problems_of(data)
+    assert ("student_services.service_hours.closes", "must be later than opens") in found
+    data = shipped("uk")
+    del data["student_services"]["service_hours"]
+    found, _ = problems_of(data)
+    assert ("student_services.service_hours", "missing") in found
+
+
+def test_the_hours_text_must_name_the_same_hours():
+    data = shipped("paris")
+    data["student_services"]["service_hours"]["closes"] = "18:00"  # the text still says 17
+    found, _ = problems_of(data, "paris")
+    for locale in ("en", "fr", "nl"):
+        assert (f"student_services.hours.{locale}",
+                "must name the hours of service_hours (09:00 to 18:00)") in found
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("now", "open_now", "next_opening"),
+    [
+        # Friday evening: next on Monday morning.
+        (datetime(2026, 5, 22, 18, 0, tzinfo=LONDON), False, datetime(2026, 5, 26, 9, 0)),
+        # Saturday; the Monday after is the Spring Bank Holiday: Tuesday.
+        (datetime(2026, 5, 23, 11, 0, tzinfo=LONDON), False, datetime(2026, 5, 26, 9, 0)),
+        # A weekday, just before nine: the same morning.
+        (datetime(2026, 6, 2, 8, 59, tzinfo=LONDON), False, datetime(2026, 6, 2, 9, 0)),
+        # At work: there now, and the next start is tomorrow.
+        (datetime(2026, 6, 2, 12, 0, tzinfo=LONDON), True, datetime(2026, 6, 3, 9, 0)),
+        # Five o'clock has struck: gone for the day.
+        (datetime(2026, 6, 2, 17, 0, tzinfo=LONDON), False, datetime(2026, 6, 3, 9, 0)),
+    ],
+)
+def test_when_student_services_are_next_there(now, open_now, next_opening):
+    status = parsed("uk").service_status(now.astimezone(UTC))
+    assert status.open_now is open_now
+    assert status.next_opening == next_opening.replace(tzinfo=LONDON)
+    assert (status.closes is not None) is open_now
+
+
+def test_service_status_uses_the_centres_own_clock():
+    """At 08:30 in London it is 09:30 in Paris: Paris is open, London is not."""
+    now = datetime(2026, 6, 2, 7, 30, tzinfo=UTC)
+    assert parsed("paris").service_status(now).open_now
+    assert not parsed("uk").service_status(now).open_now
