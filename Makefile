@@ -83,10 +83,17 @@ test-sqlite:
 test-postgres:
 	HSM_PROFILE=test tests/tools/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
 
-## make bench: throughput and latency under gunicorn, measured with wrk.
+## make bench: throughput and latency under gunicorn, measured with wrk, the first load as
+## served, then Lighthouse. Neither is part of make test.
 bench: install-test assets compile-translations
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python -m tests.bench
+	$(MAKE) lighthouse
+
+## make lighthouse: Lighthouse (mobile) on /uk/, /amsterdam/report and /safe-contacts under
+## gunicorn (production profile); fails below 100 in performance, accessibility, best practices.
+lighthouse: install-test assets compile-translations chromium
+	$(BIN)/python -m tests.bench.lighthouse
 
 lint: install-test
 	$(BIN)/ruff check hsm tests

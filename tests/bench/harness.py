@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import brotli
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
@@ -198,11 +199,28 @@ class QueryCounter:
         sa.event.remove(self.engine, "before_cursor_execute", self)
 
 
+BROWSER_ACCEPT = {"Accept-Encoding": "br, gzip, deflate"}  # what Chromium sends
+
+
+def _served(url: str) -> tuple[bytes, int, str]:
+    """(body as sent, bytes on the wire, Content-Encoding) for a browser's request."""
+    request = urllib.request.Request(url, headers=BROWSER_ACCEPT)  # noqa: S310
+    with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback only
+        wire = response.read()  # urllib never decodes: these are the bytes sent
+        encoding = response.headers.get("Content-Encoding", "identity")
+    body = {"br": brotli.decompress, "gzip": gzip.decompress}.get(encoding, bytes)(wire)
+    return body, len(wire), encoding
+
+
 def page_weight(base: str, path: str) -> tuple[int, int, list[str]]:
-    """Gzipped bytes of the page and of the CSS and JS it loads: (html, total, asset paths)."""
-    html = urllib.request.urlopen(base + path).read()  # noqa: S310
+    """Bytes on the wire for the page and the CSS and JS it loads, as the app serves them to a
+    browser (compressed where it compresses): (html, total, "asset: size encoding" lines)."""
+    html, html_wire, encoding = _served(base + path)
     assets = re.findall(rb'(?:href|src)="(/static/[^"?]+\.(?:css|js)(?:\?[^"]*)?)"', html)
-    total = html_gz = len(gzip.compress(html, 9))
+    total = html_wire
+    lines = [f"HTML {html_wire / 1024:.1f} KB {encoding}"]
     for asset in assets:
-        total += len(gzip.compress(urllib.request.urlopen(base + asset.decode()).read(), 9))  # noqa: S310
-    return html_gz, total, [a.decode() for a in assets]
+        _body, wire, encoding = _served(base + asset.decode())
+        total += wire
+        lines.append(f"{asset.decode().split('?')[0]} {wire / 1024:.1f} KB {encoding}")
+    return html_wire, total, lines
