@@ -413,3 +413,93 @@ def test_chat_dates_must_be_plausible(app, typed, ok):
         assert form.validate() is ok
         if not ok:
             assert "Enter a date between 2000 and" in form.chat_on.errors[0]
+
+
+def test_the_board_reads_a_fixed_number_of_queries(
+    client, login_as, contact_factory, count_queries
+):
+    login_as("edi_officer")
+
+    def board_queries() -> int:
+        with count_queries() as counter:
+            assert client.get("/staff/safe-contacts/board").status_code == 200
+        return counter.count
+
+    for stage in ("applied", "chat", "withdrawn"):
+        contact_factory(stage=stage)
+    db.session.commit()
+    few = board_queries()
+    for i in range(60):  # more than a page in some columns
+        contact_factory(stage=("applied", "chat", "training", "biography", "published")[i % 5])
+    db.session.commit()
+    assert board_queries() == few
+
+
+def test_the_version_moves_with_every_change_a_card_shows(contact_factory):
+    from datetime import date
+
+    from hsm.safecontacts import operations, queries
+    from tests.factories import make_user
+
+    edi = make_user("edi_officer")
+    person = contact_factory(stage="chat")
+    db.session.commit()
+    seen = {queries.board_version(edi, None)}
+    for change in (
+        lambda: operations.record_chat(edi, person, date(2026, 3, 2), "A. One", "B. Two"),
+        lambda: operations.move(edi, person, "training"),
+        lambda: operations.record_induction(edi, person, date(2026, 3, 9), True),
+    ):
+        change()
+        db.session.commit()
+        version = queries.board_version(edi, None)
+        assert version not in seen
+        seen.add(version)
+    # Reading changes nothing; a change at another centre is not this centre's board's.
+    operations.move(edi, contact_factory(stage="applied", centre="paris"), "chat")
+    db.session.commit()
+    assert queries.board_version(edi, "uk") == version
+
+
+def test_a_board_page_after_a_cursor_never_repeats_a_card(client, login_as, contact_factory):
+    from hsm.safecontacts import queries
+
+    edi = login_as("edi_officer")
+    people = [contact_factory(stage="applied", name=f"Person {i:02d}") for i in range(25)]
+    db.session.commit()
+    first = queries.board(edi, None).column("applied")
+    assert len(first.cards) == queries.BOARD_PAGE_SIZE and first.after
+    # Meanwhile a card is moved in on top; the next page is still the rest, once each.
+    newcomer = contact_factory(stage="applied", name="Newcomer")
+    db.session.commit()
+    rest = queries.board_column(edi, None, "applied", first.after)
+    shown = [c.id for c in first.cards] + [c.id for c in rest.cards]
+    assert sorted(shown) == sorted(p.id for p in people)
+    assert newcomer.id not in shown and rest.after is None
+    assert queries.board_column(edi, None, "applied", "not-a-cursor").cards[0].title == "Newcomer"
+    page = client.get(
+        "/staff/safe-contacts/board",
+        query_string={"column": "applied", "after": first.after},
+        headers={"HX-Request": "true"},
+    )
+    html = page.get_data(as_text=True)
+    assert html.count('class="card board__card"') == 5 and "board__column" not in html
+
+
+def test_polling_answers_204_until_the_board_changes(client, login_as, contact_factory):
+    from hsm.safecontacts import operations, queries
+
+    edi = login_as("edi_officer")
+    person = contact_factory(stage="applied", name="Pat Polled")
+    db.session.commit()
+    htmx = {"HX-Request": "true"}
+    version = queries.board_version(edi, None)
+    idle = client.get(f"/staff/safe-contacts/board?version={version}", headers=htmx)
+    assert idle.status_code == 204 and idle.get_data() == b""
+    operations.move(edi, person, "chat")
+    db.session.commit()
+    changed = client.get(f"/staff/safe-contacts/board?version={version}", headers=htmx)
+    assert changed.status_code == 200
+    assert changed.get_data(as_text=True).lstrip().startswith('<div id="board"')
+    # Without htmx the same address is the page, whatever the version.
+    assert client.get(f"/staff/safe-contacts/board?version={version}").status_code == 200
