@@ -64,6 +64,19 @@ def test_static_files_are_cacheable_and_still_protected(client):
     response.close()
 
 
+def test_compressed_static_files_keep_every_security_header(client):
+    from hsm import compression
+    from hsm.config import STATIC_DIR
+
+    compression.compress_tree(STATIC_DIR)
+    response = client.get("/static/js/app.js", headers={"Accept-Encoding": "br"})
+    assert response.headers["Content-Encoding"] == "br"
+    assert response.headers["Content-Security-Policy"] == CSP
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    response.close()
+
+
 def test_hsts_only_in_production(app, client):
     assert "Strict-Transport-Security" not in client.get("/healthz").headers
     app.config["HSM_HSTS"] = True

@@ -244,6 +244,8 @@ def _staff_pages(app, pages: Collector) -> None:
                 if response.status_code in (403, 404) or response.status_code in (301, 302, 303):
                     continue  # not this role's page, or not this object
                 pages.add(group, url, response)
+            missing = _url("/staff/no-such-page", locale)
+            pages.add(group, missing, client.get(missing), statuses=(404,))
 
 
 def _seed() -> None:
