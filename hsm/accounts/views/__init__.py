@@ -1,0 +1,13 @@
+"""Staff accounts' views, one module per sub-area, all on the one ``accounts`` blueprint.
+
+- ``sign_in``: the password, the second step, enrolment, signing out;
+- ``account``: "My work" and one's own account;
+- ``links``: password reset requests and emailed one-time links;
+- ``users``: user administration;
+- ``audit_log``: the audit viewer.
+"""
+
+from hsm.accounts.views import account, audit_log, links, sign_in, users
+from hsm.accounts.views.common import bp
+
+__all__ = ["account", "audit_log", "bp", "links", "sign_in", "users"]

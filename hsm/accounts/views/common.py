@@ -1,0 +1,48 @@
+"""The staff accounts blueprint and the small helpers its views share."""
+
+from __future__ import annotations
+
+from flask import Blueprint, url_for
+from flask_login import current_user
+
+from hsm.accounts import navigation
+from hsm.accounts.forms import role_label
+from hsm.accounts.models import User
+from hsm.centres.registry import all_centres, get_centre
+from hsm.i18n import _, get_locale
+
+bp = Blueprint("accounts", __name__, url_prefix="/staff")
+
+SIGN_IN_LIMIT = "20 per minute"
+
+
+@bp.app_context_processor
+def staff_context():
+    return {
+        "staff_nav_links": lambda: navigation.links_for(current_user),
+        "role_label": role_label,
+        "centre_name": centre_name,
+    }
+
+
+def centre_name(slug: str | None) -> str:
+    if not slug:
+        return _("All centres")
+    centre = get_centre(slug)
+    return centre.name_for(get_locale()) if centre else slug
+
+
+def centre_choices() -> list[tuple[str, str]]:
+    return [(c.slug, c.name_for(get_locale())) for c in all_centres()]
+
+
+def safe_next(path: str | None) -> str:
+    """Only a path on this site (never //host or a scheme) may follow sign-in."""
+    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return url_for("accounts.home")
+
+
+def acting_user() -> User:
+    """The signed-in staff member, as the explicit actor for operations."""
+    return current_user._get_current_object()
