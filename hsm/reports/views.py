@@ -135,8 +135,10 @@ def form(centre: str):
         _count_submission()
         notifications.new_report(sent.report)
     # The receipt is this POST's response: never a redirect, so the code is in no URL.
-    return render("reports/receipt.html", centre=get_centre(sent.report.centre),
-                  report=sent.report, code=sent.code, repeated=sent.repeated)
+    reported_to = get_centre(sent.report.centre)
+    return render("reports/receipt.html", centre=reported_to, report=sent.report,
+                  code=sent.code, repeated=sent.repeated,
+                  service=reported_to.service_status(datetime.now(UTC)))
 
 
 @bp.post("/<centre>/report/check/<field>")

@@ -77,11 +77,11 @@ def csrf_token(client, url: str) -> str:
 def submit(client):
     """Post the form at ``centre``; return (response, receipt code or None)."""
 
-    def send(centre: str = "uk", data: dict | None = None, **client_kwargs):
+    def send(centre: str = "uk", data: dict | None = None, lang: str = "en", **client_kwargs):
         url = f"/{centre}/report"
         form = dict(valid_form() if data is None else data)
         # English, whatever the centre's own language (the browser tests cover Dutch).
-        form["csrf_token"] = csrf_token(client, url + "?lang=en")
+        form["csrf_token"] = csrf_token(client, url + "?lang=" + lang)
         response = client.post(url, data=form, **client_kwargs)
         found = RECEIPT.search(response.get_data(as_text=True))
         return response, found.group(1) if found else None

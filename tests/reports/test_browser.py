@@ -72,7 +72,8 @@ def test_anonymous_report_in_dutch_reply_and_follow_up(new_page, live_server, br
     later.goto(f"{live_server.url}/follow-up?lang=nl")
     later.fill("#code", code.lower().replace("-", " "))
     later.get_by_role("button", name="Mijn melding openen").click()
-    later.locator("#follow-up").wait_for()
+    # The code page has the same #follow-up block: wait for the thread itself.
+    later.locator("#messages").wait_for()
     assert "Dank je wel. We zijn er voor je." in later.content()
 
     other = browser_login("student_services", "paris")
@@ -113,7 +114,7 @@ def test_axe_on_form_receipt_follow_up_and_inbox(lang, new_page, live_server, br
     axe(page)
     page.fill("#code", code)
     page.locator("form button[type=submit]").click()
-    page.locator("#follow-up").wait_for()
+    page.locator("#messages").wait_for()
     axe(page)
 
     staff = browser_login("student_services", "uk")
@@ -123,3 +124,51 @@ def test_axe_on_form_receipt_follow_up_and_inbox(lang, new_page, live_server, br
     staff.locator("#report-list a").first.click()
     staff.locator("#report-detail").wait_for()
     axe(staff)
+
+
+def test_danger_alert_and_receipt_show_the_pages_emergency_block(new_page, live_server, axe):
+    page = new_page(js=True)
+    page.goto(f"{live_server.url}/paris/report?lang=fr")
+    alert = page.locator("#danger-alert")
+    assert alert.is_hidden()
+    page.check("#immediate_danger-0")
+    alert.wait_for()  # shown at once, by the page itself: no request needed
+    assert alert.locator("a[href='sms:114']").count() == 1  # deaf and hard-of-hearing people
+    assert alert.locator(".demo-value").count() >= 1
+    axe(page)
+    page.check("#immediate_danger-1")
+    alert.wait_for(state="hidden")
+    fill_anonymous_report(page, "Danger, puis le reçu.", danger=True)
+    send(page)
+    danger = page.locator("#receipt-danger")
+    assert danger.locator("a[href='sms:114']").count() == 1
+    assert "jour et nuit" in danger.inner_text()
+    axe(page)
+
+
+def test_an_inline_check_marks_only_the_message_and_the_wrong_boxes(new_page, live_server):
+    page = new_page(js=True)
+    page.goto(f"{live_server.url}/uk/report?lang=en")
+    page.check("#anonymous-0")
+    page.fill("#date_of_birth-day", "31")
+    page.fill("#date_of_birth-month", "2")
+    page.locator("#date_of_birth-year").focus()
+    page.fill("#date_of_birth-year", "2001")
+    page.locator("#contact_method-0").focus()  # focus leaves the date: it is checked now
+    message = page.locator("#date_of_birth-message .error-message")
+    message.wait_for()
+    assert "this date does not exist" in message.inner_text()
+    field = page.locator("#field-date_of_birth")
+    assert "field--error" in field.get_attribute("class")
+    assert "date_of_birth-error" in field.locator("fieldset").get_attribute("aria-describedby")
+    assert page.locator("#date_of_birth-day").get_attribute("aria-invalid") == "true"
+    assert page.locator("#date_of_birth-month").get_attribute("aria-invalid") == "true"
+    assert page.locator("#date_of_birth-year").get_attribute("aria-invalid") is None
+    # What was typed is still there, and putting it right clears every mark.
+    assert page.locator("#date_of_birth-day").input_value() == "31"
+    page.fill("#date_of_birth-day", "28")
+    page.locator("#contact_method-0").focus()
+    message.wait_for(state="detached")
+    assert "field--error" not in field.get_attribute("class")
+    assert field.locator("fieldset").get_attribute("aria-describedby") == "date_of_birth-hint"
+    assert page.locator("#field-date_of_birth [aria-invalid]").count() == 0

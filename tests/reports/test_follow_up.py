@@ -43,6 +43,8 @@ def test_wrong_and_malformed_codes_get_the_same_kind_answer(client, make_report)
     make_report()
     html = enter(client, WRONG).get_data(as_text=True)
     assert "We could not find a report with that code." in html
+    # Not the report form's words: only a code was typed here.
+    assert "everything you wrote is still here" not in html
     with client.session_transaction() as session:
         assert FOLLOW_UP_KEY not in session
     html = enter(client, "hello").get_data(as_text=True)
@@ -155,6 +157,8 @@ def test_words_written_while_the_follow_up_closed_are_kept(client, make_report):
     token = csrf_token(client, "/follow-up")
     wrong = client.post("/follow-up", data={"csrf_token": token, "code": WRONG, "pending": words})
     assert "it matters 31cd" in wrong.get_data(as_text=True)
+    assert "Your message has not been sent yet, and it is still below." in wrong.get_data(
+        as_text=True)
     opened = client.post("/follow-up", data={"csrf_token": token, "code": code, "pending": words})
     html = opened.get_data(as_text=True)
     assert opened.status_code == 200 and 'id="messages"' in html

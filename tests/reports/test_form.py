@@ -301,3 +301,45 @@ def test_the_email_is_in_the_centres_language_whatever_the_reporters(client, mai
     assert message["Subject"] == "Un nouveau signalement est arrivé"
     body = message.get_content()
     assert "Aucun détail du signalement" in body and "/staff/reports/" in body
+
+
+def frozen_clock(monkeypatch, when: datetime):
+    """The views' clock stops at ``when`` (the receipt says when Student Services are there)."""
+    from hsm.reports import views
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return when.astimezone(tz) if tz else when.replace(tzinfo=None)
+
+    monkeypatch.setattr(views, "datetime", Clock)
+
+
+def test_the_receipt_says_when_student_services_will_read_it(submit, monkeypatch):
+    # Saturday 23 May 2026, 11:00 in London; the Monday after is a bank holiday.
+    frozen_clock(monkeypatch, datetime(2026, 5, 23, 10, 0, tzinfo=UTC))
+    html = submit("uk")[0].get_data(as_text=True)
+    section = html[html.index('id="when-read"'):html.index('id="next-title"')]
+    assert "read new reports when they are at work, never on public holidays" in section
+    assert "Monday to Friday, 9:00 to 17:00" in section and "demo value" in section
+    assert "They are next there on Tuesday, 26 May 2026 from 09:00." in section
+    assert "This form is not watched around the clock." in section
+
+    # A weekday at noon in Paris, in French.
+    frozen_clock(monkeypatch, datetime(2026, 6, 2, 10, 0, tzinfo=UTC))
+    html = submit("paris", lang="fr")[0].get_data(as_text=True)
+    assert "Du lundi au vendredi, de 9 h à 17 h" in html
+    assert "jusqu’à 17:00" in html
+
+
+def test_a_danger_receipt_says_the_form_is_not_watched_and_shows_the_emergency_block(submit):
+    response, code = submit("paris", valid_form(immediate_danger="yes"))
+    html = response.get_data(as_text=True)
+    assert code
+    alert = html[html.index('id="receipt-danger"'):html.index('id="receipt-code"')]
+    assert "This form is not watched around the clock." in alert
+    assert "do not wait for a reply" in alert
+    # The page's own emergency block: SMS 114 for deaf people, and the demo badges.
+    assert 'href="sms:114"' in alert and 'href="tel:112"' in alert and "demo value" in alert
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "an id is used twice"
