@@ -134,9 +134,11 @@ def can(permission: Permission, centre: str | None = None, user: Any = None) -> 
     return CENTRAL in scopes or centre in scopes
 
 
-def centre_filter(permission: Permission, user: Any = None) -> frozenset[str] | None:
-    """For queries: ``None`` means every centre, otherwise the set of centre slugs allowed."""
-    user = current_user if user is None else user
+def centre_filter(permission: Permission, user: Any) -> frozenset[str] | None:
+    """For queries: ``None`` means every centre, otherwise the set of centre slugs allowed.
+
+    ``user`` is the explicit actor: below the view nothing reads the request's user.
+    """
     scopes = scopes_for(user, permission)
     return None if CENTRAL in scopes else scopes
 
