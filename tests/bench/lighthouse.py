@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 
 from tests.bench.harness import ROOT, bench_env, gunicorn, scratch_dir, smtp_sink
 
@@ -29,10 +30,19 @@ TARGET = 100
 # Lighthouse's own advice: scores vary from run to run (more so on a shared 2-core machine),
 # so each page is measured several times and the run with the median performance is kept.
 RUNS = int(os.environ.get("LIGHTHOUSE_RUNS", "3"))
+ATTEMPTS = 3
 
 
 def say(line: str = "") -> None:
     print(line, flush=True)
+
+
+def warm_up(base: str) -> None:
+    """A running server has compiled its templates: so must the one Lighthouse measures (the
+    first request of each page in each worker takes ~0.3 s more)."""
+    for path in PAGES:
+        for _ in range(8):
+            urllib.request.urlopen(base + path, timeout=30).read()  # noqa: S310 - loopback
 
 
 def run_lighthouse(url: str, out: str) -> dict:
@@ -46,9 +56,14 @@ def run_lighthouse(url: str, out: str) -> dict:
         "--quiet",
     ]  # fmt: skip
     env = {**os.environ, "CHROME_PATH": CHROMIUM, "NO_UPDATE_NOTIFIER": "1"}
-    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=300)  # noqa: S603
-    with open(out) as report:
-        return json.load(report)
+    for attempt in range(1, ATTEMPTS + 1):
+        # A loaded machine sometimes loses the trace (NO_NAVSTART, NO_FCP): run it again.
+        done = subprocess.run(command, cwd=ROOT, env=env, timeout=300, check=False)  # noqa: S603
+        if done.returncode == 0:
+            with open(out) as report:
+                return json.load(report)
+        say(f"  (Lighthouse run failed on {url}, attempt {attempt} of {ATTEMPTS})")
+    raise RuntimeError(f"Lighthouse failed {ATTEMPTS} times on {url}")
 
 
 def not_passed(report: dict, category: str) -> list[str]:
@@ -90,6 +105,7 @@ def main() -> int:
             safecontacts_demo.load()  # the directory shows its real demo content
             db.session.commit()
         with gunicorn(dict(os.environ)) as base:
+            warm_up(base)
             say(f"Lighthouse (mobile) on gunicorn, production profile, {base}")
             say(f"median of {RUNS} runs per page")
             say(f"{'page':<22}" + "".join(f"{c:>16}" for c in CATEGORIES))
