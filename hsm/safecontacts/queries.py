@@ -132,8 +132,15 @@ class Board(workflow.Board):
     closed: workflow.Column | None = None
 
 
+def _need(actor) -> None:
+    # security.can()/centre_filter() read the request's user when given None: never here.
+    if actor is None:
+        raise TypeError("pass the actor explicitly")
+
+
 def _scoped(query, actor, centre: str | None, column=SafeContact.centre):
     """Only the centres ``actor`` manages, and the board's own centre filter."""
+    _need(actor)
     allowed = centre_filter(Permission.MANAGE_SAFE_CONTACTS, user=actor)
     if allowed is not None:
         query = query.where(column.in_(sorted(allowed)))
@@ -165,6 +172,7 @@ def _after(cursor: str | None):
 
 def granted_at(actor, centre: str) -> frozenset[str]:
     """The permissions ``actor`` holds at ``centre`` (what a move's table checks)."""
+    _need(actor)
     return frozenset(p for p in Permission if can(p, centre=centre, user=actor))
 
 

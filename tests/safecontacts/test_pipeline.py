@@ -391,7 +391,7 @@ def test_the_invitation_is_in_the_language_the_person_applied_in(contact_factory
     operations.move(make_user("edi_officer"), person, "biography")
     [message] = mail
     assert message["To"] == "nouvelle.personne@example.org"
-    assert message["Subject"] == "Votre compte personnel pour Safe Support"
+    assert message["Subject"] == "Votre compte professionnel Safe Support"
 
 
 @pytest.mark.parametrize(
