@@ -72,9 +72,9 @@
 
 /* --- Staff: say plainly when a request fails (helper D, issue 9) ------------------------ */
 /* htmx swaps our own error pages in place (errors.py sets HX-Retarget). A request that never
-   reached the server (htmx:sendError), or an answer that is not ours (a proxy's 502), would
-   otherwise fail in silence. The words are in the page, in its language: JS has no gettext
-   (#request-failed in layouts/staff.html). */
+   reached the server (htmx:sendError), or a server error that is not ours (a proxy's 502),
+   would otherwise fail in silence, or worse. The words are in the page, in its language:
+   JS has no gettext (#request-failed in layouts/staff.html). */
 (function () {
   "use strict";
 
@@ -89,9 +89,14 @@
   }
 
   document.addEventListener("htmx:sendError", function () { say("data-send-error"); });
-  document.addEventListener("htmx:responseError", function (event) {
+  /* An error answer that is not ours (no HX-Retarget) is not swapped into the page: it would
+     replace a card or a form with a proxy's words. (htmx:responseError comes too late for
+     this, and from an element the swap may have removed.) */
+  document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail && event.detail.xhr;
-    if (xhr && xhr.getResponseHeader("HX-Retarget")) { return; }  /* shown in place already */
+    if (!xhr || xhr.status < 500 || !document.getElementById("request-failed")) { return; }
+    if (xhr.getResponseHeader("HX-Retarget")) { return; }  /* our own error page, shown in place */
+    event.detail.shouldSwap = false;
     say("data-response-error");
   });
   /* The next thing the person does that works clears the message (a poll does not). */

@@ -240,3 +240,17 @@ def test_a_request_that_fails_is_said_plainly(browser_login, live_server):
     page.get_by_role("button", name="Move Ari Offline to Informal chat").click()
     _column(page, "chat").get_by_role("link", name="Ari Offline").wait_for()
     assert alert.inner_text() == ""
+
+
+def test_an_answer_that_is_not_ours_is_said_plainly_too(browser_login, live_server):
+    make_contact(stage="applied", name="Bo Proxied")
+    db.session.commit()
+    page = browser_login("edi_officer")
+    _open_board(page, live_server)
+    # A proxy in front of the app answers instead of it (no HX-Retarget: not our error page).
+    page.route("**/move", lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    page.get_by_role("button", name="Move Bo Proxied to Informal chat").click()
+    page.locator("#request-failed").get_by_text("Something went wrong on our side").wait_for()
+    assert "Bad Gateway" not in page.locator("#main").inner_text()  # the page is not replaced
+    move = page.get_by_role("button", name="Move Bo Proxied to Informal chat")
+    assert move.count() == 1 and move.is_enabled()  # the card is still there, ready again
