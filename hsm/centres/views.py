@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, request, url_for
 
-from hsm.centres.registry import all_centres, centre_or_404, get_centre
+from hsm.centres.registry import centre_or_404, centres_by_name, get_centre
 from hsm.htmx import render
+from hsm.i18n import get_locale
 from hsm.pagecache import cached_page
 from hsm.security import public
 
@@ -26,7 +27,11 @@ def remembered_centre():
 @public
 def index():
     """Choose your centre. A remembered centre is offered first, never forced."""
-    return render("centres/index.html", centres=all_centres(), remembered=remembered_centre())
+    return render(
+        "centres/index.html",
+        centres=centres_by_name(str(get_locale())),
+        remembered=remembered_centre(),
+    )
 
 
 @bp.get("/choose/<centre>")

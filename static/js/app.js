@@ -61,52 +61,27 @@
     }
   }
 
+  /* Hints about keyboard shortcuts only make sense when this script runs. Their space is
+     kept while hidden (app.css, [data-needs-js]), so showing them moves nothing. */
+  function revealScriptedHints(root) {
+    root.querySelectorAll("[data-needs-js]").forEach(function (el) {
+      el.hidden = false;
+      el.setAttribute("data-needs-js", "on");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initCounters(document);
     replaceAddress();
-    /* Hints about keyboard shortcuts only make sense when this script runs. */
-    document.querySelectorAll("[data-needs-js]").forEach(function (el) { el.hidden = false; });
+    revealScriptedHints(document);
+  });
+  /* A page shown in place of another (the history block below) fires pageshow again. */
+  window.addEventListener("pageshow", function () {
+    initCounters(document);
+    replaceAddress();
+    revealScriptedHints(document);
   });
   document.addEventListener("htmx:afterSettle", function (event) { initCounters(event.target); });
-})();
-
-/* --- Staff: say plainly when a request fails (helper D, issue 9) ------------------------ */
-/* htmx swaps our own error pages in place (errors.py sets HX-Retarget). A request that never
-   reached the server (htmx:sendError), or a server error that is not ours (a proxy's 502),
-   would otherwise fail in silence, or worse. The words are in the page, in its language:
-   JS has no gettext (#request-failed in layouts/staff.html). */
-(function () {
-  "use strict";
-
-  function say(attribute) {
-    var region = document.getElementById("request-failed");
-    var words = region && region.getAttribute(attribute);
-    if (!words || region.textContent === words) { return; }  /* once, not at every poll */
-    var message = document.createElement("p");
-    message.className = "flash flash--error";
-    message.textContent = words;
-    region.replaceChildren(message);
-  }
-
-  document.addEventListener("htmx:sendError", function () { say("data-send-error"); });
-  /* An error answer that is not ours (no HX-Retarget) is not swapped into the page: it would
-     replace a card or a form with a proxy's words. (htmx:responseError comes too late for
-     this, and from an element the swap may have removed.) */
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var xhr = event.detail && event.detail.xhr;
-    if (!xhr || xhr.status < 500 || !document.getElementById("request-failed")) { return; }
-    if (xhr.getResponseHeader("HX-Retarget")) { return; }  /* our own error page, shown in place */
-    event.detail.shouldSwap = false;
-    say("data-response-error");
-  });
-  /* The next thing the person does that works clears the message (a poll does not). */
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var region = document.getElementById("request-failed");
-    var elt = event.detail && event.detail.elt;
-    if (region && event.detail.successful && elt && !elt.hasAttribute("data-poll")) {
-      region.replaceChildren();
-    }
-  });
 })();
 
 /* --- Report a Concern (helper A): conditional reveal and inline-check messages ---------- */
@@ -188,3 +163,193 @@
   });
 })();
 
+/* --- Student pages: the whole visit is one history entry (helper B, issue 8) ----------- */
+(function () {
+  "use strict";
+
+  /* On student pages (<body data-replace-history>, layouts/student.html), going from one
+     page of this site to another replaces the current history entry instead of adding one.
+     The quick exit replaces that one entry too, so Back after it never shows this site.
+
+     Why not htmx's hx-boost with hx-replace-url: a boosted request says HX-Request, and our
+     views answer that with a fragment, not the page (hsm/htmx.py); boost keeps the old <head>
+     (each area has its own stylesheet) and <html lang> (the language links change it). So:
+     - a link is followed with location.replace(): a real page load, only without a new entry;
+     - a GET form the same way, with its fields in the query;
+     - a POST form that htmx does not handle (it calls preventDefault first) is sent with
+       fetch(), and its answer, always a whole page (no HX-Request), is shown in place of this
+       one, its address set with history.replaceState(). If it cannot be sent, nothing is
+       lost: the page stays as it is and says so;
+     - htmx's own history updates (hx-push-url) become replacements.
+     Code that sets a page up should also run on "pageshow", which fires after such a swap. */
+  function replacesHistory() {
+    return Boolean(document.body && document.body.hasAttribute("data-replace-history"));
+  }
+
+  function sameOrigin(href) {
+    var url;
+    try { url = new URL(href, window.location.href); } catch (e) { return null; }
+    return url.origin === window.location.origin ? url : null;
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
+        event.shiftKey || event.altKey || !replacesHistory()) { return; }
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || link.hasAttribute("download") || (link.target && link.target !== "_self")) {
+      return;
+    }
+    var url = sameOrigin(link.href);
+    if (!url) { return; }  /* other sites, tel:, sms:, mailto: behave as usual */
+    event.preventDefault();
+    window.location.replace(url.href);
+  });
+
+  document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    if (replacesHistory() && event.detail && event.detail.history) {
+      event.detail.history.type = "replace";
+    }
+  });
+
+  function formData(form, submitter) {
+    try { return new FormData(form, submitter || undefined); } catch (e) { /* older browsers */ }
+    var data = new FormData(form);
+    if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+    return data;
+  }
+
+  /* Bring in the new page's stylesheets before it is shown, and drop those it does not use. */
+  function useStylesheets(next) {
+    var current = {};
+    document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
+      current[link.href] = link;
+    });
+    var loading = [];
+    next.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
+      var href = new URL(link.getAttribute("href"), window.location.href).href;
+      if (current[href]) { delete current[href]; return; }
+      var added = document.createElement("link");
+      added.rel = "stylesheet";
+      added.href = href;
+      loading.push(new Promise(function (resolve) {
+        added.addEventListener("load", resolve);
+        added.addEventListener("error", resolve);
+      }));
+      document.head.appendChild(added);
+    });
+    return Promise.all(loading).then(function () {
+      Object.keys(current).forEach(function (href) { current[href].remove(); });
+    });
+  }
+
+  function showPage(html, address) {
+    var next = new DOMParser().parseFromString(html, "text/html");
+    /* This page's scripts already run (their listeners sit on document and window). */
+    next.querySelectorAll("script").forEach(function (script) { script.remove(); });
+    return useStylesheets(next).then(function () {
+      ["lang", "dir"].forEach(function (name) {
+        var value = next.documentElement.getAttribute(name);
+        if (value) { document.documentElement.setAttribute(name, value); }
+      });
+      document.title = next.title;
+      window.history.replaceState(null, "", address);
+      document.body.replaceWith(document.adoptNode(next.body));
+      window.scrollTo(0, 0);
+      if (window.htmx) {
+        window.htmx.process(document.body);
+        window.htmx.trigger(document.body, "htmx:load");
+      }
+      window.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: false }));
+      /* As after a page load: an error summary (autofocus) or the page itself. */
+      var focus = document.querySelector("[autofocus]") || document.getElementById("main");
+      if (focus) { focus.focus({ preventScroll: true }); }
+    });
+  }
+
+  function sendFailed(form, submitter) {
+    var template = document.getElementById("send-failed");
+    form.querySelectorAll(".send-failed").forEach(function (old) { old.remove(); });
+    if (!template) { return; }
+    var message = template.content.firstElementChild.cloneNode(true);
+    var anchor = (submitter && form.contains(submitter)) ? submitter.closest(".actions") || submitter : null;
+    if (anchor) { anchor.after(message); } else { form.prepend(message); }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !replacesHistory() || !(form instanceof HTMLFormElement)) {
+      return;
+    }
+    var submitter = event.submitter || null;
+    var target = (submitter && submitter.getAttribute("formtarget")) || form.getAttribute("target");
+    var method = ((submitter && submitter.getAttribute("formmethod")) || form.method).toLowerCase();
+    var enctype = (submitter && submitter.getAttribute("formenctype")) || form.enctype;
+    var action = sameOrigin(submitter && submitter.hasAttribute("formaction") ? submitter.formAction : form.action);
+    if ((target && target !== "_self") || !action || method === "dialog" || enctype === "text/plain") {
+      return;
+    }
+    event.preventDefault();
+    var data = formData(form, submitter);
+    if (method === "get") {
+      action.search = new URLSearchParams(data).toString();
+      window.location.replace(action.href);
+      return;
+    }
+    if (form.getAttribute("aria-busy") === "true") { return; }  /* a second tap while sending */
+    form.setAttribute("aria-busy", "true");
+    window.fetch(action.href, {
+      method: "POST",
+      body: enctype === "multipart/form-data" ? data : new URLSearchParams(data),
+      credentials: "same-origin",
+      headers: { "Accept": "text/html" }
+    }).then(function (response) {
+      if ((response.headers.get("Content-Type") || "").indexOf("text/html") !== 0 ||
+          !sameOrigin(response.url)) {
+        throw new Error("not a page of this site");
+      }
+      return response.text().then(function (html) { return showPage(html, response.url); });
+    }).catch(function () {
+      form.removeAttribute("aria-busy");
+      sendFailed(form, submitter);
+    });
+  });
+})();
+
+/* --- Staff: say plainly when a request fails (helper D, issue 9) ------------------------ */
+/* htmx swaps our own error pages in place (errors.py sets HX-Retarget). A request that never
+   reached the server (htmx:sendError), or a server error that is not ours (a proxy's 502),
+   would otherwise fail in silence, or worse. The words are in the page, in its language:
+   JS has no gettext (#request-failed in layouts/staff.html). */
+(function () {
+  "use strict";
+
+  function say(attribute) {
+    var region = document.getElementById("request-failed");
+    var words = region && region.getAttribute(attribute);
+    if (!words || region.textContent === words) { return; }  /* once, not at every poll */
+    var message = document.createElement("p");
+    message.className = "flash flash--error";
+    message.textContent = words;
+    region.replaceChildren(message);
+  }
+
+  document.addEventListener("htmx:sendError", function () { say("data-send-error"); });
+  /* An error answer that is not ours (no HX-Retarget) is not swapped into the page: it would
+     replace a card or a form with a proxy's words. (htmx:responseError comes too late for
+     this, and from an element the swap may have removed.) */
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr || xhr.status < 500 || !document.getElementById("request-failed")) { return; }
+    if (xhr.getResponseHeader("HX-Retarget")) { return; }  /* our own error page, shown in place */
+    event.detail.shouldSwap = false;
+    say("data-response-error");
+  });
+  /* The next thing the person does that works clears the message (a poll does not). */
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var region = document.getElementById("request-failed");
+    var elt = event.detail && event.detail.elt;
+    if (region && event.detail.successful && elt && !elt.hasAttribute("data-poll")) {
+      region.replaceChildren();
+    }
+  });
+})();

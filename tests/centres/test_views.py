@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from flask import url_for
 
 from hsm.centres.validation import is_well_formed_href
 from hsm.centres.views import CENTRE_COOKIE
@@ -197,3 +200,79 @@ def test_pages_and_centre_data_follow_the_locale(client, lang, heading, data_tex
     html = get_page(client, "/amsterdam/", lang)
     assert heading in html
     assert data_text in html
+
+
+# --- issue 8: follow-up can be found, centre order, history help, French words ------------
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_home_and_every_centre_page_link_the_follow_up(client, lang):
+    """A student who comes back days later with their code finds the way in on any page."""
+    with client.application.test_request_context():
+        follow_up = url_for("reports.follow_up")
+    for url in STUDENT_PAGES:
+        html = get_page(client, url, lang)
+        assert follow_up in hrefs(html), url
+    english = get_page(client, "/uk/", "en")
+    assert "Already made a report?" in english
+    assert f'<a href="{follow_up}">Follow it up with your code</a>' in english
+
+
+@pytest.mark.parametrize(
+    ("lang", "names"),
+    [
+        ("en", ["Amsterdam", "England", "Ireland (Tralee)", "Paris"]),
+        ("nl", ["Amsterdam", "Engeland", "Ierland (Tralee)", "Parijs"]),
+        ("fr", ["Amsterdam", "Angleterre", "Irlande (Tralee)", "Paris"]),
+    ],
+)
+def test_home_page_lists_centres_alphabetically_in_each_language(client, lang, names):
+    """By the name the student reads, so England is never listed after Paris."""
+    html = get_page(client, "/", lang)
+    assert re.findall(r'<a href="/choose/[a-z]+">([^<]+)</a>', html) == names
+
+
+def test_centres_by_name_ignores_accents_and_case(app):
+    from hsm.centres.registry import _sort_key
+
+    assert sorted(["paris", "Écosse", "Amsterdam", "ecosse"], key=_sort_key) == [
+        "Amsterdam", "Écosse", "ecosse", "paris"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["Keeping this visit private", "Chrome on Android:", "Safari on iPhone:",
+                "private window"]),
+        ("nl", ["Dit bezoek privé houden", "Chrome op Android:", "Safari op iPhone:",
+                "privévenster"]),
+        ("fr", ["Garder cette visite privée", "Chrome sur Android\u202f:",
+                "Safari sur iPhone\u202f:", "navigation privée"]),
+    ],
+)
+def test_options_page_says_how_to_remove_this_site_from_a_phones_history(client, lang, words):
+    """Without JavaScript, Back after the quick exit can still show this site: say what helps."""
+    for slug in SLUGS:
+        html = get_page(client, f"/{slug}/options", lang)
+        assert 'id="private"' in html
+        for text in words:
+            assert text in html, (slug, text)
+
+
+def test_what_counts_tab_in_french(client):
+    """"What counts" is not "Ce qui est concerné" ("what is concerned")."""
+    html = get_page(client, "/paris/options", "fr")
+    assert "Ce qui relève du harcèlement" in html and "Ce qui est concerné" not in html
+
+
+def test_every_page_links_a_content_hashed_svg_icon(client):
+    """Browsers ask for /favicon.ico unless a page names its icon: a 404 on every first visit."""
+    for url in STUDENT_PAGES:
+        html = get_page(client, url, "en")
+        found = re.search(r'<link rel="icon" href="(/static/favicon\.svg\?v=[0-9a-f]{12})" '
+                          r'type="image/svg\+xml">', html)
+        assert found, url
+    icon = client.get(found.group(1))
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.get_data(as_text=True).startswith("<svg")
+    assert "immutable" in icon.headers["Cache-Control"]

@@ -1,5 +1,7 @@
 """The student layout in a real browser: quick exit, language switch, no JavaScript needed."""
 
+import logging
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -108,3 +110,177 @@ def test_every_student_page_works_without_javascript(live_server, new_page):
         # Content is all server-rendered: the quick exit and emergency numbers are there.
         assert page.locator("a[data-quick-exit]").is_visible(), path
         assert page.locator("a[href^='tel:']").first.is_visible(), path
+
+
+# --- issue 8: a quick exit in reach, a steady page, tap targets, no sideways scroll --------
+
+WIDTHS = (320, 390, 1280)
+SC_FACTS = ("needs static/css/safecontacts.css: .sc-facts { grid-template-columns: "
+            "minmax(0, max-content) minmax(0, 1fr) } and overflow-wrap: anywhere on its dd")
+# Every kind of student page (the report form is the tallest: ~7,000 px on a phone).
+STUDENT_PAGES = ("/", "/uk/", "/paris/options", "/amsterdam/what-counts", "/uk/report",
+                 "/amsterdam/report", "/follow-up", "/safe-contacts", "/uk/safe-contacts",
+                 "/safe-contacts/apply", "/nowhere/")
+
+EXIT_BOX = """() => {
+  const exit = document.querySelector('[data-quick-exit]');
+  const r = exit.getBoundingClientRect();
+  const inset = 3;
+  const points = [[r.left + r.width / 2, r.top + r.height / 2], [r.left + inset, r.top + inset],
+    [r.right - inset, r.top + inset], [r.left + inset, r.bottom - inset],
+    [r.right - inset, r.bottom - inset]];
+  return {top: r.top, left: r.left, bottom: r.bottom, right: r.right, width: r.width,
+    height: r.height, vw: document.documentElement.clientWidth, vh: window.innerHeight,
+    onTop: points.every(([x, y]) => exit.contains(document.elementFromPoint(x, y)))};
+}"""
+
+
+def assert_exit_in_reach(page, where):
+    box = page.evaluate(EXIT_BOX)
+    assert box["top"] >= 0 and box["left"] >= 0, (where, box)
+    assert box["bottom"] <= box["vh"] and box["right"] <= box["vw"], (where, box)
+    assert box["width"] >= 44 and box["height"] >= 44, (where, box)
+    assert box["onTop"], f"something covers the quick exit: {where} {box}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_quick_exit_stays_in_view_while_the_page_scrolls(live_server, new_page, width):
+    page = new_page(viewport={"width": width, "height": 800})
+    for path in STUDENT_PAGES:
+        page.goto(f"{live_server.url}{path}")
+        assert_exit_in_reach(page, (path, "top"))
+        # It takes its own place above the page: at the top, it covers nothing.
+        header_top = page.evaluate("() => document.querySelector('.site-header')"
+                                   ".getBoundingClientRect().top")
+        assert header_top >= page.evaluate(EXIT_BOX)["bottom"], path
+        page.evaluate("() => window.scrollTo(0, document.scrollingElement.scrollHeight)")
+        page.wait_for_function("() => window.scrollY > 0 || document.scrollingElement"
+                               ".scrollHeight <= window.innerHeight")
+        assert_exit_in_reach(page, (path, "bottom"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_pinned_exit_never_hides_the_field_in_focus(live_server, new_page, width):
+    """WCAG 2.4.11: a field reached from below scrolls into view under the bar, not behind it."""
+    page = new_page(viewport={"width": width, "height": 800})
+    page.goto(f"{live_server.url}/uk/report")
+    page.evaluate("() => window.scrollTo(0, document.scrollingElement.scrollHeight)")
+    page.locator("#report-form input[type=radio]").first.focus()
+    bar = page.evaluate("() => document.querySelector('.quick-exit-bar')"
+                        ".getBoundingClientRect().bottom")
+    field = page.evaluate("() => document.activeElement.getBoundingClientRect().top")
+    assert field >= bar, (field, bar)
+
+
+LAYOUT_SHIFT = """
+window.__layoutShift = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) { window.__layoutShift += entry.value; }
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
+@pytest.mark.parametrize("width", (320, 390, 1280))
+def test_nothing_moves_after_the_page_has_loaded(live_server, new_page, width):
+    """Cumulative layout shift 0: showing "or press Esc twice" once the script runs moved the
+    emergency numbers (Lighthouse CLS 0.16)."""
+    page = new_page(viewport={"width": width, "height": 800})
+    page.add_init_script(LAYOUT_SHIFT)
+    for path in ("/uk/", "/paris/", "/amsterdam/report", "/", "/follow-up"):
+        page.goto(f"{live_server.url}{path}", wait_until="load")
+        page.wait_for_function("() => document.querySelector('[data-needs-js=\"on\"]')")
+        page.wait_for_timeout(300)  # let the observer hear of any late shift
+        shift = page.evaluate("() => window.__layoutShift")
+        assert shift < 0.001, f"{path} at {width}px: layout shift {shift}"
+
+
+TAP_TARGETS = """() => [...document.querySelectorAll(
+    '.emergency a, .emergency button, [data-quick-exit]')].filter(el => el.checkVisibility())
+  .map(el => {
+  const r = el.getBoundingClientRect();
+  return {text: el.textContent.trim(), width: r.width, height: r.height};
+})"""
+
+
+@pytest.mark.parametrize("width", (320, 390))
+def test_emergency_links_and_the_quick_exit_are_big_enough_to_tap(live_server, new_page, width):
+    """At least 44 by 44 px (Paris's 17, 15 and 18 were 28 by 24)."""
+    page = new_page(viewport={"width": width, "height": 800})
+    for path in ("/", "/uk/", "/amsterdam/", "/ireland/", "/paris/", "/paris/report",
+                 "/follow-up"):
+        page.goto(f"{live_server.url}{path}")
+        targets = page.evaluate(TAP_TARGETS)
+        assert len(targets) >= 3, path
+        small = [t for t in targets if t["width"] < 44 or t["height"] < 44]
+        assert not small, (path, small)
+
+
+@pytest.fixture
+def safe_contacts_listed(db):
+    """The demo Safe Contacts, so the directory shows its cards (the widest content)."""
+    from hsm.safecontacts import demo
+
+    demo.load()
+    db.session.commit()
+
+
+def sideways(page, url) -> int:
+    page.goto(url)
+    return page.evaluate("() => document.scrollingElement.scrollWidth"
+                         " - document.scrollingElement.clientWidth")
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "fr"])
+def test_no_student_page_scrolls_sideways_on_a_320px_screen(live_server, new_page, lang):
+    page = new_page(viewport={"width": 320, "height": 640})
+    paths = [*STUDENT_PAGES, "/ireland/", "/amsterdam/options", "/paris/what-counts",
+             "/uk/what-counts", "/ireland/report", "/paris/report"]
+    wide = [(path, px) for path in paths
+            if (px := sideways(page, f"{live_server.url}{path}?lang={lang}")) > 0]
+    assert not wide, f"scrolls sideways at 320px ({lang}): {wide}"
+
+
+@pytest.mark.parametrize(
+    "lang",
+    [
+        "en",
+        # The cards' grid no longer grows with its content (app.css, .cards); in Dutch and
+        # French the facts list inside each card still does: its first column is max-content.
+        pytest.param("nl", marks=pytest.mark.xfail(strict=True, reason=SC_FACTS)),
+        pytest.param("fr", marks=pytest.mark.xfail(strict=True, reason=SC_FACTS)),
+    ],
+)
+def test_the_safe_contacts_directory_fits_a_320px_screen(
+    live_server, new_page, safe_contacts_listed, lang
+):
+    page = new_page(viewport={"width": 320, "height": 640})
+    for path in ("/safe-contacts", "/uk/safe-contacts"):
+        assert sideways(page, f"{live_server.url}{path}?lang={lang}") <= 0, path
+
+
+def test_a_page_load_asks_for_nothing_that_is_missing(live_server, page):
+    """No 404 on a first visit: the pages name their icon, so no browser asks /favicon.ico."""
+    answers = []
+
+    class Recorder(logging.Handler):
+        def emit(self, record):
+            answers.append(record.getMessage())
+
+    access = logging.getLogger("hsm.access")
+    recorder, level = Recorder(), access.level
+    access.addHandler(recorder)
+    access.setLevel(logging.INFO)
+    try:
+        for path in ("/", "/uk/", "/paris/report"):
+            page.goto(f"{live_server.url}{path}", wait_until="load")
+        page.wait_for_timeout(500)  # the icon is asked for after the load
+    finally:
+        access.removeHandler(recorder)
+        access.setLevel(level)
+    statuses = [line.split()[2] for line in answers]
+    assert "404" not in statuses, answers
+    assert any(line.startswith("GET static 200") for line in answers)
+    icon = page.request.get(live_server.url + page.locator("link[rel=icon]").get_attribute("href"))
+    assert icon.status == 200 and icon.headers["content-type"].startswith("image/svg+xml")
