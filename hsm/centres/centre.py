@@ -146,6 +146,25 @@ class ServiceHours:
 
 
 @dataclass(frozen=True)
+class ServiceTargets:
+    """Service targets the policy leaves open, in the centre's working days (WORKFLOW.md).
+
+    0 means the same working day. Urgent cases (immediate danger, under 18) are sooner.
+    """
+
+    report_acknowledgement: int = 2
+    report_acknowledgement_urgent: int = 0
+    complaint_acknowledgement: int = 3
+    complaint_acknowledgement_urgent: int = 1
+
+    def report_acknowledgement_days(self, urgent: bool) -> int:
+        return self.report_acknowledgement_urgent if urgent else self.report_acknowledgement
+
+    def complaint_acknowledgement_days(self, urgent: bool) -> int:
+        return self.complaint_acknowledgement_urgent if urgent else self.complaint_acknowledgement
+
+
+@dataclass(frozen=True)
 class ServiceStatus:
     """Whether Student Services are there now, and when they are there next (local times)."""
 
@@ -173,6 +192,7 @@ class Centre:
     helplines: tuple[ContactPoint, ...]
     care: CareSection
     service_hours: ServiceHours
+    service_targets: ServiceTargets = field(default_factory=ServiceTargets)
     source_file: str = field(default="", compare=False)
 
     @property

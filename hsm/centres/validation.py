@@ -39,6 +39,7 @@ from hsm.centres.centre import (
     Dialling,
     Link,
     ServiceHours,
+    ServiceTargets,
     Text,
 )
 
@@ -340,6 +341,7 @@ class _Reader:
 TOP_KEYS = (
     "name", "country", "jurisdiction", "timezone", "default_locale", "holidays",
     "emergency", "student_services", "centre_emergency", "security", "helplines", "care",
+    "service_targets",
 )  # fmt: skip
 CENTRE_TEAMS = {
     # key: (what a student calls it, in gettext-free data terms)
@@ -428,11 +430,12 @@ def parse_centre(
         r.problem("helplines", f"id {dup!r} is used twice")
 
     care = _care(r, data, set(ids))
+    service_targets = _service_targets(r, data)
 
     if r.problems or None in (name, country, jurisdiction, timezone, default_locale):
         return None, r.problems
     assert name and country and jurisdiction and timezone and default_locale
-    assert holiday_country and care and service_hours
+    assert holiday_country and care and service_hours and service_targets
     services_team, centre_team, security_team = (teams[k] for k in CENTRE_TEAMS)
     assert services_team and centre_team and security_team
     centre = Centre(
@@ -451,6 +454,7 @@ def parse_centre(
         helplines=tuple(helplines),
         care=care,
         service_hours=service_hours,
+        service_targets=service_targets,
         source_file=file,
     )
     return centre, []
@@ -500,6 +504,37 @@ def _service_hours(r: _Reader, services: dict[str, Any]) -> ServiceHours | None:
     return ServiceHours(
         days=tuple(sorted(WEEKDAYS.index(d) for d in days)), opens=opens, closes=closes, demo=demo
     )
+
+
+SERVICE_TARGETS = ("report_acknowledgement", "complaint_acknowledgement")
+MAX_TARGET_DAYS = 20
+
+
+def _service_targets(r: _Reader, data: dict[str, Any]) -> ServiceTargets | None:
+    """``[service_targets]``: working days for a first acknowledgement of a report and for the
+    Centre Director's acknowledgement of a formal complaint, each with a sooner ``_urgent``
+    target for urgent cases (immediate danger, under 18). 0 is the same working day."""
+    table = r.table(data, "service_targets", "service_targets")
+    if table is None:
+        return None
+    keys = [k for base in SERVICE_TARGETS for k in (base, f"{base}_urgent")]
+    r.known_keys(table, keys, "service_targets")
+    values: dict[str, int] = {}
+    for key in keys:
+        value = table.get(key)
+        if value is None:
+            r.problem(f"service_targets.{key}", "missing")
+        elif isinstance(value, bool) or not isinstance(value, int):
+            r.problem(f"service_targets.{key}", "must be a whole number of working days")
+        elif not 0 <= value <= MAX_TARGET_DAYS:
+            r.problem(f"service_targets.{key}", f"must be between 0 and {MAX_TARGET_DAYS}")
+        else:
+            values[key] = value
+    for base in SERVICE_TARGETS:
+        urgent = f"{base}_urgent"
+        if base in values and urgent in values and values[urgent] > values[base]:
+            r.problem(f"service_targets.{urgent}", f"must not be later than {base}")
+    return ServiceTargets(**values) if len(values) == len(keys) else None
 
 
 def _care(r: _Reader, data: dict[str, Any], helpline_ids: set[str]) -> CareSection | None:
