@@ -69,6 +69,13 @@ class Permission(enum.StrEnum):
     REVIEW_CASES = "review_cases"
     INVESTIGATE_CASES = "investigate_cases"
     DECIDE_REVIEWS = "decide_reviews"
+    VIEW_STAFF_RESPONDENT_CASES = "view_staff_respondent_cases"
+    ACKNOWLEDGE_COMPLAINTS = "acknowledge_complaints"
+    DECIDE_NEXT_STEPS = "decide_next_steps"
+    CONVENE_CASE_REVIEW = "convene_case_review"
+    SET_INTERIM_MEASURES = "set_interim_measures"
+    MANAGE_STAFF_MEASURES = "manage_staff_measures"
+    REVIEW_MEASURES = "review_measures"
     # The Safe Contact scheme.
     MANAGE_SAFE_CONTACTS = "manage_safe_contacts"
     VIEW_DIVERSITY_SUMMARY = "view_diversity_summary"
@@ -80,9 +87,13 @@ class Permission(enum.StrEnum):
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.STUDENT_SERVICES: frozenset(
-        {P.OWN_ACCOUNT, P.VIEW_REPORTS, P.HANDLE_REPORTS, P.VIEW_CASES, P.MANAGE_CASES}
+        {P.OWN_ACCOUNT, P.VIEW_REPORTS, P.HANDLE_REPORTS, P.VIEW_CASES, P.MANAGE_CASES,
+         P.REVIEW_MEASURES}
     ),
-    Role.CENTRE_DIRECTOR: frozenset({P.OWN_ACCOUNT, P.VIEW_REPORTS, P.VIEW_CASES}),
+    Role.CENTRE_DIRECTOR: frozenset(
+        {P.OWN_ACCOUNT, P.VIEW_REPORTS, P.VIEW_CASES, P.ACKNOWLEDGE_COMPLAINTS,
+         P.DECIDE_NEXT_STEPS}
+    ),
     Role.SAFEGUARDING_DIRECTOR: frozenset(
         {
             P.OWN_ACCOUNT,
@@ -91,14 +102,28 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.VIEW_STAFF_RESPONDENT_REPORTS,
             P.VIEW_CASES,
             P.MANAGE_CASES,
+            # The case procedure, day to day (A 4.4): every move of a case.
+            P.ACKNOWLEDGE_COMPLAINTS,
+            P.DECIDE_NEXT_STEPS,
+            P.CONVENE_CASE_REVIEW,
+            P.SET_INTERIM_MEASURES,
+            P.MANAGE_STAFF_MEASURES,
+            P.REVIEW_MEASURES,
+            P.INVESTIGATE_CASES,
+            P.DECIDE_REVIEWS,
             P.VIEW_AUDIT_LOG,
             P.VIEW_STATISTICS,
         }
     ),
-    Role.CASE_REVIEW_MEMBER: frozenset({P.OWN_ACCOUNT, P.REVIEW_CASES}),
+    # Case review members and officers hold these only on the cases they are named on
+    # (hsm.cases.queries: the case scope and granted_for).
+    Role.CASE_REVIEW_MEMBER: frozenset({P.OWN_ACCOUNT, P.REVIEW_CASES, P.REVIEW_MEASURES}),
     Role.INVESTIGATING_OFFICER: frozenset({P.OWN_ACCOUNT, P.INVESTIGATE_CASES}),
     Role.REVIEWING_OFFICER: frozenset({P.OWN_ACCOUNT, P.DECIDE_REVIEWS}),
-    Role.PEOPLE_TEAM: frozenset({P.OWN_ACCOUNT, P.VIEW_STAFF_RESPONDENT_REPORTS}),
+    Role.PEOPLE_TEAM: frozenset(
+        {P.OWN_ACCOUNT, P.VIEW_STAFF_RESPONDENT_REPORTS, P.VIEW_STAFF_RESPONDENT_CASES,
+         P.MANAGE_STAFF_MEASURES}
+    ),
     Role.EDI_OFFICER: frozenset({P.OWN_ACCOUNT, P.MANAGE_SAFE_CONTACTS, P.VIEW_DIVERSITY_SUMMARY}),
     Role.SAFE_CONTACT: frozenset({P.OWN_ACCOUNT, P.EDIT_OWN_BIOGRAPHY}),
     Role.EXECUTIVE: frozenset({P.OWN_ACCOUNT, P.VIEW_STATISTICS}),
