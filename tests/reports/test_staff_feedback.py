@@ -67,7 +67,7 @@ def test_an_htmx_mistake_puts_focus_on_the_field(client, handled, action, data, 
     _report, url, headers = handled
     html = client.post(f"{url}/{action}", data=data, headers=headers | HX).get_data(as_text=True)
     assert html.strip().startswith('<div id="report-detail"')
-    assert "error-summary" not in html and "hx-swap-oob" not in html
+    assert "error-summary" not in html and "data-hx-swap-oob" not in html
     [focused] = re.findall(r"<[^>]*\bautofocus\b[^>]*>", html)
     assert f'id="{anchor[1:]}"' in focused
     # Its message is read with it (a radio group: through its fieldset).
@@ -107,7 +107,7 @@ def test_an_htmx_action_is_announced_outside_the_swap_and_keeps_focus(client, ha
         html = client.post(f"{url}/{action}", data=data, headers=headers | HX).get_data(
             as_text=True)
         assert html.strip().startswith('<div id="report-detail"')
-        oob = re.search(r'<div id="report-announce" hx-swap-oob="innerHTML">(.*?)</div>', html)
+        oob = re.search(r'<div id="report-announce" data-hx-swap-oob="innerHTML">(.*?)</div>', html)
         assert oob and said in oob.group(1)
         assert 'role="status"' not in html  # the region itself stays on the page
         [focused] = re.findall(r"<[^>]*\bautofocus\b[^>]*>", html)
@@ -129,8 +129,8 @@ def test_the_inbox_count_is_announced_from_a_region_that_stays(client, login_as)
     page = client.get("/staff/reports").get_data(as_text=True)
     assert '<div id="inbox-announce" class="visually-hidden" role="status"></div>' in page
     assert page.index('id="inbox-announce"') < page.index('id="report-list"')
-    assert "hx-swap-oob" not in page and '<p class="report-list__count">3 reports</p>' in page
+    assert "data-hx-swap-oob" not in page and '<p class="report-list__count">3 reports</p>' in page
     html = client.get("/staff/reports?flag=anonymous", headers=HX).get_data(as_text=True)
     assert html.strip().startswith('<div id="report-list"')
-    assert '<div id="inbox-announce" hx-swap-oob="innerHTML">1 report</div>' in html
+    assert '<div id="inbox-announce" data-hx-swap-oob="innerHTML">1 report</div>' in html
     assert 'role="status"' not in html
