@@ -159,6 +159,9 @@ def _sign_in_pages(app, pages: Collector, outbox) -> None:
         client = app.test_client()
         for path in ("/staff/login", "/staff/password/forgot", "/staff/signed-out"):
             pages.add(group, _url(path, locale), client.get(_url(path, locale)))
+        # A link from webmail arrives without the session cookie: the page that reloads it.
+        hop = client.get(_url("/staff/reports", locale), headers={"Sec-Fetch-Site": "cross-site"})
+        pages.add(group, "a staff link opened from another site", hop)
         login = _url("/staff/login", locale)
         failed = client.post(login, data={"csrf_token": csrf_token(client, login),
                                           "email": "nobody@example.org", "password": "wrong"})
@@ -352,8 +355,11 @@ def test_every_kind_of_page_was_gathered(validated):
         assert f"student pages ({locale})" in groups
         assert f"report form, receipt and follow-up ({locale})" in groups
     labels = {page.label for page in pages}
-    assert {"/staff/reports", "/staff/safe-contacts/board", "/staff/admin/users",
-            "/staff/audit"} <= labels
+    assert {"/staff/", "/staff/account", "/staff/reports", "/staff/safe-contacts/board",
+            "/staff/safe-contacts/training", "/staff/safe-contacts/diversity",
+            "/staff/safe-contacts/commitments",
+            "/staff/admin/users", "/staff/audit", "/staff/audit/chain",
+            "a staff link opened from another site"} <= labels
     assert any(label.startswith("/staff/reports/") for label in labels)
     assert any(label.endswith("/biography") for label in labels)
     assert len(pages) > 250
