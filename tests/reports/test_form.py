@@ -343,3 +343,9 @@ def test_a_danger_receipt_says_the_form_is_not_watched_and_shows_the_emergency_b
     assert 'href="sms:114"' in alert and 'href="tel:112"' in alert and "demo value" in alert
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), "an id is used twice"
+
+
+def test_the_form_links_to_the_follow_up_for_a_report_already_made(client):
+    html = client.get("/amsterdam/report?lang=en").get_data(as_text=True)
+    link = '<a href="/follow-up">Follow it up with your code</a>'
+    assert f"Already made a report? {link}" in html
