@@ -172,3 +172,29 @@ def test_an_inline_check_marks_only_the_message_and_the_wrong_boxes(new_page, li
     assert "field--error" not in field.get_attribute("class")
     assert field.locator("fieldset").get_attribute("aria-describedby") == "date_of_birth-hint"
     assert page.locator("#field-date_of_birth [aria-invalid]").count() == 0
+
+
+def test_a_sent_form_with_mistakes_focuses_the_summary_and_keeps_everything(new_page,
+                                                                             live_server):
+    page = new_page(js=True)
+    page.goto(f"{live_server.url}/uk/report?lang=en")
+    page.check("#anonymous-0")
+    page.fill("#first_name", "Robin")
+    page.fill("#date_of_birth-day", "12")
+    page.check("#when_kind-0")
+    page.fill("#when_date-year", "2025")
+    page.locator("#report-form button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    page.wait_for_function("() => document.activeElement.classList.contains('error-summary')")
+    assert "Enter your last name." in summary.inner_text()
+    assert "Date of birth: enter the month and the year." in summary.inner_text()
+    # The choices made still decide what shows; what was typed is all there.
+    assert page.locator("#named-details").is_visible()
+    assert page.locator("#anonymous-details").is_hidden()
+    assert page.locator("#when-date-details").is_visible()
+    assert page.locator("#first_name").input_value() == "Robin"
+    assert page.locator("#date_of_birth-day").input_value() == "12"
+    assert page.locator("#when_date-year").input_value() == "2025"
+    page.locator("a[href='#date_of_birth-month']").click()
+    page.wait_for_function("() => document.activeElement.id === 'date_of_birth-month'")
