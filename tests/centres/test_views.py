@@ -259,6 +259,13 @@ def test_options_page_says_how_to_remove_this_site_from_a_phones_history(client,
             assert text in html, (slug, text)
 
 
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_page_of_a_centre_leads_to_that_help(client, slug):
+    pages = [page.format(slug=slug) for page in CENTRE_PAGES] + [f"/{slug}/report"]
+    for url in pages:
+        assert f"/{slug}/options#private" in hrefs(get_page(client, url, "en")), url
+
+
 def test_what_counts_tab_in_french(client):
     """"What counts" is not "Ce qui est concerné" ("what is concerned")."""
     html = get_page(client, "/paris/options", "fr")

@@ -172,3 +172,20 @@ def test_the_new_page_brings_its_own_stylesheets_and_language(live_server, page)
     page.keyboard.press("Escape")
     page.keyboard.press("Escape")
     page.wait_for_url(f"{live_server.url}/healthz")
+
+
+def test_htmx_updates_of_the_address_replace_the_entry_too(live_server, page):
+    """The directory's live filter (hx-push-url) changes the address without a new entry."""
+    from hsm.extensions import db
+    from hsm.safecontacts import demo
+
+    demo.load()
+    db.session.commit()
+    page.goto(f"{live_server.url}/safe-contacts")
+    page.wait_for_function("() => window.htmx !== undefined")
+    visit = entries(page)
+    page.select_option("#filter-centre", "paris")
+    page.wait_for_url("**/safe-contacts?centre=paris&badge=&language=")
+    page.select_option("#filter-centre", "uk")
+    page.wait_for_url("**/safe-contacts?centre=uk&badge=&language=")
+    assert entries(page) == visit
