@@ -18,8 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context
-from flask_login import current_user
+from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hsm.extensions import UTCDateTime, db
@@ -87,16 +86,18 @@ def _lock_chain() -> None:
 def record(
     action: str,
     *,
+    actor: Any,
     target_type: str = "",
     target_id: Any = "",
     centre: str | None = "",
     detail: dict[str, Any] | None = None,
-    actor: Any = None,
     commit: bool = False,
 ) -> AuditEntry:
-    """Append an entry. It is written with the request's own commit unless ``commit``."""
-    if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user
+    """Append an entry. It is written with the request's own commit unless ``commit``.
+
+    ``actor`` is always said: the staff user who acted, or ``None`` for nobody known (a
+    visitor, a failed sign-in, the system). Nothing here reads the request's user.
+    """
     _lock_chain()
     db.session.flush()
     last_hash = db.session.scalar(

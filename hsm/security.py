@@ -269,6 +269,8 @@ def deny(reason: str, status: int = 403):
     db.session.rollback()
     audit.record(
         "access.denied",
+        # The access layer sits at the request's edge: the refused visitor is the actor.
+        actor=current_user if current_user.is_authenticated else None,
         target_type="route",
         target_id=request.endpoint or request.path,
         detail={"reason": reason, "method": request.method},

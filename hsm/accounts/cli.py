@@ -48,7 +48,7 @@ def create_user(email: str, name: str, role: str, centre: str | None, password_s
         click.echo(f"created {user.email} ({role}{' at ' + centre if centre else ''})")
         return
     try:
-        invitations.send_invitation(user)
+        invitations.send_invitation(user, None)
     except mail.ERRORS as error:
         raise click.ClickException(
             f"created {user.email}, but the invitation email could not be sent ({error}); "

@@ -21,20 +21,22 @@ def link_for(token: str) -> str:
     return external_url("accounts.password_link", token=token)
 
 
-def _new_link(user: User, purpose: str, action: str) -> str:
+def _new_link(user: User, purpose: str, action: str, actor: User | None) -> str:
     """Issue a token and record it, in the current transaction; return the link."""
     token = operations.issue_token(user, purpose)
-    audit.record(action, target_type="user", target_id=user.id)
+    audit.record(action, actor=actor, target_type="user", target_id=user.id)
     return link_for(token)
 
 
-def send_invitation(user: User) -> None:
+def send_invitation(user: User, actor: User | None) -> None:
     """Invite ``user`` to set their first password: commits, and sends at once.
+
+    ``actor``: who sends it (``None`` from the command line).
 
     Raises one of ``mail.ERRORS`` when the email did not leave; the link and the email are
     kept (the email stays in the outbox).
     """
-    link = _new_link(user, "invite", "invitation.sent")
+    link = _new_link(user, "invite", "invitation.sent", actor)
     _send_invitation_email(user, link)
 
 
@@ -58,7 +60,8 @@ def send_password_reset(user: User) -> None:
     The email leaves after the response (the request's commit point sends it), so the page's
     timing does not tell whether the address has an account.
     """
-    link = _new_link(user, "reset", "password.reset_requested")
+    # No actor: whoever asked has not shown they hold the account.
+    link = _new_link(user, "reset", "password.reset_requested", None)
     _send_reset_email(user, link)
 
 

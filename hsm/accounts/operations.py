@@ -121,7 +121,7 @@ def authenticate(
     usable = user is not None and user.active and user.password_hash is not None
     if usable and is_throttled(user, now):
         # No actor: whoever is trying has not shown they are the account holder.
-        audit.record("login.throttled", target_type="user", target_id=user.id)
+        audit.record("login.throttled", actor=None, target_type="user", target_id=user.id)
         db.session.commit()
         return SignInResult(SignIn.THROTTLED)
     ok = passwords.verify_password(user.password_hash if usable else None, password)
@@ -130,6 +130,7 @@ def authenticate(
             _record_failure(user, now)
             audit.record(
                 "login.failed",
+                actor=None,
                 target_type="user",
                 target_id=user.id,
                 detail={"reason": "password" if usable else "inactive_or_no_password"},
@@ -137,6 +138,7 @@ def authenticate(
         else:
             audit.record(
                 "login.failed",
+                actor=None,
                 target_type="account",
                 detail={"account": "unknown", "email_hash": keyed_hash(email.lower(), hash_key)},
             )

@@ -225,7 +225,7 @@ def ensure_staff_login(actor: User, contact: SafeContact) -> bool:
         try:
             # In the language the person applied in, not the EDI officer's.
             with force_locale(contact.locale or "en"):
-                invitations.send_invitation(user)
+                invitations.send_invitation(user, actor)
         except mail.ERRORS:
             log.warning("could not send a Safe Contact's staff invitation")
             return False

@@ -395,7 +395,8 @@ def contact(contact_id: int):
     """One application: the statement, the pipeline steps, training and the biography."""
     found = queries.load_contact_for(current_user, contact_id)
     audit.record(
-        "safecontacts.viewed", target_type="safe_contact", target_id=found.id, centre=found.centre
+        "safecontacts.viewed", actor=current_user, target_type="safe_contact",
+        target_id=found.id, centre=found.centre,
     )
     db.session.commit()
     return _detail(found)
@@ -706,7 +707,8 @@ def commitments():
 def diversity():
     """Equality monitoring as totals only; small counts are hidden."""
     total, summaries = equality.summarise(queries.equality_answers())
-    audit.record("safecontacts.diversity_summary_viewed", target_type="equality_summary")
+    audit.record("safecontacts.diversity_summary_viewed", actor=current_user,
+                 target_type="equality_summary")
     db.session.commit()
     return render(
         "safecontacts/diversity.html",

@@ -115,7 +115,7 @@ def test_a_reset_ends_every_session(app, client, staff, mail, db):
 
 def test_an_invitation_sets_the_first_password(app, client, mail, db):
     user = make_user(("safe_contact", None), name="Charlie Dunmore")
-    send_invitation(user)
+    send_invitation(user, None)
     assert len(mail) == 1
     body = mail[0].get_content()
     link, _ = only_link(mail[0])
@@ -141,7 +141,7 @@ def test_a_new_link_cancels_the_previous_one(client, staff, mail):
 
 def test_setting_a_password_spends_every_other_link(app, client, mail, db):
     user = make_user(("executive", None))  # invited: no password yet
-    send_invitation(user)
+    send_invitation(user, None)
     invite_link, _ = only_link(mail[0])
     # The person uses "I forgot my password" instead of the invitation.
     post(client, "/staff/password/forgot", {"email": user.email},
@@ -177,7 +177,7 @@ def test_a_link_does_not_come_back_to_life_when_the_account_is_reactivated(
 ):
     admin = login_as("admin")
     user = make_user(("executive", None))
-    send_invitation(user)
+    send_invitation(user, None)
     link, _ = only_link(mail[0])
     operations.set_active(admin, user, False)
     operations.set_active(admin, user, True)

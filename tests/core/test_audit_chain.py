@@ -8,7 +8,9 @@ from hsm.extensions import db
 
 
 def _write(n):
-    return [audit.record("test.event", target_type="thing", target_id=i) for i in range(n)]
+    return [
+        audit.record("test.event", actor=None, target_type="thing", target_id=i) for i in range(n)
+    ]
 
 
 def test_intact_chain_verifies():
@@ -70,7 +72,7 @@ def test_reordered_entries_are_detected():
 
 def test_detail_may_not_hold_secrets():
     with pytest.raises(ValueError):
-        audit.record("test.event", detail={"password": "hunter2"})
+        audit.record("test.event", actor=None, detail={"password": "hunter2"})
 
 
 def test_cli_reports_tampering(app):

@@ -111,7 +111,7 @@ def test_an_invitation_that_could_not_leave_stays_in_the_outbox(app, mail):
     try:
         with app.test_request_context():
             try:
-                invitations.send_invitation(user)
+                invitations.send_invitation(user, None)
             except hsm_mail.ERRORS:
                 pass
             else:

@@ -169,7 +169,7 @@ def resend_invitation(user_id: int):
 def _invite(user: User) -> bool:
     """Send an invitation; False when the mail server could not take it (the link is kept)."""
     try:
-        invitations.send_invitation(user)
+        invitations.send_invitation(user, acting_user())
     except mail.ERRORS:
         current_app.logger.exception("could not send an invitation email")
         return False
