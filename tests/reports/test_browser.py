@@ -173,6 +173,22 @@ def test_an_inline_check_marks_only_the_message_and_the_wrong_boxes(new_page, li
     assert field.locator("fieldset").get_attribute("aria-describedby") == "date_of_birth-hint"
     assert page.locator("#field-date_of_birth [aria-invalid]").count() == 0
 
+    # A text box: its own message, and the box itself marked, then cleared.
+    page.fill("#first_name", "R")
+    page.locator("#last_name").focus()
+    page.fill("#first_name", "")  # a change only counts once focus leaves
+    page.locator("#last_name").focus()
+    page.locator("#first_name-error").wait_for()
+    box = page.locator("#first_name")
+    assert box.get_attribute("aria-invalid") == "true"
+    assert box.get_attribute("aria-describedby") == "first_name-error"
+    page.fill("#first_name", "Robin")
+    page.locator("#last_name").focus()
+    page.locator("#first_name-error").wait_for(state="detached")
+    assert box.get_attribute("aria-invalid") is None
+    assert box.get_attribute("aria-describedby") is None
+    assert box.input_value() == "Robin"
+
 
 def test_a_sent_form_with_mistakes_focuses_the_summary_and_keeps_everything(new_page,
                                                                              live_server):

@@ -8,9 +8,13 @@ from hsm.reports.forms import ReportForm
 from tests.reports.conftest import csrf_token, valid_form
 
 FIELDS = list(ReportForm.ORDER)
+# The boxes of the two dates (the field names themselves post nothing).
+BOXES = [f"{name}-{part}" for name in ("date_of_birth", "when_date")
+         for part in ("day", "month", "year")]
 text = st.text(max_size=300)
 values = st.one_of(text, st.sampled_from(["yes", "no", "other", "date", "staff", "2024-02-30",
-                                          "1999-12-31", "email", "+31 6 1234 5678"]))
+                                          "1999-12-31", "email", "+31 6 1234 5678", "31", "2",
+                                          "0", "13", "99999", "٣", "²"]))
 
 
 @pytest.fixture
@@ -24,7 +28,7 @@ def no_submit_limit(app):
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     base=st.booleans(),
-    changes=st.dictionaries(st.sampled_from(FIELDS + ["csrf_token", "unknown"]),
+    changes=st.dictionaries(st.sampled_from(FIELDS + BOXES + ["csrf_token", "unknown"]),
                             st.one_of(values, st.lists(values, max_size=4)), max_size=8),
     check=st.sampled_from(FIELDS),
 )
