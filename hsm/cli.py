@@ -9,6 +9,8 @@ from flask.cli import AppGroup
 from hsm import audit, crypto
 from hsm.accounts import demo as accounts_demo
 from hsm.accounts.cli import create_user
+from hsm.cases import demo as cases_demo
+from hsm.cases import reminders as case_reminders
 from hsm.centres.cli import centres_cli
 from hsm.extensions import db
 from hsm.reports import demo as reports_demo
@@ -50,10 +52,24 @@ def demo() -> None:
     logins = accounts_demo.load()
     safecontacts_demo.load()
     reports_demo.load()
+    logins += cases_demo.load()
     db.session.commit()
     click.echo("Demo data is loaded. Demo logins (fictional people):")
     for line in logins:
         click.echo(f"  {line}")
+
+
+@hsm_cli.command("reminders")
+def reminders() -> None:
+    """Email each responsible person their due and overdue case deadlines (counts and a link).
+
+    Safe to run more than once a day and on several servers: each person gets one a day.
+    """
+    run = case_reminders.send_reminders()
+    if run.skipped_locked:
+        click.echo("another server is sending the reminders; nothing sent here")
+        return
+    click.echo(f"reminders sent to {len(run.sent)} people ({len(run.already)} had theirs today)")
 
 
 def init_app(app: Flask) -> None:

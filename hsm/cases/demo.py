@@ -1,0 +1,200 @@
+"""Demo cases at every centre in every stage (fictional people). Idempotent.
+
+Every case is taken to its stage through the real operations and moves (``advance_to``), so
+the demo data obeys the same rules as real data. Some deadlines are due soon and some are
+overdue; one case is on police hold; one has a staff respondent. The extra demo logins (a
+second caseworker per centre, case review members, a Centre Director where the accounts demo
+has none) are printed with the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from hsm.accounts import passwords
+from hsm.accounts.demo import DEMO_PASSWORD
+from hsm.accounts.models import RoleAssignment, User
+from hsm.cases import operations as ops
+from hsm.cases.models import Case, CaseParty
+from hsm.cases.terms import (
+    Agreement,
+    Channel,
+    ClosureReason,
+    InternalProcedure,
+    MeasureKind,
+    PartyRole,
+    PartyType,
+    ReviewGround,
+    ReviewTeamRole,
+    Stage,
+    Urgency,
+)
+from hsm.extensions import db
+from hsm.security import Role
+
+CENTRES = ("uk", "amsterdam", "ireland", "paris")
+
+# (role, centre, email, fictional name): added to the accounts demo's people.
+EXTRA_USERS = (
+    *((Role.STUDENT_SERVICES, c, f"caseworker.{c}@example.org", n) for c, n in (
+        ("uk", "Harper Quinn"), ("amsterdam", "Daan Kuipers"),
+        ("ireland", "Niamh Doyle"), ("paris", "Camille Garnier"))),
+    (Role.STUDENT_SERVICES, "ireland", "ss.ireland@example.org", "Cian Moriarty"),
+    (Role.STUDENT_SERVICES, "paris", "ss.paris@example.org", "Inès Lambert"),
+    (Role.CENTRE_DIRECTOR, "ireland", "director.ireland@example.org", "Orla Brennan"),
+    (Role.CENTRE_DIRECTOR, "paris", "director.paris@example.org", "Louis Mercier"),
+    (Role.CASE_REVIEW_MEMBER, None, "academic.review@example.org", "Priya Raman"),
+    (Role.CASE_REVIEW_MEMBER, None, "people.review@example.org", "Elliot Marsh"),
+)
+# Who sits on a demo case review: (email, role title).
+REVIEW_TEAM = (
+    ("safeguarding@example.org", ReviewTeamRole.SAFEGUARDING_LEAD),
+    ("case.review@example.org", ReviewTeamRole.DIRECTOR_STUDY_CENTRES),
+    ("academic.review@example.org", ReviewTeamRole.CHIEF_ACADEMIC_OFFICER),
+    ("people.review@example.org", ReviewTeamRole.PEOPLE_TEAM),
+)
+
+
+@dataclass
+class People:
+    """The staff a case needs to be taken through the procedure."""
+
+    director: User  # the Safeguarding Director: every move
+    caseworkers: tuple[User, User]  # two of the centre's Student Services
+    members: tuple[tuple[User, str], ...]
+    investigator: User
+    reviewer: User
+
+
+def _user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def _ensure_users() -> list[str]:
+    lines, password_hash = [], None
+    for role, centre, email, name in EXTRA_USERS:
+        user = _user(email)
+        if user is None:
+            password_hash = password_hash or passwords.hash_password(DEMO_PASSWORD)
+            user = User(email=email, name=name, active=True, created_at=datetime.now(UTC),
+                        password_hash=password_hash)
+            user.roles.append(RoleAssignment(role=str(role), centre=centre))
+            if email == "people.review@example.org":
+                user.roles.append(RoleAssignment(role=str(Role.PEOPLE_TEAM), centre=None))
+            db.session.add(user)
+        where = f" ({centre})" if centre else ""
+        lines.append(f"{role}{where}: {email} / {DEMO_PASSWORD}")
+    db.session.flush()
+    return lines
+
+
+def people_for(centre: str) -> People:
+    first = _user(f"ss.{centre}@example.org")
+    second = _user(f"caseworker.{centre}@example.org")
+    return People(
+        director=_user("safeguarding@example.org"),
+        caseworkers=(first, second),
+        members=tuple((_user(e), t) for e, t in REVIEW_TEAM),
+        investigator=_user("investigator@example.org"),
+        reviewer=_user("reviewer@example.org"),
+    )
+
+
+def _party(case: Case, role: PartyRole) -> CaseParty:
+    return next(p for p in case.parties if p.role == role)
+
+
+def advance_to(case: Case, target: Stage, people: People, today: date) -> None:
+    """Take ``case`` from *received* to ``target`` through the real operations and moves."""
+    sd = people.director
+    order = [Stage.SUPPORT, Stage.FORMAL_COMPLAINT, Stage.CASE_REVIEW, Stage.INVESTIGATION,
+             Stage.HEARING, Stage.OUTCOME, Stage.REVIEW]
+    if target is Stage.RECEIVED:
+        return
+    db.session.flush()
+    db.session.refresh(case)
+    reporting, responding = _party(case, PartyRole.REPORTING), _party(case, PartyRole.RESPONDING)
+    ops.assign_caseworker(sd, case, reporting, people.caseworkers[0])
+    ops.move(sd, case, Stage.SUPPORT)
+    if target is Stage.SUPPORT:
+        return
+    if target is Stage.CLOSED:
+        ops.close(sd, case, ClosureReason.SUPPORT_ONLY)
+        return
+    if target is Stage.INFORMAL_RESOLUTION:
+        for party in (reporting, responding):
+            ops.record_informal_answer(sd, case, party, Agreement.AGREED)
+        ops.move(sd, case, Stage.INFORMAL_RESOLUTION)
+        return
+    for stage in order[1:order.index(target) + 1]:
+        if stage is Stage.FORMAL_COMPLAINT:
+            ops.confirm_complaint(sd, case)
+        elif stage is Stage.CASE_REVIEW:
+            ops.acknowledge_complaint(sd, case)
+            ops.record_risk_assessment(sd, case, ops.RiskDetails(
+                "Fictional: distress in shared classes.", "Fictional: none identified.",
+                "Fictional: none identified.", Urgency.ROUTINE, today + timedelta(days=14)))
+            for member, title in people.members:
+                ops.add_review_member(sd, case, title, member)
+        elif stage is Stage.INVESTIGATION:
+            ops.record_decisions(sd, case, ops.Decisions(
+                today, "Fictional risks.", "Fictional support needs.",
+                InternalProcedure.STUDENT_DISCIPLINARY, recommend_investigation=True))
+            ops.appoint_officer(sd, case, people.investigator, "investigating")
+        elif stage is Stage.REVIEW:
+            ops.record_review_request(sd, case, reporting, today - timedelta(days=2),
+                                      [ReviewGround.IRREGULARITY])
+            ops.appoint_officer(sd, case, people.reviewer, "reviewing")
+        ops.move(sd, case, stage)
+
+
+def _demo_reference(centre: str, stage: Stage) -> str:
+    return f"C-D{centre[:2].upper()}{list(Stage).index(stage):02d}"
+
+
+def load(today: date | None = None) -> list[str]:
+    """Add the demo cases that are missing; return the extra login lines to print."""
+    lines = _ensure_users()
+    today = today or datetime.now(UTC).date()
+    wanted = {_demo_reference(c, s): (c, s) for c in CENTRES for s in Stage}
+    existing = set(db.session.scalars(sa.select(Case.reference).where(
+        Case.reference.in_(list(wanted)))))
+    for reference, (centre, stage) in wanted.items():
+        if reference in existing:
+            continue
+        people = people_for(centre)
+        staff = centre == "amsterdam" and stage is Stage.FORMAL_COMPLAINT
+        case = ops.record_disclosure(people.caseworkers[0], centre, ops.Disclosure(
+            channel=Channel.DROP_IN,
+            disclosure="Fictional demo disclosure: comments in class that made a student "
+                       "feel unsafe.",
+            disclosed_on=today - timedelta(days=40),
+            responding_party_type=PartyType.STAFF if staff else PartyType.STUDENT,
+            under_18=centre == "ireland" and stage is Stage.SUPPORT,
+        ), at=datetime.now(UTC) - timedelta(days=40))
+        case.reference = reference
+        db.session.flush()
+        advance_to(case, stage, people, today)
+        _extras(case, stage, people, today)
+    db.session.flush()
+    return lines
+
+
+def _extras(case: Case, stage: Stage, people: People, today: date) -> None:
+    """Deadlines due soon and overdue, and one case on police hold."""
+    sd = people.director
+    responding = _party(case, PartyRole.RESPONDING)
+    if stage is Stage.CASE_REVIEW:
+        # Started 26 days ago: its 4-weekly review is due soon.
+        ops.set_measure(sd, case, responding, MeasureKind.NO_CONTACT, today - timedelta(days=26))
+        if case.centre == "uk":
+            ops.set_police_hold(sd, case, True)
+    if stage is Stage.INVESTIGATION:
+        # Started 35 days ago and never reviewed: overdue.
+        ops.set_measure(sd, case, responding, MeasureKind.RESTRICTED_AREAS,
+                        today - timedelta(days=35))
+    if stage is Stage.OUTCOME:
+        ops.record_final_decision(sd, case, today - timedelta(days=30))

@@ -1,0 +1,433 @@
+"""The case record: a case, its parties and people, its timeline, support, measures, deadlines.
+
+Names, student numbers, contact details and every free text are encrypted at rest
+(``EncryptedText``), like reports. Codes (stages, kinds, statuses) are the plain words of
+``hsm.cases.terms``. Every list a board or a reminder filters on has an index, so no lookup
+scans the table; ``Case.version`` goes up with every change, so a board polls cheaply.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hsm.accounts.models import User
+from hsm.cases.terms import DeadlineStatus, MeasureStatus, Stage
+from hsm.crypto import EncryptedText
+from hsm.extensions import UTCDateTime, db
+from hsm.reports.models import Report
+
+
+def _user_fk(nullable: bool = True, index: bool = False):
+    return mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), nullable=nullable, index=index
+    )
+
+
+def _case_fk():
+    return mapped_column(sa.ForeignKey("case_record.id", ondelete="CASCADE"), index=True)
+
+
+class Case(db.Model):
+    """One concern taken forward under the procedure, at one centre."""
+
+    __tablename__ = "case_record"
+    __table_args__ = (
+        # The boards: a column is the cases of one stage (per centre), oldest change first.
+        sa.Index("ix_case_record_board", "stage", "centre", "stage_changed_at", "id"),
+        sa.Index("ix_case_record_staff_board", "staff_respondent", "stage", "stage_changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    centre: Mapped[str] = mapped_column(sa.String(40), index=True)
+    stage: Mapped[str] = mapped_column(sa.String(30), default=Stage.RECEIVED)
+    stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_by_id: Mapped[int | None] = _user_fk()
+    # Goes up by one with every change to the case or anything on it (the board's poll token).
+    version: Mapped[int] = mapped_column(default=1)
+
+    # Side flags: the stage stays, the rules change (7.2, 15.7).
+    police_hold: Mapped[bool] = mapped_column(default=False)
+    police_hold_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused: Mapped[bool] = mapped_column(default=False)
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Flags carried from the report (or set when a disclosure is recorded).
+    immediate_danger: Mapped[bool] = mapped_column(default=False)
+    under_18: Mapped[bool] = mapped_column(default=False)
+    staff_respondent: Mapped[bool] = mapped_column(default=False)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    third_party: Mapped[bool] = mapped_column(default=False)
+
+    # Where it came from: a report, or a disclosure recorded by staff (A 5.1).
+    report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("report.id", ondelete="SET NULL"), unique=True
+    )
+    disclosure_channel: Mapped[str | None] = mapped_column(sa.String(30))
+    disclosure: Mapped[str | None] = mapped_column(EncryptedText)
+    disclosed_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    # Formal complaint (10.1).
+    complaint_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    complaint_confirmed_by_id: Mapped[int | None] = _user_fk()
+    director_acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    director_acknowledged_by_id: Mapped[int | None] = _user_fk()
+    central_director_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Informal resolution (9.4): a breach of the No Contact Agreement.
+    informal_breach_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Case review (11).
+    case_review_convened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    case_review_convened_by_id: Mapped[int | None] = _user_fk()
+
+    # The final decision of the procedure (the Completion of Procedures letter follows it).
+    final_decision_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    closure_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    report: Mapped[Report | None] = relationship(foreign_keys=[report_id])
+    parties: Mapped[list[CaseParty]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseParty.id"
+    )
+
+    @property
+    def flags(self) -> list[str]:
+        """The flags that are set, in the order of ``terms.Flag``."""
+        return [name for name in (
+            "immediate_danger", "under_18", "staff_respondent", "anonymous", "third_party",
+            "police_hold", "paused",
+        ) if getattr(self, name)]  # fmt: skip
+
+    @property
+    def urgent(self) -> bool:
+        """Immediate danger or under 18: service targets are shorter (10.2)."""
+        return self.immediate_danger or self.under_18
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != Stage.CLOSED
+
+
+class CaseLinkedReport(db.Model):
+    """A later report about the same matter, linked to the case."""
+
+    __tablename__ = "case_linked_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("report.id", ondelete="CASCADE"), unique=True
+    )
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    linked_by_id: Mapped[int | None] = _user_fk()
+
+
+class CaseParty(db.Model):
+    """The reporting party (possibly unknown), a responding party or a witness."""
+
+    __tablename__ = "case_party"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    role: Mapped[str] = mapped_column(sa.String(20))
+    party_type: Mapped[str] = mapped_column(sa.String(20), default="unknown")
+    # False for an anonymous reporting party: the receipt-code thread is the only channel.
+    identity_known: Mapped[bool] = mapped_column(default=True)
+    name: Mapped[str | None] = mapped_column(EncryptedText)
+    student_number: Mapped[str | None] = mapped_column(EncryptedText)
+    contact: Mapped[str | None] = mapped_column(EncryptedText)
+    preferred_language: Mapped[str] = mapped_column(sa.String(5), default="en")
+    # A party (or witness) who holds a staff account: they never see the case.
+    user_id: Mapped[int | None] = _user_fk(index=True)
+    # Informal resolution (9.1, 9.3): their answer, and when they signed the No Contact Agreement.
+    informal_agreement: Mapped[str | None] = mapped_column(sa.String(20))
+    nca_signed_on: Mapped[date | None] = mapped_column(sa.Date)
+    # Interruption of studies (15.7): their consent for the procedure to resume.
+    resume_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="parties")
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+
+class CaseworkerAssignment(db.Model):
+    """A Student Services caseworker for one party (2.16, 12.4); ``ended_at`` once replaced."""
+
+    __tablename__ = "case_caseworker"
+    __table_args__ = (sa.Index("ix_case_caseworker_user", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    party_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_party.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    assigned_by_id: Mapped[int | None] = _user_fk()
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    party: Mapped[CaseParty] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class CaseEvent(db.Model):
+    """One entry of the case's timeline: what happened, who did it, when.
+
+    ``payload`` holds codes and ids only (stage names, kinds, party ids), never a name or
+    a detail; a note's words are in ``body`` (encrypted) and its ``marking`` says who may
+    read it. Only notes have a body.
+    """
+
+    __tablename__ = "case_event"
+    __table_args__ = (sa.Index("ix_case_event_case_at", "case_id", "at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_record.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    actor_id: Mapped[int | None] = _user_fk()
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    body: Mapped[str | None] = mapped_column(EncryptedText)
+    marking: Mapped[str | None] = mapped_column(sa.String(20))
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+
+class SupportItem(db.Model):
+    """One item of a party's support plan: a referral or academic support, with its status."""
+
+    __tablename__ = "case_support_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    party_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("case_party.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    # For a helpline referral: the helpline's id in the centre's data file.
+    helpline_id: Mapped[str | None] = mapped_column(sa.String(60))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    note: Mapped[str | None] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RiskAssessment(db.Model):
+    """A precautionary risk assessment (10.2, 12.2: 'Precautionary Action: Duty of Care')."""
+
+    __tablename__ = "case_risk_assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    assessed_by_id: Mapped[int | None] = _user_fk()
+    risk_to_reporting_party: Mapped[str] = mapped_column(EncryptedText)
+    risk_to_responding_party: Mapped[str] = mapped_column(EncryptedText)
+    risk_to_others: Mapped[str] = mapped_column(EncryptedText)
+    urgency: Mapped[str] = mapped_column(sa.String(20))
+    next_review_on: Mapped[date] = mapped_column(sa.Date)
+
+
+class CaseReviewMember(db.Model):
+    """A member of the case review team (11.1), or a co-opted member (11.2).
+
+    A co-opted member may be someone outside the organisation without a login
+    (``user_id`` empty, ``name`` and ``organisation`` given); they never count towards three.
+    """
+
+    __tablename__ = "case_review_member"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "user_id", name="uq_case_review_member_case_user"),
+        sa.Index("ix_case_review_member_user", "user_id", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    role_title: Mapped[str] = mapped_column(sa.String(40))
+    name: Mapped[str | None] = mapped_column(EncryptedText)
+    organisation: Mapped[str | None] = mapped_column(EncryptedText)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    @property
+    def co_opted(self) -> bool:
+        return self.role_title == "co_opted"
+
+
+class CaseReviewDecision(db.Model):
+    """What a case review meeting decided (11.3, 11.4), recorded by the Director (12.8)."""
+
+    __tablename__ = "case_review_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    met_on: Mapped[date] = mapped_column(sa.Date)
+    risks: Mapped[str] = mapped_column(EncryptedText)
+    support_needs: Mapped[str] = mapped_column(EncryptedText)
+    external_referrals: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    internal_procedure: Mapped[str] = mapped_column(sa.String(40))
+    recommend_investigation: Mapped[bool] = mapped_column(default=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = _user_fk()
+
+
+class Measure(db.Model):
+    """A precautionary measure (12): who it applies to, since when, and its 4-weekly review.
+
+    ``interim``: set at once by the Safeguarding Director in an urgent case (10.2, 10.5);
+    waits for the case review to ratify, vary or lift it (``ratified_at``). ``next_review_on``
+    is kept by the operations (28 days after the start or the last review), so the deadline
+    lists read an index.
+    """
+
+    __tablename__ = "case_measure"
+    __table_args__ = (sa.Index("ix_case_measure_due", "status", "next_review_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    party_id: Mapped[int] = mapped_column(sa.ForeignKey("case_party.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    description: Mapped[str | None] = mapped_column(EncryptedText)
+    interim: Mapped[bool] = mapped_column(default=False)
+    ratified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(20), default=MeasureStatus.ACTIVE)
+    starts_on: Mapped[date] = mapped_column(sa.Date)
+    last_reviewed_on: Mapped[date | None] = mapped_column(sa.Date)
+    next_review_on: Mapped[date | None] = mapped_column(sa.Date)
+    # Representations by the responding party (13.8) ask for a review of this measure.
+    review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    set_by_id: Mapped[int | None] = _user_fk()
+    lifted_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    party: Mapped[CaseParty] = relationship()
+    reviews: Mapped[list[MeasureReview]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan", order_by="MeasureReview.id"
+    )
+
+
+class MeasureReview(db.Model):
+    """A review of a measure: continued, varied or lifted, with a note (12.7)."""
+
+    __tablename__ = "case_measure_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_measure.id", ondelete="CASCADE"), index=True
+    )
+    reviewed_on: Mapped[date] = mapped_column(sa.Date)
+    outcome: Mapped[str] = mapped_column(sa.String(20))
+    note: Mapped[str] = mapped_column(EncryptedText)
+    reviewed_by_id: Mapped[int | None] = _user_fk()
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    measure: Mapped[Measure] = relationship(back_populates="reviews")
+
+
+class OfficerAppointment(db.Model):
+    """An Investigating Officer (13.1) or a Reviewing Officer (16.6) on a case."""
+
+    __tablename__ = "case_officer"
+    __table_args__ = (sa.Index("ix_case_officer_user", "user_id", "role", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    role: Mapped[str] = mapped_column(sa.String(20))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    appointed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    appointed_by_id: Mapped[int | None] = _user_fk()
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class CaseConflict(db.Model):
+    """Someone who must not see the case, whatever their role (a party, a relative ...)."""
+
+    __tablename__ = "case_conflict"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "user_id", name="uq_case_conflict_case_user"),
+        sa.Index("ix_case_conflict_user", "user_id", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(sa.String(20))
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    declared_by_id: Mapped[int | None] = _user_fk()
+
+
+class ReviewRequest(db.Model):
+    """A party's written request for a review of the outcome (16.1, 16.6, 16.8)."""
+
+    __tablename__ = "case_review_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    party_id: Mapped[int] = mapped_column(sa.ForeignKey("case_party.id", ondelete="CASCADE"))
+    received_on: Mapped[date] = mapped_column(sa.Date)
+    grounds: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    acknowledged_on: Mapped[date | None] = mapped_column(sa.Date)
+    responded_on: Mapped[date | None] = mapped_column(sa.Date)
+    # An alternative timescale issued to the student (16.6): it becomes the deadline.
+    alternative_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    alternative_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Deadline(db.Model):
+    """A dated duty on a case: open until met (on time), missed (late) or cancelled.
+
+    ``measure_id``/``review_request_id`` say which measure or request it is about. Who is
+    responsible follows from the kind (``queries.responsible_for``).
+    """
+
+    __tablename__ = "case_deadline"
+    __table_args__ = (
+        sa.Index("ix_case_deadline_open", "status", "due_on"),
+        sa.Index("ix_case_deadline_case", "case_id", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_record.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(20), default=DeadlineStatus.OPEN)
+    measure_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("case_measure.id", ondelete="CASCADE"), index=True
+    )
+    review_request_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("case_review_request.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship()
+
+
+class ReminderSent(db.Model):
+    """The reminder email one person got on one day: the unique key stops a second one."""
+
+    __tablename__ = "case_reminder_sent"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "sent_on", name="uq_case_reminder_sent_user_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    sent_on: Mapped[date] = mapped_column(sa.Date)
+    due: Mapped[int] = mapped_column(default=0)
+    overdue: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

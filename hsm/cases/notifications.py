@@ -1,0 +1,90 @@
+"""Emails about cases: counts and links only, never a name, a reference or a detail.
+
+Who is told is decided here, and only among the people the case scope lets see the case:
+a Centre Director who is a party (or otherwise conflicted) is never emailed about it.
+Emails go to the outbox in the caller's transaction (``hsm.mail.queue``) and leave after
+the request's commit. They are written in the centre's language.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.routing import BuildError
+
+from hsm import mail
+from hsm.accounts.models import RoleAssignment, User
+from hsm.cases.models import Case
+from hsm.cases.queries import Access, CaseScope, access_of
+from hsm.centres.registry import get_centre
+from hsm.extensions import db
+from hsm.i18n import _, _l, force_locale
+from hsm.routing import external_url
+from hsm.security import Role
+
+# The boards step adds these pages; until then links go to "My work".
+CASE_ENDPOINT = "cases.case"
+DEADLINES_ENDPOINT = "cases.my_deadlines"
+FALLBACK_ENDPOINT = "accounts.home"
+
+FOOTER = _l("This email holds no details of the case, on purpose. Please do not forward it.")
+
+
+def link(endpoint: str, **values) -> str:
+    """The absolute address of a page (``HSM_BASE_URL``), or of "My work" until it exists."""
+    if endpoint in current_app.view_functions:
+        try:
+            return external_url(endpoint, **values)
+        except BuildError:
+            pass
+    return external_url(FALLBACK_ENDPOINT)
+
+
+def case_link(case: Case) -> str:
+    return link(CASE_ENDPOINT, case_id=case.id)
+
+
+def holders(role: Role, centre: str | None) -> list[User]:
+    """Active users holding ``role`` at ``centre`` (or centrally), by email."""
+    return list(db.session.scalars(
+        sa.select(User).join(RoleAssignment, RoleAssignment.user_id == User.id).where(
+            RoleAssignment.role == role, User.active.is_(True),
+            sa.or_(RoleAssignment.centre.is_(None), RoleAssignment.centre == centre),
+        ).distinct().order_by(User.email)
+    ))
+
+
+def who_may_see(users: list[User], case: Case, access: Access | None = None) -> list[User]:
+    """Only those the case scope lets see ``case`` (conflicts of interest excluded)."""
+    access = access or access_of(case)
+    return [u for u in users if CaseScope.of(u).sees(access)]
+
+
+def _send(case: Case, users: list[User], subject, first_line) -> int:
+    centre = get_centre(case.centre)
+    with force_locale(centre.default_locale if centre else "en"):
+        subject = str(subject)
+        body = "\n\n".join([
+            str(first_line),
+            _("Open the case (sign-in needed):\n%(link)s", link=case_link(case)),
+            str(FOOTER),
+        ]) + "\n"
+    for user in users:
+        mail.queue(user.email, subject, body)
+    return len(users)
+
+
+def formal_complaint(case: Case) -> int:
+    """10.1: the Centre Director is told that the reporting party wishes to complain."""
+    users = who_may_see(holders(Role.CENTRE_DIRECTOR, case.centre), case)
+    return _send(case, users, _l("A formal complaint needs your acknowledgement"),
+                 _l("A reporting party at your centre has confirmed that they wish to make a "
+                    "formal complaint. Please acknowledge it on your case board."))
+
+
+def central_director(case: Case) -> int:
+    """10.1: once acknowledged, the Director of Student Experience and Safeguarding is told."""
+    users = who_may_see(holders(Role.SAFEGUARDING_DIRECTOR, None), case)
+    return _send(case, users, _l("A formal complaint has been acknowledged"),
+                 _l("A Centre Director has acknowledged a formal complaint. Please decide "
+                    "whether to convene a case review."))

@@ -1,0 +1,679 @@
+"""Reading cases: who sees which case (one scope), the one loader, facts, sections, deadlines.
+
+``CaseScope`` is the one rule of who sees a case, in Python (``sees``) and as ONE SQL clause
+(``clause``): the boards' lists, ``load_case_for`` and every email use it, and a test checks
+both forms agree. Conflicts of interest win over everything: someone who must not see a case
+(a party with a staff account, anyone declared conflicted) never does, whatever their role.
+
+Roles and what they see:
+- Student Services, Centre Director: their centre's cases;
+- Safeguarding Director: every centre;
+- case review member: only the cases whose review team they are on;
+- Investigating Officer / Reviewing Officer: only the cases they are appointed to;
+- People Team: cases with a staff respondent, at every centre;
+- Admin, EDI, Executive, Safe Contact: none.
+
+Inside a case, ``sections_for`` says which parts of the case page a person may read (need
+to know, 19.1), and ``granted_for`` which permissions they hold *on that case*: what the
+workflow's moves check.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from hsm.cases import deadlines as deadline_rules
+from hsm.cases import workflow
+from hsm.cases.models import (
+    Case,
+    CaseConflict,
+    CaseEvent,
+    CaseParty,
+    CaseReviewDecision,
+    CaseReviewMember,
+    CaseworkerAssignment,
+    Deadline,
+    Measure,
+    OfficerAppointment,
+    ReviewRequest,
+    RiskAssessment,
+)
+from hsm.cases.terms import (
+    DeadlineKind,
+    DeadlineState,
+    DeadlineStatus,
+    Marking,
+    MeasureStatus,
+    OfficerRole,
+    PartyRole,
+    PartyType,
+    ReviewTeamRole,
+    Stage,
+)
+from hsm.centres.registry import get_centre
+from hsm.extensions import db
+from hsm.security import (
+    CENTRE_SCOPED_ROLES,
+    ROLE_PERMISSIONS,
+    Permission,
+    Role,
+    centre_filter,
+    deny,
+)
+
+MAX_ID = 2**31 - 1
+P = Permission
+
+# --- the case scope ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """The facts about one case that decide who sees it (``access_of`` loads them)."""
+
+    centre: str
+    staff_respondent: bool
+    members: frozenset[int] = frozenset()
+    investigating_officers: frozenset[int] = frozenset()
+    reviewing_officers: frozenset[int] = frozenset()
+    conflicted: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """Which cases one actor sees. ``None`` for a set of centres means every centre."""
+
+    user_id: int | None
+    centres: frozenset[str] | None = frozenset()  # VIEW_CASES
+    staff_respondent: frozenset[str] | None = frozenset()  # VIEW_STAFF_RESPONDENT_CASES
+    review_member: bool = False  # REVIEW_CASES: the cases whose review team they are on
+    investigating: bool = False  # INVESTIGATE_CASES: the cases they investigate
+    reviewing: bool = False  # DECIDE_REVIEWS: the reviews they are appointed to
+
+    @classmethod
+    def of(cls, actor) -> CaseScope:
+        if actor is None or not getattr(actor, "is_authenticated", False):
+            return cls(user_id=None)
+        return cls(
+            user_id=actor.id,
+            centres=centre_filter(P.VIEW_CASES, actor),
+            staff_respondent=centre_filter(P.VIEW_STAFF_RESPONDENT_CASES, actor),
+            review_member=bool(centre_filter(P.REVIEW_CASES, actor) != frozenset()),
+            investigating=bool(centre_filter(P.INVESTIGATE_CASES, actor) != frozenset()),
+            reviewing=bool(centre_filter(P.DECIDE_REVIEWS, actor) != frozenset()),
+        )
+
+    @property
+    def any(self) -> bool:
+        """Whether this actor could see any case at all (a case board for them)."""
+        return self.user_id is not None and (
+            self.centres is None or bool(self.centres)
+            or self.staff_respondent is None or bool(self.staff_respondent)
+            or self.review_member or self.investigating or self.reviewing
+        )
+
+    def sees(self, access: Access) -> bool:
+        """The rule, in Python."""
+        uid = self.user_id
+        if uid is None or uid in access.conflicted:
+            return False
+        return (
+            self.centres is None
+            or access.centre in self.centres
+            or (access.staff_respondent and (
+                self.staff_respondent is None or access.centre in self.staff_respondent))
+            or (self.review_member and uid in access.members)
+            or (self.investigating and uid in access.investigating_officers)
+            or (self.reviewing and uid in access.reviewing_officers)
+        )
+
+    def clause(self):
+        """The same rule as ``sees``, as one SQL condition on ``Case``."""
+        uid = self.user_id
+        if uid is None:
+            return sa.false()
+        parts = []
+        if self.centres is None:
+            parts.append(sa.true())
+        elif self.centres:
+            parts.append(Case.centre.in_(sorted(self.centres)))
+        if self.staff_respondent is None:
+            parts.append(Case.staff_respondent.is_(True))
+        elif self.staff_respondent:
+            parts.append(sa.and_(Case.staff_respondent.is_(True),
+                                 Case.centre.in_(sorted(self.staff_respondent))))
+        if self.review_member:
+            parts.append(sa.exists().where(CaseReviewMember.case_id == Case.id,
+                                           CaseReviewMember.user_id == uid))
+        for wanted, role in ((self.investigating, OfficerRole.INVESTIGATING),
+                             (self.reviewing, OfficerRole.REVIEWING)):
+            if wanted:
+                parts.append(sa.exists().where(
+                    OfficerAppointment.case_id == Case.id,
+                    OfficerAppointment.user_id == uid,
+                    OfficerAppointment.role == role,
+                    OfficerAppointment.ended_at.is_(None),
+                ))
+        if not parts:
+            return sa.false()
+        not_conflicted = ~sa.exists().where(CaseConflict.case_id == Case.id,
+                                            CaseConflict.user_id == uid)
+        return sa.and_(sa.or_(*parts), not_conflicted)
+
+
+def access_of(case: Case) -> Access:
+    """Load the facts that decide who sees ``case`` (three small indexed queries)."""
+    members = db.session.scalars(
+        sa.select(CaseReviewMember.user_id).where(
+            CaseReviewMember.case_id == case.id, CaseReviewMember.user_id.is_not(None))
+    )
+    officers = db.session.execute(
+        sa.select(OfficerAppointment.user_id, OfficerAppointment.role).where(
+            OfficerAppointment.case_id == case.id, OfficerAppointment.ended_at.is_(None))
+    ).all()
+    conflicted = db.session.scalars(
+        sa.select(CaseConflict.user_id).where(CaseConflict.case_id == case.id))
+    return Access(
+        centre=case.centre,
+        staff_respondent=case.staff_respondent,
+        members=frozenset(members),
+        investigating_officers=frozenset(u for u, r in officers if r == OfficerRole.INVESTIGATING),
+        reviewing_officers=frozenset(u for u, r in officers if r == OfficerRole.REVIEWING),
+        conflicted=frozenset(conflicted),
+    )
+
+
+def load_case_for(actor, case_id: int) -> Case:
+    """The case, if ``actor`` may see it; otherwise 404 (and the refusal is audited).
+
+    One query: the scope's clause is part of the lookup, so a case outside the actor's
+    scope is indistinguishable from one that does not exist.
+    """
+    if not 0 < case_id <= MAX_ID:
+        deny("case_out_of_scope", status=404)
+    case = db.session.scalar(
+        sa.select(Case).where(Case.id == case_id, CaseScope.of(actor).clause())
+    )
+    if case is None:
+        deny("case_out_of_scope", status=404)
+    return case
+
+
+def visible_cases(actor) -> sa.Select:
+    """``SELECT case_record WHERE <the actor's scope>``: the start of every board list."""
+    return sa.select(Case).where(CaseScope.of(actor).clause())
+
+
+def may_see(actor, case: Case) -> bool:
+    """Whether ``actor`` sees ``case`` (for emails: nobody is told of a case they cannot see)."""
+    return CaseScope.of(actor).sees(access_of(case))
+
+
+# --- roles and permissions on one case --------------------------------------------------------
+
+
+def roles_on(actor, case: Case, access: Access | None = None) -> frozenset[Role]:
+    """The actor's roles that apply to this case (none at all when they are conflicted)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return frozenset()
+    access = access or access_of(case)
+    if actor.id in access.conflicted:
+        return frozenset()
+    found = set()
+    for role_name, centre in actor.role_scopes():
+        role = Role(role_name)
+        if role in CENTRE_SCOPED_ROLES and centre not in (None, case.centre):
+            continue
+        if role is Role.CASE_REVIEW_MEMBER and actor.id not in access.members:
+            continue
+        if role is Role.INVESTIGATING_OFFICER and actor.id not in access.investigating_officers:
+            continue
+        if role is Role.REVIEWING_OFFICER and actor.id not in access.reviewing_officers:
+            continue
+        if role is Role.PEOPLE_TEAM and not case.staff_respondent:
+            continue
+        found.add(role)
+    return frozenset(found)
+
+
+def granted_for(actor, case: Case, access: Access | None = None) -> frozenset[str]:
+    """The permissions ``actor`` holds on ``case``: what the workflow's moves check."""
+    return frozenset(
+        str(p) for role in roles_on(actor, case, access) for p in ROLE_PERMISSIONS[role]
+    )
+
+
+# --- need to know: the sections of a case page ------------------------------------------------
+
+
+class Section(enum.StrEnum):
+    PARTIES = "parties"
+    SUPPORT_PLAN = "support_plan"
+    WELLBEING_NOTES = "wellbeing_notes"
+    RISK_ASSESSMENT = "risk_assessment"
+    MEASURES = "measures"
+    CASE_REVIEW = "case_review"
+    INVESTIGATION = "investigation"
+    TIMELINE = "timeline"
+
+
+_S = Section
+#: Which role reads which section of a case page (19.1: need to know). One table.
+SECTIONS: dict[Role, frozenset[Section]] = {
+    Role.STUDENT_SERVICES: frozenset({_S.PARTIES, _S.SUPPORT_PLAN, _S.WELLBEING_NOTES,
+                                      _S.RISK_ASSESSMENT, _S.MEASURES, _S.CASE_REVIEW,
+                                      _S.TIMELINE}),
+    Role.CENTRE_DIRECTOR: frozenset({_S.PARTIES, _S.RISK_ASSESSMENT, _S.MEASURES,
+                                     _S.CASE_REVIEW, _S.INVESTIGATION, _S.TIMELINE}),
+    Role.SAFEGUARDING_DIRECTOR: frozenset(Section),
+    # 11.3: risks, precautionary measures and support needs.
+    Role.CASE_REVIEW_MEMBER: frozenset({_S.PARTIES, _S.SUPPORT_PLAN, _S.RISK_ASSESSMENT,
+                                        _S.MEASURES, _S.CASE_REVIEW, _S.TIMELINE}),
+    # 19.3: what the investigation needs, never the reporting party's support or wellbeing.
+    Role.INVESTIGATING_OFFICER: frozenset({_S.PARTIES, _S.MEASURES, _S.INVESTIGATION,
+                                           _S.TIMELINE}),
+    # 16.7: the detailed reasons of the first decision.
+    Role.REVIEWING_OFFICER: frozenset({_S.PARTIES, _S.CASE_REVIEW, _S.INVESTIGATION,
+                                       _S.TIMELINE}),
+    Role.PEOPLE_TEAM: frozenset({_S.PARTIES, _S.RISK_ASSESSMENT, _S.MEASURES, _S.CASE_REVIEW,
+                                 _S.INVESTIGATION, _S.TIMELINE}),
+    Role.EDI_OFFICER: frozenset(),
+    Role.SAFE_CONTACT: frozenset(),
+    Role.EXECUTIVE: frozenset(),
+    Role.ADMIN: frozenset(),
+}
+
+
+def sections_for(actor, case: Case, access: Access | None = None) -> frozenset[Section]:
+    """The sections of this case's page that ``actor`` may read."""
+    return frozenset(s for role in roles_on(actor, case, access) for s in SECTIONS[role])
+
+
+def timeline(case: Case, sections: Iterable[Section], *, limit: int = 200) -> list[CaseEvent]:
+    """The case's events in order. Notes marked wellbeing/past only with that section."""
+    sections = set(sections)
+    if Section.TIMELINE not in sections:
+        return []
+    query = sa.select(CaseEvent).where(CaseEvent.case_id == case.id)
+    if Section.WELLBEING_NOTES not in sections:
+        query = query.where(sa.or_(CaseEvent.marking.is_(None),
+                                   CaseEvent.marking != Marking.WELLBEING_PAST))
+    return list(db.session.scalars(query.order_by(CaseEvent.at, CaseEvent.id).limit(limit)))
+
+
+# --- what is prepared for the responding party (19.3) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class RespondingPartyView:
+    """The material from which anything for a responding party is written (the next issue's
+    letters). Never the reporting party's wellbeing or past: no note so marked, no support
+    plan, no risk assessment, no report narrative, no disclosure, no other party's details."""
+
+    reference: str
+    centre: str
+    stage: str
+    party: CaseParty
+    measures: list[Measure]
+    notes: list[CaseEvent]
+
+
+def responding_party_view(case: Case, party: CaseParty) -> RespondingPartyView:
+    """What may be prepared for ``party`` (a responding party of ``case``)."""
+    if party.case_id != case.id or party.role != PartyRole.RESPONDING:
+        raise ValueError("the view is for a responding party of this case")
+    measures = db.session.scalars(
+        sa.select(Measure).where(Measure.case_id == case.id, Measure.party_id == party.id)
+        .order_by(Measure.starts_on, Measure.id)
+    )
+    # Filtered in SQL: a wellbeing/past note is never even loaded.
+    notes = db.session.scalars(
+        sa.select(CaseEvent).where(
+            CaseEvent.case_id == case.id,
+            CaseEvent.kind == "note",
+            CaseEvent.marking == Marking.INTERNAL,
+        ).order_by(CaseEvent.at, CaseEvent.id)
+    )
+    return RespondingPartyView(
+        reference=case.reference, centre=case.centre, stage=case.stage, party=party,
+        measures=list(measures), notes=list(notes),
+    )
+
+
+# --- facts for the workflow -------------------------------------------------------------------
+
+
+def facts_for(case: Case) -> workflow.Facts:
+    """What the workflow needs to know about one case."""
+    return facts_for_many([case])[case.id]
+
+
+def facts_for_many(cases: list[Case]) -> dict[int, workflow.Facts]:
+    """Facts for many cases in a fixed number of queries (for a board's cards)."""
+    ids = [c.id for c in cases]
+    if not ids:
+        return {}
+    by_case: dict[int, dict] = {i: defaultdict(list) for i in ids}
+
+    def rows(model, *where):
+        return db.session.scalars(sa.select(model).where(model.case_id.in_(ids), *where))
+
+    for party in rows(CaseParty):
+        by_case[party.case_id]["parties"].append(party)
+    for assignment in rows(CaseworkerAssignment):
+        by_case[assignment.case_id]["caseworkers"].append(assignment)
+    for member in rows(CaseReviewMember):
+        by_case[member.case_id]["members"].append(member)
+    for decision in db.session.scalars(
+        sa.select(CaseReviewDecision).where(CaseReviewDecision.case_id.in_(ids))
+        .order_by(CaseReviewDecision.met_on, CaseReviewDecision.id)
+    ):
+        by_case[decision.case_id]["decisions"].append(decision)
+    for officer in rows(OfficerAppointment):
+        by_case[officer.case_id]["officers"].append(officer)
+    for conflict in rows(CaseConflict):
+        by_case[conflict.case_id]["conflicts"].append(conflict)
+    assessed = set(db.session.scalars(
+        sa.select(RiskAssessment.case_id).where(RiskAssessment.case_id.in_(ids)).distinct()))
+    requested = set(db.session.scalars(
+        sa.select(ReviewRequest.case_id).where(ReviewRequest.case_id.in_(ids)).distinct()))
+    return {
+        c.id: _facts(c, by_case[c.id], c.id in assessed, c.id in requested) for c in cases
+    }
+
+
+def _facts(case: Case, got: dict, assessed: bool, requested: bool) -> workflow.Facts:
+    parties: list[CaseParty] = got["parties"]
+    reporting = next((p for p in parties if p.role == PartyRole.REPORTING), None)
+    responding = [p for p in parties if p.role == PartyRole.RESPONDING]
+    active = {a.party_id: a.user_id for a in got["caseworkers"] if a.ended_at is None}
+    members: list[CaseReviewMember] = got["members"]
+    counted = [m for m in members if m.role_title != ReviewTeamRole.CO_OPTED]
+    decisions: list[CaseReviewDecision] = got["decisions"]
+    officers: list[OfficerAppointment] = got["officers"]
+
+    involvement: dict[int, set[str]] = defaultdict(set)
+    for party in parties:
+        if party.user_id is not None:
+            how = "witness" if party.role == PartyRole.WITNESS else "party"
+            involvement[party.user_id].add(how)
+    for assignment in got["caseworkers"]:  # earlier caseworkers were involved too
+        involvement[assignment.user_id].add("caseworker")
+    for member in members:
+        if member.user_id is not None:
+            involvement[member.user_id].add("case_review_member")
+    for officer in officers:
+        involvement[officer.user_id].add(f"{officer.role}_officer")
+    for conflict in got["conflicts"]:
+        involvement[conflict.user_id].add(
+            conflict.reason if conflict.reason in ("party", "witness") else "conflicted")
+
+    def current(role: str) -> tuple[int, ...]:
+        return tuple(sorted(o.user_id for o in officers if o.role == role and o.ended_at is None))
+
+    resume_parties = [p for p in ([reporting] if reporting else []) + responding]
+    return workflow.Facts(
+        stage=case.stage,
+        police_hold=case.police_hold,
+        paused=case.paused,
+        urgent=case.urgent,
+        staff_respondent=case.staff_respondent,
+        reporting_party_known=bool(reporting and reporting.identity_known),
+        reporting_caseworker=active.get(reporting.id) if reporting else None,
+        responding_student_caseworkers=tuple(
+            active.get(p.id) for p in responding if p.party_type == PartyType.STUDENT
+        ),
+        responding_parties=len(responding),
+        reporting_agreement=reporting.informal_agreement if reporting else None,
+        responding_agreements=tuple(p.informal_agreement for p in responding),
+        nca_signed_by_all=bool(reporting and responding) and all(
+            p.nca_signed_on for p in [reporting, *responding]),
+        informal_breach=case.informal_breach_at is not None,
+        wish_to_complain=case.complaint_confirmed_at is not None,
+        director_acknowledged=case.director_acknowledged_at is not None,
+        central_director_notified=case.central_director_notified_at is not None,
+        risk_assessment=assessed,
+        counted_members=len(counted),
+        people_team_member=any(m.role_title == ReviewTeamRole.PEOPLE_TEAM for m in counted),
+        convened=case.case_review_convened_at is not None,
+        decisions_recorded=bool(decisions),
+        investigation_recommended=bool(decisions) and decisions[-1].recommend_investigation,
+        investigating_officers=current(OfficerRole.INVESTIGATING),
+        reviewing_officers=current(OfficerRole.REVIEWING),
+        involvement={uid: frozenset(how) for uid, how in involvement.items()},
+        review_requested=requested,
+        resume_consent_all=bool(resume_parties) and all(
+            p.resume_consent_at is not None
+            and case.paused_since is not None
+            and p.resume_consent_at >= case.paused_since
+            for p in resume_parties
+        ),
+    )
+
+
+# --- deadlines --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    """An open deadline as a card or a list shows it: reference and kind, never a detail."""
+
+    deadline: Deadline
+    case: Case
+    state: DeadlineState
+
+    @property
+    def kind(self) -> str:
+        return self.deadline.kind
+
+    @property
+    def due_on(self) -> date:
+        return self.deadline.due_on
+
+
+def deadline_state(deadline: Deadline, case: Case, now: datetime) -> DeadlineState:
+    centre = get_centre(case.centre)
+    timezone = centre.timezone if centre else "UTC"
+    return deadline_rules.state_at(deadline.due_on, now, timezone)
+
+
+def responsible_clause(actor):
+    """SQL: the open deadlines ``actor`` is responsible for, by kind.
+
+    - a report's first acknowledgement: the centre's Student Services;
+    - the Centre Director's acknowledgement: the centre's Centre Directors;
+    - a measure review: the case's caseworkers and case review members;
+    - a review request's acknowledgement and response: its Reviewing Officers;
+    - the Completion of Procedures letter: the Safeguarding Director.
+    The Safeguarding Director answers for every kind.
+    """
+    uid = actor.id
+    held = {(Role(r), c) for r, c in actor.role_scopes()}
+    if any(r is Role.SAFEGUARDING_DIRECTOR for r, _c in held):
+        return sa.true()
+    kind = Deadline.kind
+    parts = []
+    ss = sorted(c for r, c in held if r is Role.STUDENT_SERVICES and c)
+    if ss:
+        parts.append(sa.and_(kind == DeadlineKind.REPORT_ACKNOWLEDGEMENT, Case.centre.in_(ss)))
+    cd = sorted(c for r, c in held if r is Role.CENTRE_DIRECTOR and c)
+    if cd:
+        parts.append(sa.and_(kind == DeadlineKind.COMPLAINT_ACKNOWLEDGEMENT, Case.centre.in_(cd)))
+    parts.append(sa.and_(kind == DeadlineKind.MEASURE_REVIEW, sa.or_(
+        sa.exists().where(CaseworkerAssignment.case_id == Deadline.case_id,
+                          CaseworkerAssignment.user_id == uid,
+                          CaseworkerAssignment.ended_at.is_(None)),
+        sa.exists().where(CaseReviewMember.case_id == Deadline.case_id,
+                          CaseReviewMember.user_id == uid),
+    )))
+    parts.append(sa.and_(
+        kind.in_([DeadlineKind.REVIEW_ACKNOWLEDGEMENT, DeadlineKind.REVIEW_RESPONSE]),
+        sa.exists().where(OfficerAppointment.case_id == Deadline.case_id,
+                          OfficerAppointment.user_id == uid,
+                          OfficerAppointment.role == OfficerRole.REVIEWING,
+                          OfficerAppointment.ended_at.is_(None)),
+    ))
+    return sa.or_(*parts)
+
+
+def my_deadlines(actor, now: datetime, *, limit: int = 200) -> list[DeadlineItem]:
+    """"My deadlines": the open deadlines on the actor's cases that they answer for, soonest
+    first. One query, whatever the number of cases."""
+    rows = db.session.execute(
+        sa.select(Deadline, Case)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(Deadline.status == DeadlineStatus.OPEN, CaseScope.of(actor).clause(),
+               responsible_clause(actor))
+        .order_by(Deadline.due_on, Deadline.id)
+        .limit(limit)
+    ).all()
+    return [DeadlineItem(d, c, deadline_state(d, c, now)) for d, c in rows]
+
+
+def open_deadlines(case: Case, now: datetime) -> list[DeadlineItem]:
+    """Every open deadline of one case, soonest first, with how it stands."""
+    rows = db.session.scalars(
+        sa.select(Deadline).where(Deadline.case_id == case.id,
+                                  Deadline.status == DeadlineStatus.OPEN)
+        .order_by(Deadline.due_on, Deadline.id)
+    )
+    return [DeadlineItem(d, case, deadline_state(d, case, now)) for d in rows]
+
+
+def next_deadlines(case_ids: list[int]) -> dict[int, Deadline]:
+    """The soonest open deadline of each case (for a board's cards), in one query."""
+    if not case_ids:
+        return {}
+    found: dict[int, Deadline] = {}
+    for deadline in db.session.scalars(
+        sa.select(Deadline).where(Deadline.case_id.in_(case_ids),
+                                  Deadline.status == DeadlineStatus.OPEN)
+        .order_by(Deadline.case_id, Deadline.due_on, Deadline.id)
+    ):
+        found.setdefault(deadline.case_id, deadline)
+    return found
+
+
+def interim_measures_awaiting_ratification(actor) -> list[Measure]:
+    """Every interim measure still waiting for the case review to ratify, vary or lift it, on
+    the cases the actor sees (the board shows them)."""
+    return list(db.session.scalars(
+        sa.select(Measure).join(Case, Case.id == Measure.case_id).where(
+            Measure.interim.is_(True), Measure.ratified_at.is_(None),
+            Measure.status == MeasureStatus.ACTIVE, CaseScope.of(actor).clause(),
+        ).order_by(Measure.starts_on, Measure.id)
+    ))
+
+
+# --- a board: the stages as columns -----------------------------------------------------------
+
+COLUMN_PAGE_SIZE = 20
+
+
+@dataclass
+class Card:
+    """What a board card shows: never a narrative, never a party's name."""
+
+    case: Case
+    next_deadline: Deadline | None
+    deadline_state: DeadlineState | None
+    days_in_stage: int
+    moves: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """The board's filters, as they live in the URL."""
+
+    centre: str = ""
+    flag: str = ""
+    mine: bool = False
+    overdue: bool = False
+
+
+def _filtered(actor, filters: BoardFilters, today: date):
+    query = sa.select(Case).where(CaseScope.of(actor).clause())
+    if filters.centre:
+        query = query.where(Case.centre == filters.centre)
+    if filters.flag in {"immediate_danger", "under_18", "staff_respondent", "anonymous",
+                        "third_party", "police_hold", "paused"}:
+        query = query.where(getattr(Case, filters.flag).is_(True))
+    if filters.mine:
+        uid = actor.id
+        query = query.where(sa.or_(
+            sa.exists().where(CaseworkerAssignment.case_id == Case.id,
+                              CaseworkerAssignment.user_id == uid,
+                              CaseworkerAssignment.ended_at.is_(None)),
+            sa.exists().where(CaseReviewMember.case_id == Case.id,
+                              CaseReviewMember.user_id == uid),
+            sa.exists().where(OfficerAppointment.case_id == Case.id,
+                              OfficerAppointment.user_id == uid,
+                              OfficerAppointment.ended_at.is_(None)),
+        ))
+    if filters.overdue:
+        query = query.where(sa.exists().where(
+            Deadline.case_id == Case.id, Deadline.status == DeadlineStatus.OPEN,
+            Deadline.due_on < today))
+    return query
+
+
+def board_version(actor, filters: BoardFilters = BoardFilters(), today: date | None = None) -> str:
+    """A token that changes whenever a case on the actor's board changes (one query)."""
+    today = today or date.today()
+    sub = _filtered(actor, filters, today).subquery()
+    count, total, newest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sub.c.version), 0),
+                  sa.func.coalesce(sa.func.max(sub.c.id), 0))
+    ).one()
+    return f"{count}.{total}.{newest}"
+
+
+def column_counts(actor, filters: BoardFilters = BoardFilters(),
+                  today: date | None = None) -> dict[str, int]:
+    """How many cases each stage holds on the actor's board (one GROUP BY)."""
+    sub = _filtered(actor, filters, today or date.today()).subquery()
+    counts = dict(db.session.execute(
+        sa.select(sub.c.stage, sa.func.count()).group_by(sub.c.stage)).all())
+    return {str(s): counts.get(str(s), 0) for s in Stage}
+
+
+def column_page(actor, stage: str, now: datetime, filters: BoardFilters = BoardFilters(), *,
+                after: tuple[datetime, int] | None = None,
+                limit: int = COLUMN_PAGE_SIZE) -> tuple[list[Card], tuple[datetime, int] | None]:
+    """One page of a column's cards, oldest change first; ``after`` is the previous page's
+    cursor (its last card's ``(stage_changed_at, id)``). Returns the cards and the next cursor
+    (None on the last page). A fixed number of queries per page."""
+    query = _filtered(actor, filters, now.date()).where(Case.stage == str(stage))
+    if after is not None:
+        query = query.where(sa.tuple_(Case.stage_changed_at, Case.id) > sa.tuple_(*after))
+    cases = list(db.session.scalars(
+        query.order_by(Case.stage_changed_at, Case.id).limit(limit + 1)))
+    more = len(cases) > limit
+    cases = cases[:limit]
+    upcoming = next_deadlines([c.id for c in cases])
+    cards = []
+    for case in cases:
+        deadline = upcoming.get(case.id)
+        cards.append(Card(
+            case=case,
+            next_deadline=deadline,
+            deadline_state=deadline_state(deadline, case, now) if deadline else None,
+            days_in_stage=max(0, (now - case.stage_changed_at).days),
+        ))
+    cursor = (cases[-1].stage_changed_at, cases[-1].id) if more and cases else None
+    return cards, cursor
+
+
+def with_moves(actor, cards: list[Card]) -> list[Card]:
+    """Fill each card's moves (allowed, or blocked with reasons) for ``actor``."""
+    facts = facts_for_many([c.case for c in cards])
+    for card in cards:
+        granted = granted_for(actor, card.case)
+        card.moves = workflow.available_moves(facts[card.case.id], granted)
+    return cards
