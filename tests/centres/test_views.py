@@ -283,3 +283,13 @@ def test_every_page_links_a_content_hashed_svg_icon(client):
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
     assert icon.get_data(as_text=True).startswith("<svg")
     assert "immutable" in icon.headers["Cache-Control"]
+
+
+def test_pages_of_a_centre_outside_its_own_lead_back_to_its_support(client):
+    """The browser's Back leaves the site (one history entry): a visible link leads back."""
+    directory = get_page(client, "/uk/safe-contacts", "en")
+    assert '<a href="/uk/">Back to support in England</a>' in directory
+    # Not on the report form: a link away from a half-written report would lose it.
+    assert 'class="back-link"' not in get_page(client, "/uk/report", "en")
+    # Nor on the centre's own pages, which have their own navigation.
+    assert 'class="back-link"' not in get_page(client, "/uk/what-counts", "en")
