@@ -196,8 +196,9 @@
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
         event.shiftKey || event.altKey || !replacesHistory()) { return; }
     var link = event.target.closest && event.target.closest("a[href]");
-    if (!link || link.hasAttribute("download") || (link.target && link.target !== "_self")) {
-      return;
+    if (!(link instanceof HTMLAnchorElement) || link.hasAttribute("download") ||
+        (link.target && link.target !== "_self")) {
+      return;  /* (an SVG <a> is not an HTMLAnchorElement: its href is no string) */
     }
     var url = sameOrigin(link.href);
     if (!url) { return; }  /* other sites, tel:, sms:, mailto: behave as usual */
@@ -271,7 +272,8 @@
     form.querySelectorAll(".send-failed").forEach(function (old) { old.remove(); });
     if (!template) { return; }
     var message = template.content.firstElementChild.cloneNode(true);
-    var anchor = (submitter && form.contains(submitter)) ? submitter.closest(".actions") || submitter : null;
+    var anchor = submitter && form.contains(submitter) ?
+      submitter.closest(".actions") || submitter : null;
     if (anchor) { anchor.after(message); } else { form.prepend(message); }
   }
 
@@ -280,12 +282,17 @@
     if (event.defaultPrevented || !replacesHistory() || !(form instanceof HTMLFormElement)) {
       return;
     }
+    /* Attributes, not form.action or form.method: a field named "action" would hide those. */
     var submitter = event.submitter || null;
-    var target = (submitter && submitter.getAttribute("formtarget")) || form.getAttribute("target");
-    var method = ((submitter && submitter.getAttribute("formmethod")) || form.method).toLowerCase();
-    var enctype = (submitter && submitter.getAttribute("formenctype")) || form.enctype;
-    var action = sameOrigin(submitter && submitter.hasAttribute("formaction") ? submitter.formAction : form.action);
-    if ((target && target !== "_self") || !action || method === "dialog" || enctype === "text/plain") {
+    function attribute(name) {
+      return (submitter && submitter.getAttribute("form" + name)) || form.getAttribute(name) || "";
+    }
+    var target = attribute("target");
+    var method = (attribute("method") || "get").toLowerCase();
+    var enctype = (attribute("enctype") || "application/x-www-form-urlencoded").toLowerCase();
+    var action = sameOrigin(attribute("action") || window.location.href);
+    if ((target && target !== "_self") || !action || method === "dialog" ||
+        enctype === "text/plain") {
       return;
     }
     event.preventDefault();
