@@ -267,9 +267,11 @@
     });
   }
 
-  function sendFailed(form, submitter) {
-    var template = document.getElementById("send-failed");
-    form.querySelectorAll(".send-failed").forEach(function (old) { old.remove(); });
+  /* Say, next to the button used, that the form is on its way, or that it could not be sent
+     (#sending and #send-failed in layouts/student.html: the words are in the page's language). */
+  function say(form, submitter, id) {
+    form.querySelectorAll(".form-sending, .send-failed").forEach(function (old) { old.remove(); });
+    var template = document.getElementById(id);
     if (!template) { return; }
     var message = template.content.firstElementChild.cloneNode(true);
     var anchor = submitter && form.contains(submitter) ?
@@ -304,6 +306,7 @@
     }
     if (form.getAttribute("aria-busy") === "true") { return; }  /* a second tap while sending */
     form.setAttribute("aria-busy", "true");
+    say(form, submitter, "sending");
     window.fetch(action.href, {
       method: "POST",
       body: enctype === "multipart/form-data" ? data : new URLSearchParams(data),
@@ -317,7 +320,7 @@
       return response.text().then(function (html) { return showPage(html, response.url); });
     }).catch(function () {
       form.removeAttribute("aria-busy");
-      sendFailed(form, submitter);
+      say(form, submitter, "send-failed");
     });
   });
 })();

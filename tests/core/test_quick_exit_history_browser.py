@@ -147,12 +147,29 @@ def test_a_form_that_cannot_be_sent_loses_nothing(live_server, page):
         failed = page.locator("#report-form .send-failed")
         failed.wait_for()
         assert "Nothing is lost" in failed.inner_text()
+        assert page.locator("#report-form .form-sending").count() == 0
     finally:
         page.context.set_offline(False)
     assert page.input_value("#narrative") == "Words that must not be lost."
     assert page.url == f"{live_server.url}/uk/report"
     send(page)
     assert page.locator("#report-form").count() == 0
+
+
+def test_a_slow_send_says_it_is_on_its_way(live_server, page):
+    """No browser spinner for a form sent with fetch(): the page says so itself."""
+    page.goto(f"{live_server.url}/uk/report")
+    fill_anonymous_report(page, "Sent on a slow connection.")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1})
+    page.locator("#report-form button[type=submit]").click()
+    sending = page.locator("#report-form .form-sending")
+    sending.wait_for()
+    assert sending.get_attribute("role") == "status"
+    assert page.locator("#report-form").get_attribute("aria-busy") == "true"
+    page.locator("#receipt-code").wait_for()
 
 
 def test_the_new_page_brings_its_own_stylesheets_and_language(live_server, page):
