@@ -46,6 +46,7 @@ __all__ = [
     "LOCALE_NAMES",
     "_",
     "_l",
+    "centre_name",
     "force_locale",
     "format_date",
     "format_datetime",
@@ -80,6 +81,15 @@ def format_datetime(value: datetime | None = None, format: str = "medium",
     """A date and time in the current language, in ``tz`` (a centre's zone; default UTC)."""
     return babel_dates.format_datetime(value, format=format, tzinfo=_zone(tz),
                                        locale=format_locale())
+
+
+def centre_name(slug: str | None) -> str:
+    """A centre's name in the reader's language; "All centres" for none (a central role);
+    the slug itself only for a centre the app does not know (old data)."""
+    if not slug:
+        return _("All centres")
+    centre = get_centre(slug)
+    return centre.name_for(str(get_locale())) if centre else slug
 
 
 def explicit_choice() -> str | None:
@@ -153,4 +163,5 @@ def init_app(app: Flask) -> None:
             "language_url": language_url,
             "format_date": format_date,
             "format_datetime": format_datetime,
+            "centre_name": centre_name,
         }

@@ -16,7 +16,7 @@ from limits import parse_many
 from hsm.centres.registry import all_centres, centre_or_404, get_centre
 from hsm.extensions import csrf, db, hashed_remote_address, limiter
 from hsm.htmx import is_htmx, render
-from hsm.i18n import _, format_date, format_datetime, get_locale
+from hsm.i18n import _
 from hsm.reports import follow_ups, labels, notifications, operations, receipts, rules
 from hsm.reports.forms import (
     ActionForm,
@@ -38,16 +38,7 @@ bp = Blueprint("reports", __name__)
 
 @bp.context_processor
 def report_context():
-    def centre_name(slug: str) -> str:
-        centre = get_centre(slug)
-        return centre.name_for(get_locale()) if centre else slug
-
-    return {
-        "labels": labels,
-        "centre_name": centre_name,
-        "format_date": format_date,
-        "format_datetime": format_datetime,
-    }
+    return {"labels": labels}
 
 FOLLOW_UP_KEY = "follow_up"
 DEFAULT_SUBMIT_LIMIT = "10 per hour; 50 per day"

@@ -16,7 +16,7 @@ from hsm import audit, mail
 from hsm.centres.registry import all_centres, centre_or_404, get_centre
 from hsm.extensions import db, limiter
 from hsm.htmx import is_htmx, render
-from hsm.i18n import _, format_date, format_datetime, get_locale
+from hsm.i18n import _, get_locale
 from hsm.safecontacts import badges, equality, operations, pipeline, queries
 from hsm.safecontacts.biography import LANGUAGE_CODES, TEXT_LOCALES, render_biography
 from hsm.safecontacts.forms import (
@@ -53,12 +53,6 @@ def locale() -> str:
     return str(get_locale())
 
 
-def centre_name(slug: str) -> str:
-    """A centre's name in the reader's language (never its internal slug, unless unknown)."""
-    centre = get_centre(slug)
-    return centre.name_for(locale()) if centre else slug
-
-
 def described(field, hint=None) -> str:
     """The ids a field's hint and error have, for aria-describedby."""
     ids = ([f"{field.id}-hint"] if hint else []) + ([f"{field.id}-error"] if field.errors else [])
@@ -87,10 +81,7 @@ def scheme_labels():
         "sc_language_name": language_name,
         "sc_render_biography": render_biography,
         "sc_described": described,
-        "format_date": format_date,
-        "format_datetime": format_datetime,
         "sc_field_attrs": field_attrs,
-        "sc_centre_name": centre_name,
     }
 
 

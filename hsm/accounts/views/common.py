@@ -8,8 +8,8 @@ from flask_login import current_user
 from hsm.accounts import navigation
 from hsm.accounts.forms import role_label
 from hsm.accounts.models import User
-from hsm.centres.registry import all_centres, get_centre
-from hsm.i18n import _, get_locale
+from hsm.centres.registry import all_centres
+from hsm.i18n import get_locale
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
 
@@ -21,15 +21,7 @@ def staff_context():
     return {
         "staff_nav_links": lambda: navigation.links_for(current_user),
         "role_label": role_label,
-        "centre_name": centre_name,
     }
-
-
-def centre_name(slug: str | None) -> str:
-    if not slug:
-        return _("All centres")
-    centre = get_centre(slug)
-    return centre.name_for(get_locale()) if centre else slug
 
 
 def centre_choices() -> list[tuple[str, str]]:
