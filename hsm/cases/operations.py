@@ -2,9 +2,10 @@
 
 Operations never commit: the request's commit point (``hsm.transaction``) does. A rule that
 blocks an operation raises ``workflow.Refused`` (``hsm.workflow``) carrying the *reasons* in
-words, after recording the refusal in the audit log (in the same transaction: a view answers
-a refusal with a page that says why, which commits it, or commits before a 4xx, as
-``security.deny`` does). A move made from a stale page, or twice, raises ``StaleMove``.
+words; like ``security.deny``, a refusal rolls back what the request changed so far and
+commits only its own audit entry, so it is kept whatever the view then answers. A move made
+from a stale page, or twice, raises ``StaleMove`` (a ``Refused``); the case is then reloaded
+and shows where it is now.
 
 Audit entries and timeline payloads hold codes and ids only, never a name or a detail; free
 text (notes, disclosures, risks) lives encrypted in its own column. Every change raises the
@@ -179,16 +180,27 @@ def _done(action: str, case: Case, actor, detail: dict | None = None,
     db.session.flush()
 
 
+def _record_refusal(target_type: str, target_id, centre: str, actor, detail: dict) -> None:
+    """Like ``security.deny``: roll back what the request changed so far, and commit only the
+    refusal's audit entry, so the refusal is kept whatever the view answers."""
+    actor_id = getattr(actor, "id", None)
+    db.session.rollback()
+    if actor is not None and actor_id is not None:
+        actor = db.session.get(User, actor_id)
+    audit.record("case.refused", target_type=target_type, target_id=target_id, centre=centre,
+                 detail=detail, actor=actor, commit=True)
+
+
 def refuse(action: str, case: Case | None, actor, reasons: Iterable[Reason],
-           source: str = "", target: str = "") -> None:
-    """Audit the refusal of ``action`` and raise ``Refused`` with its reasons."""
+           source: str = "", target: str = "", detail: dict | None = None,
+           error: Refused | None = None) -> None:
+    """Refuse ``action``: audit it (committed, as ``security.deny`` does; the request's other
+    changes are rolled back) and raise ``Refused`` with its reasons."""
     reasons = tuple(reasons)
-    detail = {"refused": action, "reasons": [r.code for r in reasons]}
-    if case is not None:
-        _audit("case.refused", case, actor, detail)
-    else:
-        audit.record("case.refused", target_type="case", detail=detail, actor=actor)
-    raise Refused(source or action, target or action, reasons)
+    record = {"refused": action, "reasons": [r.code for r in reasons], **(detail or {})}
+    case_id, centre = (case.id, case.centre) if case is not None else ("", "")
+    _record_refusal("case", case_id, centre, actor, record)
+    raise error or Refused(source or action, target or action, reasons)
 
 
 def _require(action: str, case: Case, actor, permission: Permission,
@@ -312,9 +324,8 @@ def _may(actor, permission: Permission, centre: str) -> bool:
 
 
 def _refuse_report(actor, report: Report, reasons: list[Reason]) -> None:
-    audit.record("case.refused", target_type="report", target_id=report.id,
-                 centre=report.centre, actor=actor,
-                 detail={"refused": "open_case", "reasons": [r.code for r in reasons]})
+    _record_refusal("report", report.id, report.centre, actor,
+                    {"refused": "open_case", "reasons": [r.code for r in reasons]})
     raise Refused("open_case", "open_case", tuple(reasons))
 
 
@@ -339,8 +350,8 @@ def record_disclosure(actor: User, centre: str, disclosure: Disclosure,
     Channel(disclosure.channel)
     PartyType(disclosure.responding_party_type)
     if not _may(actor, P.MANAGE_CASES, centre):
-        audit.record("case.refused", target_type="case", centre=centre, actor=actor,
-                     detail={"refused": "record_disclosure", "reasons": ["missing_permission"]})
+        _record_refusal("case", "", centre, actor, {"refused": "record_disclosure",
+                                                    "reasons": ["missing_permission"]})
         raise Refused("record_disclosure", "record_disclosure", (workflow.PERMISSION_REASON,))
     if not disclosure.disclosure.strip():
         raise Refused("record_disclosure", "record_disclosure", (NEEDS_TEXT,))
@@ -1049,17 +1060,15 @@ def move(actor: User, case: Case, target: str, reason: str | None = None, *,
     at = at or now()
     expected = str(expected or case.stage)
     target = str(Stage(target))
+    where = {"from": expected, "to": target}
     if case.stage != expected:
-        _audit("case.refused", case, actor, {"refused": "move", "reasons": ["stale"],
-                                             "from": expected, "to": target})
-        raise StaleMove(expected, case.stage)
+        refuse("move", case, actor, [STALE], detail=where,
+               error=StaleMove(expected, case.stage))
     facts = facts_for(case)
     try:
         case_workflow.check_move(facts, target, granted_for(actor, case), reason)
     except Refused as refused:
-        _audit("case.refused", case, actor, {"refused": "move", "from": expected, "to": target,
-                                             "reasons": [r.code for r in refused.reasons]})
-        raise
+        refuse("move", case, actor, refused.reasons, detail=where, error=refused)
     values: dict = {"stage_changed_at": at, "version": Case.version + 1}
     if target == Stage.CLOSED:
         values |= {"closure_reason": str(ClosureReason(reason)), "closed_at": at}
@@ -1068,9 +1077,8 @@ def move(actor: User, case: Case, target: str, reason: str | None = None, *,
     if target == Stage.CASE_REVIEW and case.case_review_convened_at is None:
         values |= {"case_review_convened_at": at, "case_review_convened_by_id": actor.id}
     if not workflow.apply(db.session, case, target, expected=expected, values=values):
-        _audit("case.refused", case, actor, {"refused": "move", "reasons": ["stale"],
-                                             "from": expected, "to": target})
-        raise StaleMove(expected, case.stage)
+        refuse("move", case, actor, [STALE], detail=where,
+               error=StaleMove(expected, case.stage))
     db.session.expire(case, ["version"])
     detail = {"from": expected, "to": target}
     if target == Stage.CLOSED:
