@@ -1,0 +1,44 @@
+"""The demo cases: every centre in every stage, deadlines due soon and overdue, idempotent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from hsm.accounts import demo as accounts_demo
+from hsm.cases import demo, queries
+from hsm.cases.models import Case
+from hsm.cases.terms import DeadlineState, Stage
+from hsm.extensions import db
+from hsm.reports import demo as reports_demo
+
+
+def test_demo_cases_cover_every_stage_at_every_centre_and_load_once():
+    logins = accounts_demo.load()
+    reports_demo.load()
+    logins += demo.load()
+    db.session.commit()
+    cases = list(db.session.scalars(sa.select(Case)))
+    assert {(c.centre, c.stage) for c in cases} == {
+        (centre, str(stage)) for centre in demo.CENTRES for stage in Stage}
+    assert sum(c.police_hold for c in cases) == 1
+    assert any(c.staff_respondent for c in cases)
+    assert all(c.closure_reason for c in cases if c.stage == Stage.CLOSED)
+    director = db.session.scalar(sa.select(accounts_demo.User).where(
+        accounts_demo.User.email == "safeguarding@example.org"))
+    states = {i.state for i in queries.my_deadlines(director, datetime.now(UTC))}
+    assert {DeadlineState.DUE_SOON, DeadlineState.OVERDUE} <= states
+    printed = "\n".join(logins)
+    for role in ("case_review_member", "investigating_officer", "reviewing_officer"):
+        assert f"{role}:" in printed
+    # Every demo login a case needs sees its cases on a board.
+    for email in ("case.review@example.org", "investigator@example.org",
+                  "reviewer@example.org"):
+        user = db.session.scalar(sa.select(accounts_demo.User).where(
+            accounts_demo.User.email == email))
+        assert db.session.scalars(queries.visible_cases(user)).first() is not None, email
+    # Loading again adds nothing.
+    demo.load()
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == len(cases)
