@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
+from limits import parse_many
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -23,6 +24,9 @@ TRANSLATIONS_DIR = ROOT / "translations"
 INSTANCE_DIR = ROOT / "instance"
 
 PROFILES = ("development", "test", "production")
+# Reports one connection may send (a campus can sit behind one address), and receipt-code tries.
+DEFAULT_REPORT_RATE_LIMIT = "10 per hour; 50 per day"
+DEFAULT_RECEIPT_RATE_LIMIT = "10 per hour"
 
 
 class ConfigError(RuntimeError):
@@ -43,6 +47,16 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _rate_limit(env: dict[str, str], name: str, default: str) -> str:
+    """A Flask-Limiter rate such as "10 per hour; 50 per day", checked now, not on first use."""
+    raw = (env.get(name) or "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a rate such as '10 per hour', not {raw!r}") from exc
+    return raw
 
 
 def _kept_secret(path: Path, make) -> str:
@@ -91,6 +105,9 @@ class Settings:
     proxy_hops: int
     trusted_hosts: tuple[str, ...]
     allow_demo_data: bool
+    report_rate_limit: str = DEFAULT_REPORT_RATE_LIMIT
+    receipt_rate_limit: str = DEFAULT_RECEIPT_RATE_LIMIT
+    page_cache: bool = True
     extra: dict = field(default_factory=dict)
 
     def flask_config(self) -> dict:
@@ -111,6 +128,9 @@ class Settings:
             "HSM_QUICK_EXIT_URL": self.quick_exit_url,
             "HSM_PROXY_HOPS": self.proxy_hops,
             "HSM_ALLOW_DEMO_DATA": self.allow_demo_data,
+            "HSM_REPORT_RATE_LIMIT": self.report_rate_limit,
+            "HSM_RECEIPT_RATE_LIMIT": self.receipt_rate_limit,
+            "HSM_PAGE_CACHE": self.page_cache,
             "TRUSTED_HOSTS": list(self.trusted_hosts) or None,
             "HSM_ALLOWED_STAFF_DOMAINS": self.allowed_staff_domains,
             "HSM_SMTP_HOST": self.smtp_host,
@@ -246,4 +266,8 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
         # Production answers only to the host of its public address (no Host-header games).
         trusted_hosts=(urlsplit(env["HSM_BASE_URL"]).hostname,) if production else (),
         allow_demo_data=_bool(env.get("HSM_ALLOW_DEMO_DATA"), not production),
+        report_rate_limit=_rate_limit(env, "HSM_REPORT_RATE_LIMIT", DEFAULT_REPORT_RATE_LIMIT),
+        receipt_rate_limit=_rate_limit(env, "HSM_RECEIPT_RATE_LIMIT", DEFAULT_RECEIPT_RATE_LIMIT),
+        # The in-process cache of the public pages; off only to measure without it.
+        page_cache=_bool(env.get("HSM_PAGE_CACHE"), True),
     )

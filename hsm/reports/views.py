@@ -41,12 +41,10 @@ def report_context():
     return {"labels": labels}
 
 FOLLOW_UP_KEY = "follow_up"
-DEFAULT_SUBMIT_LIMIT = "10 per hour; 50 per day"
-DEFAULT_RECEIPT_LIMIT = "10 per hour"
 
 
 def submit_limit() -> str:
-    return current_app.config.get("HSM_REPORT_RATE_LIMIT", DEFAULT_SUBMIT_LIMIT)
+    return current_app.config["HSM_REPORT_RATE_LIMIT"]
 
 
 # --- the form ------------------------------------------------------------------------------
@@ -153,7 +151,7 @@ def check(centre: str, field: str):
 
 
 def receipt_limit():
-    return parse_limit(current_app.config.get("HSM_RECEIPT_RATE_LIMIT", DEFAULT_RECEIPT_LIMIT))
+    return parse_limit(current_app.config["HSM_RECEIPT_RATE_LIMIT"])
 
 
 def _throttled() -> bool:

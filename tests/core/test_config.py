@@ -151,3 +151,24 @@ def test_behind_a_proxy_the_client_address_and_scheme_come_from_it(make_app):
         headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
     )
     assert response.get_data(as_text=True) == "203.0.113.9 https"
+
+
+def test_rate_limits_and_the_page_cache_are_settings(tmp_path):
+    config = load_settings({"HSM_PROFILE": "test"}, instance_dir=tmp_path).flask_config()
+    assert config["HSM_REPORT_RATE_LIMIT"] == "10 per hour; 50 per day"
+    assert config["HSM_RECEIPT_RATE_LIMIT"] == "10 per hour"
+    assert config["HSM_PAGE_CACHE"] is True
+    changed = load_settings(
+        {"HSM_PROFILE": "test", "HSM_REPORT_RATE_LIMIT": "3 per minute",
+         "HSM_RECEIPT_RATE_LIMIT": "5/hour", "HSM_PAGE_CACHE": "off"},
+        instance_dir=tmp_path,
+    ).flask_config()
+    assert changed["HSM_REPORT_RATE_LIMIT"] == "3 per minute"
+    assert changed["HSM_RECEIPT_RATE_LIMIT"] == "5/hour"
+    assert changed["HSM_PAGE_CACHE"] is False
+
+
+@pytest.mark.parametrize("name", ["HSM_REPORT_RATE_LIMIT", "HSM_RECEIPT_RATE_LIMIT"])
+def test_a_rate_that_does_not_parse_stops_start_up(tmp_path, name):
+    with pytest.raises(ConfigError, match=name):
+        load_settings({"HSM_PROFILE": "test", name: "lots"}, instance_dir=tmp_path)

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hsm.config import DEFAULT_REPORT_RATE_LIMIT
 from hsm.reports.forms import ReportForm
 from tests.reports.conftest import csrf_token, valid_form
 
@@ -21,7 +22,7 @@ values = st.one_of(text, st.sampled_from(["yes", "no", "other", "date", "staff",
 def no_submit_limit(app):
     app.config["HSM_REPORT_RATE_LIMIT"] = "100000 per hour"
     yield
-    app.config.pop("HSM_REPORT_RATE_LIMIT")
+    app.config["HSM_REPORT_RATE_LIMIT"] = DEFAULT_REPORT_RATE_LIMIT
 
 
 @settings(max_examples=200, deadline=None,

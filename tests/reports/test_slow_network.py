@@ -13,6 +13,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from hsm.config import DEFAULT_REPORT_RATE_LIMIT
 from hsm.extensions import db
 from hsm.reports.models import Report
 
@@ -26,7 +27,7 @@ CHECK = "/report/check/"
 def generous_limit(app):
     app.config["HSM_REPORT_RATE_LIMIT"] = "1000 per hour"
     yield
-    app.config.pop("HSM_REPORT_RATE_LIMIT")
+    app.config["HSM_REPORT_RATE_LIMIT"] = DEFAULT_REPORT_RATE_LIMIT
 
 
 class Checks:
