@@ -11,11 +11,10 @@ from hsm.accounts.models import User
 from hsm.extensions import db
 from hsm.reports import rules
 from hsm.reports.models import Report, ReportMessage
+from hsm.routing import MAX_ID
 from hsm.security import Permission, centre_filter, deny
 
 PAGE_SIZE = 25
-# The largest id a report can have (a 32-bit INTEGER column on every database we run on).
-MAX_ID = 2**31 - 1
 STATUS_FILTERS = ("open", "new", "acknowledged", "closed", "all")
 
 

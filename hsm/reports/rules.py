@@ -9,7 +9,6 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 # --- the choices of the form (Appendix B and section 5.2); labels live in labels.py --------
 
@@ -169,11 +168,6 @@ def visible(
     if staff_respondent:
         return staff_respondent_scopes is None or report_centre in staff_respondent_scopes
     return False
-
-
-def local_today(now: datetime, timezone: str) -> date:
-    """The date at the centre: just after midnight in Paris it is still yesterday in UTC."""
-    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 def plausible_birth_date(born: date, today: date) -> bool:

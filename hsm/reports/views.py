@@ -13,6 +13,7 @@ from flask_login import current_user
 from limits import parse as parse_limit
 from limits import parse_many
 
+from hsm.calendar import local_today
 from hsm.centres.registry import all_centres, centre_or_404, get_centre
 from hsm.extensions import csrf, db, hashed_remote_address, limiter
 from hsm.htmx import is_htmx, render
@@ -53,7 +54,7 @@ def submit_limit() -> str:
 def _report_form(centre) -> ReportForm:
     """The form, judging dates by the calendar at the reporter's centre."""
     report_form = ReportForm()
-    report_form.today = rules.local_today(datetime.now(UTC), centre.timezone)
+    report_form.today = local_today(datetime.now(UTC), centre.timezone)
     return report_form
 
 

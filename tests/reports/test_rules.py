@@ -126,9 +126,3 @@ def test_dates():
 )
 def test_is_minor(born, today, minor):
     assert rules.is_minor(born, today) is minor
-
-
-def test_local_today_follows_the_centre():
-    late = datetime(2025, 3, 26, 23, 30, tzinfo=UTC)
-    assert rules.local_today(late, "Europe/Paris") == date(2025, 3, 27)
-    assert rules.local_today(late, "Europe/London") == date(2025, 3, 26)
