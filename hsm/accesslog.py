@@ -29,7 +29,7 @@ def _log(response):
         request.endpoint or "-",
         response.status_code,
         elapsed,
-        " htmx" if request.headers.get("HX-Request") else "",
+        " htmx" if request.htmx else "",
     )
     return response
 

@@ -6,7 +6,7 @@ from flask import Flask, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from hsm.htmx import is_htmx, render
+from hsm.htmx import is_htmx, make_response, render
 from hsm.i18n import _
 
 HANDLED = (400, 401, 403, 404, 405, 413, 429, 500)
@@ -54,8 +54,7 @@ def render_error(status: int, detail: str | None = None):
     if is_htmx():
         # htmx swaps error responses too (see htmx-config): put the message in place of the
         # page's main content, not inside whatever small element made the request.
-        response.headers["HX-Retarget"] = "#main"
-        response.headers["HX-Reswap"] = "innerHTML"
+        response = make_response(response, retarget="#main", reswap="innerHTML")
     return response
 
 

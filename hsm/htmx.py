@@ -1,15 +1,18 @@
-"""One URL, two shapes: the whole page for a normal request, the fragment for htmx."""
+"""One URL, two shapes: the whole page for a normal request, the fragment for htmx.
+
+htmx-flask (``request.htmx``, set up in ``create_app``) reads htmx's request headers and
+writes its response headers; this module only adds the page-or-fragment choice.
+"""
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import render_template, request
+from htmx_flask import make_response
 
 
 def is_htmx() -> bool:
-    """A real htmx request (history restores want the whole page)."""
-    return bool(request.headers.get("HX-Request")) and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
+    """A real htmx request (a history restore wants the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def render(page: str, fragment: str | None = None, *, status: int = 200, **context):
@@ -23,8 +26,4 @@ def render(page: str, fragment: str | None = None, *, status: int = 200, **conte
     return response
 
 
-def hx_redirect(url: str):
-    """Tell htmx to load a whole new page (used instead of swapping a page into a card)."""
-    response = make_response("", 204)
-    response.headers["HX-Redirect"] = url
-    return response
+__all__ = ["is_htmx", "make_response", "render"]

@@ -28,6 +28,7 @@ from flask_login import current_user
 
 from hsm import audit
 from hsm.extensions import db
+from hsm.htmx import make_response
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -243,7 +244,7 @@ def login_required_response():
     SameSite=Strict session cookie; such a visitor may well be signed in, so they get a page
     that reloads the same address from this site first, and the cookie comes back.
     """
-    htmx_request = bool(request.headers.get("HX-Request"))
+    htmx_request = bool(request.htmx)
     if (
         request.method == "GET"
         and not htmx_request
@@ -255,9 +256,7 @@ def login_required_response():
     if request.method == "GET" and not htmx_request:
         session["next_path"] = request.full_path.rstrip("?")
     if htmx_request:
-        response = current_app.response_class(status=401)
-        response.headers["HX-Redirect"] = login_url
-        return response
+        return make_response("", 401, redirect=login_url)
     return redirect(login_url)
 
 
