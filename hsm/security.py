@@ -278,12 +278,6 @@ def deny(reason: str, status: int = 403):
     abort(status)
 
 
-def not_found_for(actor_can_see: bool, reason: str = "out_of_scope") -> None:
-    """Answer 404 for an object outside the actor's scope, and record it."""
-    if not actor_can_see:
-        deny(reason, status=404)
-
-
 def _enforce_declared_policy():
     """Deny by default: a view that declares no policy is never served."""
     if request.endpoint is None:
@@ -310,7 +304,3 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def access_context():
         return {"can": can, "Permission": Permission, "Role": Role}
-
-
-def roles_with(permission: Permission) -> Iterable[Role]:
-    return (role for role, perms in ROLE_PERMISSIONS.items() if permission in perms)

@@ -109,7 +109,3 @@ def centre_or_404(slug: str) -> Centre:
     if centre is None:
         abort(404)
     return centre
-
-
-def format_problems(problems: list[Problem]) -> str:
-    return "\n".join(str(p) for p in problems)

@@ -25,10 +25,6 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text or ""))
 
 
-def statement_length_ok(text: str) -> bool:
-    return STATEMENT_MIN_WORDS <= count_words(text) <= STATEMENT_MAX_WORDS
-
-
 def plain_address(email: str) -> bool:
     """Whether ``email`` is one ordinary address, like name@example.org."""
     return _ADDRESS.fullmatch((email or "").strip()) is not None
