@@ -115,6 +115,16 @@ MEMBER_CONFLICTED = Reason(
     "member_conflicted", _l("This person has a conflict of interest in the case.")
 )
 NOT_CONVENED = case_workflow.NOT_CONVENED
+TEAM_BELOW_THREE = Reason(
+    "team_below_three",
+    _l("A convened case review keeps at least 3 members from the roles of 11.1: add another "
+       "member first."),
+)
+REPLACE_OFFICER_FIRST = Reason(
+    "replace_officer_first",
+    _l("This person is the case's officer: appoint another officer first, then record the "
+       "conflict (their appointment then ends)."),
+)
 INTERIM_RATIFIED_AT_CASE_REVIEW = Reason(
     "interim_needs_case_review",
     _l("An interim measure is ratified, varied or lifted by a case review of at least 3 "
@@ -445,6 +455,12 @@ def update_party(actor: User, case: Case, party: CaseParty, details: PartyDetail
     PartyType(details.party_type)
     if details.preferred_language not in PREFERRED_LANGUAGES:
         raise ValueError("unknown language")
+    if party.role == PartyRole.RESPONDING and details.party_type != PartyType.STUDENT:
+        # Only students have a Student Services caseworker (2.16, 12.4).
+        for assignment in db.session.scalars(sa.select(CaseworkerAssignment).where(
+                CaseworkerAssignment.party_id == party.id,
+                CaseworkerAssignment.ended_at.is_(None))):
+            assignment.ended_at = now()
     party.party_type = details.party_type
     party.name, party.student_number, party.contact = (
         details.name, details.student_number, details.contact)
@@ -717,8 +733,19 @@ def add_review_member(actor: User, case: Case, role_title: str, user: User | Non
 
 
 def remove_review_member(actor: User, case: Case, member: CaseReviewMember) -> None:
+    """Take someone off the team. Once convened, the team never drops below three counted
+    members, nor loses its People Team member when a responding party is staff."""
+    facts = facts_for(case)
+    counted = member.role_title != ReviewTeamRole.CO_OPTED
+    others_pt = db.session.scalar(sa.select(sa.func.count()).select_from(CaseReviewMember).where(
+        CaseReviewMember.case_id == case.id, CaseReviewMember.id != member.id,
+        CaseReviewMember.role_title == ReviewTeamRole.PEOPLE_TEAM))
     _require("remove_review_member", case, actor, P.CONVENE_CASE_REVIEW,
-             (member.case_id != case.id, WRONG_PARTY))
+             (member.case_id != case.id, WRONG_PARTY),
+             (facts.convened and counted and facts.counted_members <= 3, TEAM_BELOW_THREE),
+             (facts.convened and facts.staff_respondent
+              and member.role_title == ReviewTeamRole.PEOPLE_TEAM and not others_pt,
+              case_workflow.NO_PEOPLE_TEAM_MEMBER))
     member_id = member.id
     db.session.delete(member)
     _done("case.review_member_removed", case, actor, {"member_id": member_id})
@@ -898,9 +925,28 @@ def appoint_officer(actor: User, case: Case, user: User, role: str) -> OfficerAp
 
 
 def _conflict(case: Case, user: User, reason: ConflictReason, actor) -> None:
+    """Record that ``user`` must not see the case. An officer of the case is replaced first
+    (the case is never left in investigation or review without one), and their appointment
+    ends."""
     exists = db.session.scalar(sa.select(CaseConflict.id).where(
         CaseConflict.case_id == case.id, CaseConflict.user_id == user.id))
     if exists is None:
+        facts = facts_for(case)
+        for role, officers, stages in (
+            (OfficerRole.INVESTIGATING, facts.investigating_officers,
+             (Stage.INVESTIGATION, Stage.HEARING)),
+            (OfficerRole.REVIEWING, facts.reviewing_officers, (Stage.REVIEW,)),
+        ):
+            if user.id not in officers:
+                continue
+            others = [u for u in officers if u != user.id and not facts.involved_as(
+                u, ignore=(f"{role}_officer",))]
+            if case.stage in stages and not others:
+                refuse("declare_conflict", case, actor, [REPLACE_OFFICER_FIRST])
+            for appointment in db.session.scalars(sa.select(OfficerAppointment).where(
+                    OfficerAppointment.case_id == case.id, OfficerAppointment.user_id == user.id,
+                    OfficerAppointment.ended_at.is_(None))):
+                appointment.ended_at = now()
         db.session.add(CaseConflict(case_id=case.id, user_id=user.id, reason=reason,
                                     declared_at=now(), declared_by_id=getattr(actor, "id", None)))
         db.session.flush()
