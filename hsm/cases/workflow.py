@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from hsm import workflow
 from hsm.cases.terms import (
-    OPEN_STAGES,
     STAGE_LABELS,
     STAGES,
     SUSPENSIONS,
@@ -371,6 +370,7 @@ WORKFLOW = workflow.Workflow(MOVES, order=STAGES)
 TRANSITIONS: frozenset[tuple[Stage, Stage]] = frozenset(
     (Stage(t.source), Stage(t.target)) for t in WORKFLOW.transitions
 )
+#: The board's columns and their labels, in order.
 COLUMN_LABELS = STAGE_LABELS
 
 
@@ -506,6 +506,3 @@ def appointment_reasons(
         reasons.append(Reason(f"involved_{how}", INVOLVEMENT_LABELS[how]))
     return reasons
 
-
-def open_stages() -> tuple[Stage, ...]:
-    return OPEN_STAGES
