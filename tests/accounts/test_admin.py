@@ -7,8 +7,8 @@ from flask import url_for
 
 from hsm.accounts.models import RoleAssignment, User
 from hsm.audit import AuditEntry
-from tests.accounts.conftest import post, second_client
 from tests.factories import make_user
+from tests.helpers import post, second_client
 
 USERS = "/staff/admin/users"
 HX = {"HX-Request": "true"}

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from hsm.accounts import operations
 from hsm.accounts.invitations import send_invitation
 from hsm.accounts.models import AccountToken
-from tests.accounts.conftest import PASSWORD, post, sign_in
+from tests.accounts.conftest import PASSWORD, sign_in
 from tests.factories import make_user
+from tests.helpers import csrf_token, post
 
 NEW = "quiet harbour violin seven"
 LINK_RE = re.compile(r"https?://\S+/staff/password/link/(\S+)")
@@ -227,10 +228,7 @@ def test_the_reset_email_leaves_after_the_response(app, client, staff, monkeypat
     monkeypatch.setattr(mail_module, "_deliver", deliver)
     monkeypatch.setitem(app.config, "HSM_SMTP_HOST", "127.0.0.1")
     monkeypatch.setitem(app.config, "HSM_SMTP_PORT", free_port())  # nothing listens there
-    token = re.search(
-        rb'name="csrf_token" type="hidden" value="([^"]+)"',
-        client.get("/staff/password/forgot").data,
-    ).group(1).decode()
+    token = csrf_token(client, "/staff/password/forgot")
     with client.post(
         "/staff/password/forgot",
         data={"csrf_token": token, "email": user.email},

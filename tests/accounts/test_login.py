@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from hsm.accounts.models import SignInFailure
 from hsm.audit import AuditEntry
-from tests.accounts.conftest import PASSWORD, csrf_from, post, sign_in
+from tests.accounts.conftest import PASSWORD, sign_in
+from tests.helpers import csrf_from, post
 
 GENERIC = b"Those details did not work"
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from hsm.accounts import mfa, operations
 from hsm.accounts.models import RecoveryCode, User
 from hsm.audit import AuditEntry
-from tests.accounts.conftest import PASSWORD, post, post_prefixed, sign_in, totp_now
+from tests.accounts.conftest import PASSWORD, sign_in
+from tests.helpers import post, post_prefixed, totp_now
 
 
 @pytest.fixture

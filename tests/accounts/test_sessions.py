@@ -9,7 +9,8 @@ from hsm.accounts.models import StaffSession, User
 from hsm.accounts.passwords import verify_password
 from hsm.audit import AuditEntry
 from hsm.config import load_settings
-from tests.accounts.conftest import PASSWORD, post, second_client, sign_in
+from tests.accounts.conftest import PASSWORD, sign_in
+from tests.helpers import post, second_client
 
 
 def set_row(db, **values):

@@ -4,6 +4,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from hsm.config import ConfigError, load_settings
+from tests.helpers import csrf_from
 
 PRODUCTION = {
     "HSM_PROFILE": "production",
@@ -83,7 +84,6 @@ def test_rate_limits_can_live_in_redis(tmp_path):
 
 def test_forms_work_over_https_without_a_referer(app, make_app, tmp_path):
     """Browsers send no Referer (Referrer-Policy: no-referrer); CSRF must not need one."""
-    import re
 
     config = load_settings(PRODUCTION, instance_dir=tmp_path).flask_config()
     config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -91,7 +91,7 @@ def test_forms_work_over_https_without_a_referer(app, make_app, tmp_path):
     production = make_app(config)
     client = production.test_client()
     html = client.get("/staff/login", base_url="https://hsm.example.org").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    token = csrf_from(html)
     response = client.post(
         "/staff/login",
         base_url="https://hsm.example.org",

@@ -1,12 +1,12 @@
 """Every error status has a localised page (a fragment for htmx) with no internals."""
 
-import re
 
 import pytest
 from flask import Blueprint
 
 from hsm.security import public
 from tests.core.test_headers import assert_security_headers
+from tests.helpers import csrf_from
 
 FRENCH = {"Accept-Language": "fr"}
 
@@ -71,7 +71,7 @@ def test_413_page(client):
 
 def test_429_page(client):
     html = client.get("/staff/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    token = csrf_from(html)
     wrong = {"csrf_token": token, "email": "nobody@example.org", "password": "not the password"}
     for _ in range(30):
         response = client.post("/staff/login", data=wrong, headers=FRENCH)

@@ -8,6 +8,7 @@ import pytest
 
 from hsm.reports import operations
 from hsm.reports.models import Report
+from tests.helpers import csrf_token
 
 RECEIPT = re.compile(r'id="receipt-code"[^>]*>([^<]+)<')
 
@@ -62,15 +63,6 @@ def named_form(**overrides) -> dict:
         "safe_times": "Weekdays after 4pm",
     }
     return valid_form(**(named | overrides))
-
-
-def csrf_token(client, url: str) -> str:
-    html = client.get(url).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token on " + url
-    return match.group(1)
 
 
 @pytest.fixture

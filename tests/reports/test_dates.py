@@ -16,7 +16,8 @@ from werkzeug.datastructures import MultiDict
 from hsm.extensions import db
 from hsm.forms import DateInput
 from hsm.reports.models import Report
-from tests.reports.conftest import csrf_token, named_form
+from tests.helpers import csrf_token
+from tests.reports.conftest import named_form
 
 NNBSP = "\u202f"  # French puts a narrow no-break space before a colon
 

@@ -9,7 +9,7 @@ from hsm.reports import follow_ups, operations
 from hsm.reports.models import FollowUpSession, ReportMessage
 from hsm.reports.views import FOLLOW_UP_KEY
 from tests.factories import make_user
-from tests.reports.conftest import csrf_token
+from tests.helpers import csrf_token
 
 WRONG = "ABCD-EFGH-JKMN-PQRS-TVWX"
 

@@ -11,7 +11,8 @@ from hsm.config import DEFAULT_REPORT_RATE_LIMIT
 from hsm.extensions import db
 from hsm.reports.forms import ReportForm
 from hsm.reports.models import Report
-from tests.reports.conftest import csrf_token, named_form, valid_form
+from tests.helpers import csrf_from, csrf_token
+from tests.reports.conftest import named_form, valid_form
 
 
 def reports():
@@ -267,7 +268,7 @@ def test_an_expired_page_keeps_every_word_and_sends_on_the_next_press(client, ap
     assert response.status_code == 200
     assert "this page had expired" in html and words in html
     assert reports() == []
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    token = csrf_from(html)
     again = fresh.post("/uk/report", data=valid_form(narrative=words, csrf_token=token))
     assert 'id="receipt-code"' in again.get_data(as_text=True)
     assert [r.narrative for r in reports()] == [words]

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from hsm.config import DEFAULT_REPORT_RATE_LIMIT
 from hsm.reports.forms import ReportForm
-from tests.reports.conftest import csrf_token, valid_form
+from tests.helpers import csrf_token
+from tests.reports.conftest import valid_form
 
 FIELDS = list(ReportForm.ORDER)
 # The boxes of the two dates (the field names themselves post nothing).

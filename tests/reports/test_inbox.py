@@ -9,6 +9,7 @@ from hsm.audit import AuditEntry
 from hsm.extensions import db
 from hsm.reports.models import Report, ReportMessage
 from tests.factories import make_user
+from tests.helpers import csrf_token
 from tests.reports.seed import seed_reports
 
 REF = re.compile(r"R-[A-Z2-9]{8}")
@@ -16,11 +17,6 @@ REF = re.compile(r"R-[A-Z2-9]{8}")
 
 def actions(name):
     return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == name)).all()
-
-
-def token_for(client, url):
-    html = client.get(url).get_data(as_text=True)
-    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -43,7 +39,7 @@ def test_student_services_see_only_their_centre(client, login_as, make_report):
     assert client.get(f"/staff/reports/{ams.id}").status_code == 200
     assert client.get(f"/staff/reports/{paris.id}").status_code == 404
     assert client.post(f"/staff/reports/{paris.id}/reply", data={"reply-body": "x"},
-                       headers={"X-CSRFToken": token_for(client, "/staff/reports")}
+                       headers={"X-CSRFToken": csrf_token(client, "/staff/reports")}
                        ).status_code == 404
     denied = actions("access.denied")
     assert denied and all(e.detail_dict()["reason"] == "report_out_of_scope" for e in denied)
@@ -66,7 +62,7 @@ def test_the_people_team_sees_reports_about_staff_only(client, login_as, make_re
     assert client.get(f"/staff/reports/{about_student.id}").status_code == 404
     assert client.get(f"/staff/reports/{about_staff.id}").status_code == 200
     # Reading is not handling.
-    token = token_for(client, f"/staff/reports/{about_staff.id}")
+    token = csrf_token(client, f"/staff/reports/{about_staff.id}")
     response = client.post(f"/staff/reports/{about_staff.id}/acknowledge",
                            headers={"X-CSRFToken": token})
     assert response.status_code == 403
@@ -154,7 +150,7 @@ def test_acknowledge_assign_reply_note_and_handling(client, login_as, make_repor
     url = f"/staff/reports/{report.id}"
     html = client.get(url).get_data(as_text=True)
     assert "Fictional Colleague" in html and "Other Centre" not in html
-    token = token_for(client, url)
+    token = csrf_token(client, url)
     headers = {"X-CSRFToken": token}
 
     assert client.post(url + "/acknowledge", headers=headers).status_code == 303
@@ -207,7 +203,7 @@ def test_actions_need_the_csrf_token(client, login_as, make_report):
 def test_an_id_too_large_for_the_database_is_404_not_500(client, login_as, make_report):
     report, _ = make_report("uk")
     login_as("student_services", "uk")
-    token = token_for(client, f"/staff/reports/{report.id}")
+    token = csrf_token(client, f"/staff/reports/{report.id}")
     huge = 99999999999999999999
     assert client.get(f"/staff/reports/{huge}").status_code == 404
     assert client.get(f"/staff/reports/{2**31}").status_code == 404

@@ -10,7 +10,8 @@ from cryptography.fernet import Fernet
 from hsm import crypto
 from hsm.extensions import db
 from hsm.reports.models import Report, ReportMessage
-from tests.reports.conftest import csrf_token, named_form
+from tests.helpers import csrf_token
+from tests.reports.conftest import named_form
 
 
 def raw_database_text() -> str:

@@ -8,14 +8,10 @@ import sqlalchemy as sa
 from hsm.extensions import db
 from hsm.reports.models import Report
 from tests.factories import make_user
+from tests.helpers import csrf_token
 from tests.reports.seed import seed_reports
 
 HX = {"HX-Request": "true"}
-
-
-def token_for(client, url):
-    html = client.get(url).get_data(as_text=True)
-    return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
 
 
 def title(html):
@@ -28,7 +24,7 @@ def handled(client, login_as, make_report):
     report, _ = make_report("amsterdam")
     login_as("student_services", "amsterdam")
     url = f"/staff/reports/{report.id}"
-    return report, url, {"X-CSRFToken": token_for(client, url)}
+    return report, url, {"X-CSRFToken": csrf_token(client, url)}
 
 
 # (action, posted data, message by the field, where the summary link goes)

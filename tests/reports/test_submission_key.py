@@ -10,10 +10,10 @@ from hsm.config import DEFAULT_REPORT_RATE_LIMIT
 from hsm.extensions import db
 from hsm.reports import follow_ups, operations, receipts
 from hsm.reports.models import FollowUpSession, Report
+from tests.helpers import csrf_from
 from tests.reports.conftest import RECEIPT, valid_form
 
 KEY = re.compile(r'<input id="submission_key" name="submission_key" type="hidden" value="([^"]*)"')
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def reports():
@@ -23,7 +23,7 @@ def reports():
 def shown_form(client, url="/uk/report?lang=en"):
     """GET the form as a browser does; return (csrf token, submission key)."""
     html = client.get(url).get_data(as_text=True)
-    return TOKEN.search(html).group(1), KEY.search(html).group(1)
+    return csrf_from(html), KEY.search(html).group(1)
 
 
 def send(client, token, key, **overrides):

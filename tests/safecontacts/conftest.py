@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from tests.helpers import csrf_token
 from tests.safecontacts.seed import add_biography, make_contact
 
 
@@ -23,8 +23,7 @@ def biography_factory():
 
 def csrf(client) -> str:
     """A CSRF token for this client's session (read from a page that renders one)."""
-    html = client.get("/safe-contacts/apply").get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return csrf_token(client, "/safe-contacts/apply")
 
 
 def words(n: int) -> str:

@@ -11,6 +11,7 @@ from hsm.extensions import db
 from hsm.safecontacts import applications
 from hsm.safecontacts.models import SafeContact
 from hsm.tokens import token_hash
+from tests.helpers import csrf_from
 from tests.safecontacts.conftest import application, words
 
 
@@ -76,15 +77,13 @@ def test_confirmation_link_is_single_use_and_stores_only_a_hash(client, mail):
     db.session.refresh(contact)
     assert not contact.email_confirmed
 
-    csrf = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
-    )
-    done = client.post(f"/safe-contacts/apply/confirm/{token}", data={"csrf_token": csrf.group(1)})
+    csrf = csrf_from(page.data)
+    done = client.post(f"/safe-contacts/apply/confirm/{token}", data={"csrf_token": csrf})
     assert done.status_code == 200
     db.session.refresh(contact)
     assert contact.email_confirmed
     assert contact.confirm_token_hash is None
-    again = client.post(f"/safe-contacts/apply/confirm/{token}", data={"csrf_token": csrf.group(1)})
+    again = client.post(f"/safe-contacts/apply/confirm/{token}", data={"csrf_token": csrf})
     assert again.status_code == 404
 
 
