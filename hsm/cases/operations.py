@@ -320,6 +320,16 @@ def open_case_from_report(actor: User, report: Report, at: datetime | None = Non
     respondent = report.respondent if report.respondent in set(PartyType) else "unknown"
     db.session.add(CaseParty(case_id=case.id, role=PartyRole.RESPONDING, party_type=respondent,
                              identity_known=False, preferred_language=language, added_at=at))
+    db.session.flush()
+    # The report's caseworker stays the reporting party's (5.3: no need to tell it again).
+    worker = db.session.get(User, report.caseworker_id) if report.caseworker_id else None
+    if worker is not None and worker.active and any(
+            r.role == Role.STUDENT_SERVICES and r.centre == case.centre for r in worker.roles):
+        reporting = db.session.scalar(sa.select(CaseParty).where(
+            CaseParty.case_id == case.id, CaseParty.role == PartyRole.REPORTING))
+        db.session.add(CaseworkerAssignment(case_id=case.id, party_id=reporting.id,
+                                            user_id=worker.id, assigned_at=at,
+                                            assigned_by_id=getattr(actor, "id", None)))
     if report.acknowledged_at is None and centre is not None:
         _add_deadline(case, DeadlineKind.REPORT_ACKNOWLEDGEMENT,
                       rules.report_acknowledgement_due(centre, report.received_at,

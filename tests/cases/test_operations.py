@@ -23,9 +23,10 @@ from hsm.cases.terms import (
     Stage,
 )
 from hsm.extensions import db
-from hsm.mail import OutboxMessage
+from hsm.mail import OutboxMessage, deliver
+from hsm.reports import operations as report_ops
 from hsm.security import Role
-from tests.cases.conftest import party
+from tests.cases.conftest import Staff, party
 from tests.factories import make_user
 
 
@@ -406,3 +407,27 @@ def test_informal_answers_are_recorded_per_party(make_case, staff):
     assert facts.informal_declined and facts.eligible_for_formal
     assert refused_codes(ops.move, staff.caseworker, case, Stage.INFORMAL_RESOLUTION) == {
         "informal_declined"}
+
+
+def test_the_reports_caseworker_carries_over_to_the_reporting_party(make_report, staff):
+    report = make_report()
+    report_ops.assign(staff.caseworker, report, staff.second_caseworker)
+    db.session.commit()
+    case = ops.open_case_from_report(staff.caseworker, report)
+    db.session.commit()
+    assert queries.facts_for(case).reporting_caseworker == staff.second_caseworker.id
+
+
+def test_emails_are_written_in_the_centres_language(mail):
+    paris = Staff("paris")
+    case = ops.record_disclosure(paris.caseworker, "paris", ops.Disclosure(
+        channel="email", disclosure="Paris", disclosed_on=date(2026, 11, 2)))
+    ops.assign_caseworker(paris.caseworker, case, party(case, PartyRole.REPORTING),
+                          paris.caseworker)
+    ops.confirm_complaint(paris.caseworker, case)
+    db.session.commit()
+    deliver(list(db.session.scalars(sa.select(OutboxMessage.id))))
+    [message] = list(mail)
+    assert message["To"] == paris.centre_director.email
+    assert message["Subject"] == "Une plainte formelle attend votre accusé de réception"
+    assert "\u202f:" in message.get_content()
