@@ -89,6 +89,15 @@ class Report(db.Model):
     def is_open(self) -> bool:
         return self.status in rules.OPEN_STATUSES
 
+    @property
+    def is_new(self) -> bool:
+        """Nobody at Student Services has acknowledged it yet."""
+        return self.status == rules.Status.NEW
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == rules.Urgency.URGENT
+
 
 class ReportMessage(db.Model):
     """One message of the thread; ``internal`` notes are for staff, never shown to the reporter."""
@@ -112,6 +121,10 @@ class ReportMessage(db.Model):
 
     report: Mapped[Report] = relationship(back_populates="messages")
     author_user: Mapped[User | None] = relationship(foreign_keys=[author_user_id])
+
+    @property
+    def by_reporter(self) -> bool:
+        return self.author == self.REPORTER
 
 
 class FollowUpSession(db.Model):

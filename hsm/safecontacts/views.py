@@ -74,6 +74,7 @@ def field_attrs(field, hint=None, autocomplete=None, extra=None) -> dict:
 def scheme_labels():
     return {
         "sc_stage_labels": pipeline.STAGE_LABELS,
+        "sc_side_stages": pipeline.SIDE_STATES,
         "sc_blocker_labels": pipeline.BLOCKER_LABELS,
         "sc_day_labels": DAY_LABELS,
         "sc_staff_types": STAFF_TYPE_LABELS,
