@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from hsm.accounts import demo as accounts_demo
 from hsm.cases import demo, queries
-from hsm.cases.models import Case
-from hsm.cases.terms import DeadlineState, Stage
+from hsm.cases import operations as ops
+from hsm.cases.models import Case, CaseEvent
+from hsm.cases.terms import EVENT_LABELS, DeadlineState, Stage
 from hsm.extensions import db
 from hsm.reports import demo as reports_demo
 
@@ -42,3 +45,20 @@ def test_demo_cases_cover_every_stage_at_every_centre_and_load_once():
     demo.load()
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(Case.id))) == len(cases)
+
+
+def test_every_timeline_event_of_the_demo_has_words():
+    accounts_demo.load()
+    demo.load()
+    db.session.commit()
+    kinds = set(db.session.scalars(sa.select(CaseEvent.kind).distinct()))
+    assert kinds and kinds <= set(EVENT_LABELS)
+
+
+def test_every_event_an_operation_records_has_words():
+    source = Path(ops.__file__).read_text()
+    audit_only = {"refused", "note_added", "moved", "conflict_recorded"}
+    kinds = set(re.findall(r'"case\.([a-z_]+)"', source)) - audit_only
+    kinds |= {"note", "stage_changed", "deadline_met", "deadline_missed", "deadline_cancelled"}
+    assert len(kinds) > 30
+    assert kinds == set(EVENT_LABELS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -87,3 +88,18 @@ def test_a_conflicted_person_is_never_reminded_of_the_case(make_case, staff, mai
     run = reminders.send_reminders()
     assert staff.members[0].id not in run.sent
     assert staff.members[0].email not in {m["To"] for m in mail}
+
+
+def test_a_second_server_waits_for_the_first_on_postgresql(make_case, staff, mail):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's; on SQLite the unique row arbitrates")
+    _overdue_and_due_soon(make_case, staff)
+    with db.engine.connect() as first_server:
+        assert first_server.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"),
+                                   {"k": reminders.ADVISORY_LOCK})
+        run = reminders.send_reminders()
+        assert run.skipped_locked and run.sent == [] and list(mail) == []
+        first_server.execute(sa.text("SELECT pg_advisory_unlock(:k)"),
+                             {"k": reminders.ADVISORY_LOCK})
+        first_server.commit()
+    assert reminders.send_reminders().sent
