@@ -115,8 +115,6 @@ def test_every_student_page_works_without_javascript(live_server, new_page):
 # --- issue 8: a quick exit in reach, a steady page, tap targets, no sideways scroll --------
 
 WIDTHS = (320, 390, 1280)
-SC_FACTS = ("needs static/css/safecontacts.css: .sc-facts { grid-template-columns: "
-            "minmax(0, max-content) minmax(0, 1fr) } and overflow-wrap: anywhere on its dd")
 # Every kind of student page (the report form is the tallest: ~7,000 px on a phone).
 STUDENT_PAGES = ("/", "/uk/", "/paris/options", "/amsterdam/what-counts", "/uk/report",
                  "/amsterdam/report", "/follow-up", "/safe-contacts", "/uk/safe-contacts",
@@ -242,16 +240,7 @@ def test_no_student_page_scrolls_sideways_on_a_320px_screen(live_server, new_pag
     assert not wide, f"scrolls sideways at 320px ({lang}): {wide}"
 
 
-@pytest.mark.parametrize(
-    "lang",
-    [
-        "en",
-        # The cards' grid no longer grows with its content (app.css, .cards); in Dutch and
-        # French the facts list inside each card still does: its first column is max-content.
-        pytest.param("nl", marks=pytest.mark.xfail(strict=True, reason=SC_FACTS)),
-        pytest.param("fr", marks=pytest.mark.xfail(strict=True, reason=SC_FACTS)),
-    ],
-)
+@pytest.mark.parametrize("lang", ["en", "nl", "fr"])
 def test_the_safe_contacts_directory_fits_a_320px_screen(
     live_server, new_page, safe_contacts_listed, lang
 ):
