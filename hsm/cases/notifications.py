@@ -14,8 +14,9 @@ from werkzeug.routing import BuildError
 
 from hsm import mail
 from hsm.accounts.models import RoleAssignment, User
-from hsm.cases.models import Case
+from hsm.cases.models import Case, CaseParty
 from hsm.cases.queries import Access, CaseScope, access_of
+from hsm.cases.terms import PartyRole, PartyType
 from hsm.centres.registry import get_centre
 from hsm.extensions import db
 from hsm.i18n import _, _l, force_locale
@@ -74,9 +75,25 @@ def _send(case: Case, users: list[User], subject, first_line) -> int:
     return len(users)
 
 
+def _unidentified_staff_respondent(case: Case) -> bool:
+    """A responding member of staff without a linked account: they could be anyone at the
+    centre, its Centre Director included (2.2, 4.3)."""
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(CaseParty).where(
+        CaseParty.case_id == case.id, CaseParty.role == PartyRole.RESPONDING,
+        CaseParty.party_type == PartyType.STAFF, CaseParty.user_id.is_(None))))
+
+
 def formal_complaint(case: Case) -> int:
-    """10.1: the Centre Director is told that the reporting party wishes to complain."""
-    users = who_may_see(holders(Role.CENTRE_DIRECTOR, case.centre), case)
+    """10.1: the Centre Director is told that the reporting party wishes to complain.
+
+    When a responding party is a member of staff not yet identified by their account, the
+    People Team is told instead, as for reports about staff: the Centre Director may be the
+    person it is about.
+    """
+    role = Role.CENTRE_DIRECTOR
+    if case.staff_respondent and _unidentified_staff_respondent(case):
+        role = Role.PEOPLE_TEAM
+    users = who_may_see(holders(role, case.centre), case)
     return _send(case, users, _l("A formal complaint needs your acknowledgement"),
                  _l("A reporting party at your centre has confirmed that they wish to make a "
                     "formal complaint. Please acknowledge it on your case board."))

@@ -431,3 +431,14 @@ def test_emails_are_written_in_the_centres_language(mail):
     assert message["To"] == paris.centre_director.email
     assert message["Subject"] == "Une plainte formelle attend votre accusé de réception"
     assert "\u202f:" in message.get_content()
+
+
+def test_a_complaint_about_an_unidentified_member_of_staff_goes_to_the_people_team(
+        make_case, staff):
+    people_team = make_user(Role.PEOPLE_TEAM)
+    case = make_case(Stage.SUPPORT, respondent=PartyType.STAFF)
+    ops.confirm_complaint(staff.caseworker, case)
+    db.session.commit()
+    recipients = set(db.session.scalars(sa.select(OutboxMessage.recipient)))
+    assert recipients == {people_team.email, staff.people_team.email}
+    assert staff.centre_director.email not in recipients
