@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
+from hsm.accounts.models import User
 from hsm.cases import deadlines as deadline_rules
 from hsm.cases import workflow
 from hsm.cases.models import (
@@ -604,6 +606,8 @@ class Card:
     next_deadline: Deadline | None
     deadline_state: DeadlineState | None
     days_in_stage: int
+    #: The staff assigned: ("caseworker" | "investigating" | "reviewing", user), never a party.
+    assigned: list[tuple[str, User]] = field(default_factory=list)
     moves: list = field(default_factory=list)
 
 
@@ -677,6 +681,7 @@ def column_page(actor, stage: str, now: datetime, filters: BoardFilters = BoardF
     more = len(cases) > limit
     cases = cases[:limit]
     upcoming = next_deadlines([c.id for c in cases])
+    people = assigned_staff([c.id for c in cases])
     cards = []
     for case in cases:
         deadline = upcoming.get(case.id)
@@ -685,9 +690,35 @@ def column_page(actor, stage: str, now: datetime, filters: BoardFilters = BoardF
             next_deadline=deadline,
             deadline_state=deadline_state(deadline, case, now) if deadline else None,
             days_in_stage=max(0, (now - case.stage_changed_at).days),
+            assigned=people.get(case.id, []),
         ))
     cursor = (cases[-1].stage_changed_at, cases[-1].id) if more and cases else None
     return cards, cursor
+
+
+def assigned_staff(case_ids: list[int]) -> dict[int, list[tuple[str, User]]]:
+    """The current caseworkers and officers of each case, in two queries."""
+    found: dict[int, list[tuple[str, User]]] = defaultdict(list)
+    if not case_ids:
+        return found
+    for case_id, user in db.session.execute(
+        sa.select(CaseworkerAssignment.case_id, User)
+        .join(User, User.id == CaseworkerAssignment.user_id)
+        .where(CaseworkerAssignment.case_id.in_(case_ids),
+               CaseworkerAssignment.ended_at.is_(None))
+        .options(lazyload(User.roles))
+        .order_by(CaseworkerAssignment.case_id, CaseworkerAssignment.id)
+    ):
+        found[case_id].append(("caseworker", user))
+    for case_id, role, user in db.session.execute(
+        sa.select(OfficerAppointment.case_id, OfficerAppointment.role, User)
+        .join(User, User.id == OfficerAppointment.user_id)
+        .where(OfficerAppointment.case_id.in_(case_ids), OfficerAppointment.ended_at.is_(None))
+        .options(lazyload(User.roles))
+        .order_by(OfficerAppointment.case_id, OfficerAppointment.id)
+    ):
+        found[case_id].append((str(role), user))
+    return found
 
 
 def with_moves(actor, cards: list[Card]) -> list[Card]:

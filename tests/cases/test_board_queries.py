@@ -95,6 +95,7 @@ def test_the_version_token_moves_with_any_change_to_a_case_on_the_board(make_cas
     assert after != before
     cards, _ = queries.column_page(staff.caseworker, Stage.SUPPORT, datetime.now(UTC))
     queries.with_moves(staff.caseworker, cards)
+    assert cards[0].assigned == [("caseworker", staff.caseworker)]
     moves = {m.target: m for m in cards[0].moves}
     assert moves[Stage.FORMAL_COMPLAINT].reasons  # blocked, and it says why
     assert not moves[Stage.CLOSED].reasons  # closing only needs its reason, asked by the form
