@@ -6,6 +6,7 @@
 - ``deadlines``: working-day and calendar-day deadlines at each centre (pure);
 - ``queries``: who sees which case (one scope, one loader), facts, sections, deadlines lists;
 - ``operations``: every write, with an explicit actor, audited;
+- ``notifications``: who is emailed about a case (counts and links only);
 - ``reminders``: the daily reminder emails (``flask hsm reminders``);
 - ``demo``: the demo cases.
 """
