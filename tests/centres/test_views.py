@@ -193,7 +193,7 @@ def test_no_third_party_requests_from_pages(client):
     [
         ("en", "Talk to someone now", "Day and night. Calls are free."),
         ("nl", "Nu met iemand praten", "Dag en nacht bereikbaar. Bellen is gratis."),
-        ("fr", "Parler à quelqu’un maintenant", "Jour et nuit. L&#39;appel est gratuit."),
+        ("fr", "Parler à quelqu’un maintenant", "Jour et nuit. L’appel est gratuit."),
     ],
 )
 def test_pages_and_centre_data_follow_the_locale(client, lang, heading, data_text):
