@@ -14,10 +14,10 @@ from limits import parse as parse_limit
 from limits import parse_many
 
 from hsm.calendar import local_today
-from hsm.centres.registry import all_centres, centre_or_404, get_centre
+from hsm.centres.registry import centre_or_404, centres_by_name, get_centre
 from hsm.extensions import csrf, db, hashed_remote_address, limiter
 from hsm.htmx import is_htmx, render
-from hsm.i18n import _
+from hsm.i18n import _, get_locale
 from hsm.reports import follow_ups, labels, notifications, operations, receipts, rules
 from hsm.reports.forms import (
     ActionForm,
@@ -299,7 +299,7 @@ def follow_up_leave():
 def inbox():
     """New and open reports, most urgent and oldest first; filters and pages work without JS."""
     scopes = Scopes.of(current_user)
-    centres = [c for c in all_centres() if scopes.may_cover(c.slug)]
+    centres = [c for c in centres_by_name(str(get_locale())) if scopes.may_cover(c.slug)]
     filters = InboxFilters.from_args(request.args, [c.slug for c in centres])
     page = inbox_page(scopes, filters)
     return render("reports/inbox.html", "reports/_list.html", inbox=page, centres=centres,

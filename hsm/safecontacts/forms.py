@@ -24,7 +24,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from hsm.centres.registry import all_centres
+from hsm.centres.registry import centres_by_name
 from hsm.i18n import _, _l, get_locale
 from hsm.safecontacts import applications, equality, photos
 from hsm.safecontacts.biography import DAY_CODES, LANGUAGE_CODES, MAX_TEXT, TEXT_LOCALES
@@ -158,7 +158,7 @@ class ApplicationForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locale = str(get_locale())
-        self.centre.choices = options((c.slug, c.name_for(locale)) for c in all_centres())
+        self.centre.choices = options((c.slug, c.name_for(locale)) for c in centres_by_name(locale))
         for name, (title, choices) in equality.QUESTIONS.items():
             field = getattr(self, name)
             field.label.text = title

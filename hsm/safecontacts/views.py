@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_login import current_user
 
 from hsm import audit, mail
-from hsm.centres.registry import all_centres, centre_or_404, get_centre
+from hsm.centres.registry import centre_or_404, centres_by_name, get_centre
 from hsm.extensions import db, limiter
 from hsm.htmx import is_htmx, render
 from hsm.i18n import _, get_locale
@@ -132,7 +132,7 @@ def _directory(centre_slug: str | None):
         endpoint=endpoint,
         endpoint_args={"centre": centre.slug} if centre else {},
         page_args={**({"centre": centre.slug} if centre else {}), **filters},
-        centres=all_centres(),
+        centres=centres_by_name(locale()),
         # Only languages someone speaks (and the one asked for, so the filter still shows it).
         languages=sorted(
             (
@@ -312,7 +312,7 @@ def _render_board(
         "safecontacts/_board.html",
         board=board,
         board_centre=centre,
-        centres=all_centres(),
+        centres=centres_by_name(locale()),
         board_error=error,
         board_notice=notice,
         status=status,

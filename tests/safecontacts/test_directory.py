@@ -100,3 +100,14 @@ def test_the_language_filter_offers_only_languages_someone_speaks(client):
     # A language asked for in the URL stays chosen, even where nobody speaks it.
     asked = client.get("/paris/safe-contacts?language=nl&lang=en").get_data(as_text=True)
     assert "nl" in _offered(asked) and "No Safe Contact matches these choices" in asked
+
+
+def test_the_centre_filter_lists_centres_by_the_name_shown(client):
+    import re
+
+    # Amsterdam, England/Engeland/Angleterre, Ireland, Paris: never by slug ("uk" last).
+    for lang in ("en", "nl", "fr"):
+        expected = ["amsterdam", "uk", "ireland", "paris"]
+        html = client.get(f"/safe-contacts?lang={lang}").get_data(as_text=True)
+        select = html.split('id="filter-centre"', 1)[1].split("</select>", 1)[0]
+        assert [c for c in re.findall(r'<option value="([^"]*)"', select) if c] == expected

@@ -8,7 +8,7 @@ from flask_login import current_user
 from hsm.accounts import navigation
 from hsm.accounts.forms import role_label
 from hsm.accounts.models import User
-from hsm.centres.registry import all_centres
+from hsm.centres.registry import centres_by_name
 from hsm.i18n import get_locale
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
@@ -25,7 +25,8 @@ def staff_context():
 
 
 def centre_choices() -> list[tuple[str, str]]:
-    return [(c.slug, c.name_for(get_locale())) for c in all_centres()]
+    locale = str(get_locale())
+    return [(c.slug, c.name_for(locale)) for c in centres_by_name(locale)]
 
 
 def safe_next(path: str | None) -> str:
