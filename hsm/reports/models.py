@@ -98,6 +98,14 @@ class Report(db.Model):
     def is_urgent(self) -> bool:
         return self.urgency == rules.Urgency.URGENT
 
+    @property
+    def birth_date(self) -> date | None:
+        """The date of birth as a date (it is stored encrypted, as ISO text)."""
+        try:
+            return date.fromisoformat(self.date_of_birth) if self.date_of_birth else None
+        except ValueError:
+            return None
+
 
 class ReportMessage(db.Model):
     """One message of the thread; ``internal`` notes are for staff, never shown to the reporter."""

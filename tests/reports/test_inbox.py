@@ -10,6 +10,7 @@ from hsm.extensions import db
 from hsm.reports.models import Report, ReportMessage
 from tests.factories import make_user
 from tests.helpers import csrf_token
+from tests.reports.conftest import named_form
 from tests.reports.seed import seed_reports
 
 REF = re.compile(r"R-[A-Z2-9]{8}")
@@ -210,3 +211,12 @@ def test_an_id_too_large_for_the_database_is_404_not_500(client, login_as, make_
     response = client.post(f"/staff/reports/{huge}/reply", data={"reply-body": "x"},
                            headers={"X-CSRFToken": token})
     assert response.status_code == 404
+
+
+def test_the_date_of_birth_reads_as_a_date_in_the_staff_language(client, login_as, make_report):
+    report, _code = make_report("uk", **named_form())
+    login_as("student_services", "uk")
+    html = client.get(f"/staff/reports/{report.id}?lang=en").get_data(as_text=True)
+    assert "17 May 2003" in html and "2003-05-17" not in html
+    html = client.get(f"/staff/reports/{report.id}?lang=fr").get_data(as_text=True)
+    assert "17 mai 2003" in html
