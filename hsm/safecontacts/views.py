@@ -17,6 +17,7 @@ from hsm.centres.registry import centre_or_404, centres_by_name, get_centre
 from hsm.extensions import db, limiter
 from hsm.htmx import is_htmx, render
 from hsm.i18n import _, get_locale
+from hsm.routing import external_url
 from hsm.safecontacts import badges, equality, operations, pipeline, queries
 from hsm.safecontacts.biography import LANGUAGE_CODES, TEXT_LOCALES, render_biography
 from hsm.safecontacts.forms import (
@@ -231,8 +232,10 @@ def _submit(form: ApplicationForm) -> bool:
         locale=locale(),
     )
     contact, token = operations.submit_application(data, form.equality_answers())
-    link = current_app.config["HSM_BASE_URL"] + url_for("safecontacts.confirm", token=token)
+    link = external_url("safecontacts.confirm", token=token)
     try:
+        # Sent now, not through the outbox: the applicant is told at once whether it left,
+        # and nothing is kept if it did not (they send the form again, answers in place).
         mail.send(
             contact.email,
             _("Confirm your Safe Contact application"),
