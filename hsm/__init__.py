@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     routing.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    centres.refuse_reserved_slugs(app)
     security.init_app(app)
     headers.init_app(app)
     site.init_app(app)

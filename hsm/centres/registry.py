@@ -47,6 +47,28 @@ def load_centres(directory: Path, locales: tuple[str, ...] = LOCALES) -> dict[st
     return {centre.slug: centre for centre in centres}
 
 
+def site_paths(app: Flask) -> frozenset[str]:
+    """The first segment of every fixed route (``staff``, ``follow-up``, ``static`` …)."""
+    first = (rule.rule.lstrip("/").split("/", 1)[0] for rule in app.url_map.iter_rules())
+    return frozenset(segment for segment in first if segment and "<" not in segment)
+
+
+def refuse_reserved_slugs(app: Flask) -> None:
+    """A centre whose slug is one of the site's own paths would hide that route, or be hidden
+    by it (``/staff/`` or ``/follow-up/``): refuse it at start-up, naming the file.
+
+    Called once every blueprint is registered, so the list of paths needs no upkeep.
+    """
+    taken = site_paths(app)
+    problems = [
+        Problem(f"{slug}.toml", "", f"the slug {slug!r} is one of the site's own addresses "
+                f"(/{slug}/); rename the file")
+        for slug in sorted(app.extensions[EXTENSION_KEY]) if slug in taken
+    ]
+    if problems:
+        raise CentreDataError(problems)
+
+
 def demo_values(centres: dict[str, Centre]) -> list[Problem]:
     """Every contact still marked as a demo value: a student must never call a made-up line."""
     problems = []

@@ -157,3 +157,22 @@ def test_check_command_reports_the_same_problems(app, tmp_path):
         registry.load_centres(folder)
     for line in str(raised.value).splitlines():
         assert f"error {line}" in result.output
+
+
+@pytest.mark.parametrize("slug", ["staff", "follow-up", "safe-contacts", "static", "leave"])
+def test_a_centre_slug_that_is_a_site_address_stops_start_up(tmp_path, slug):
+    import shutil
+
+    folder = tmp_path / "centres"
+    folder.mkdir()
+    for path in registry.DEFAULT_DATA_DIR.glob("*.toml"):
+        shutil.copy(path, folder / path.name)
+    shutil.copy(folder / "uk.toml", folder / f"{slug}.toml")
+    with pytest.raises(CentreDataError, match=rf"{slug}\.toml: .*one of the site's own addresses"):
+        create_app({"HSM_CENTRES_DIR": str(folder), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_the_site_paths_cover_the_fixed_routes(app):
+    paths = registry.site_paths(app)
+    assert {"staff", "follow-up", "safe-contacts", "static"} <= paths
+    assert not paths & {c.slug for c in all_centres()}
