@@ -102,3 +102,53 @@ def test_a_refusal_is_audited(app, no_csrf):
     assert client.open(_url(app, rule), method=method).status_code == 403
     actions = audit.db.session.scalars(sa.select(audit.AuditEntry.action)).all()
     assert "access.denied" in actions
+
+
+# --- the walk with real objects at two centres -------------------------------------------
+
+
+def _object_ids(centre: str) -> dict[str, int]:
+    """Real objects at ``centre``, by the route argument that names them."""
+    from hsm.reports.models import Report
+    from tests.reports.seed import seed_reports
+
+    seed_reports(1, centre)
+    report = audit.db.session.scalars(
+        sa.select(Report).where(Report.centre == centre).order_by(Report.id.desc())
+    ).first()
+    audit.db.session.commit()
+    return {"report_id": report.id}
+
+
+def _object_routes(app, names):
+    for rule, method in _routes(app):
+        converters = rule._converters  # noqa: SLF001
+        ints = [n for n in rule.arguments if "integer" in type(converters[n]).__name__.lower()]
+        if ints and set(ints) <= set(names):
+            yield rule, method
+
+
+def _url_with(app, rule, ids):
+    values = {name: ids.get(name, SAMPLE_ARGS["centre"] if name == "centre" else None)
+              for name in rule.arguments}
+    with app.test_request_context():
+        return app.url_for(rule.endpoint, **values)
+
+
+@pytest.mark.parametrize("role", sorted(r for r in Role if role_is_centre_scoped(r)),
+                         ids=lambda r: r.value)
+def test_objects_at_another_centre_are_never_served(app, no_csrf, role):
+    own, other = _object_ids("uk"), _object_ids("amsterdam")
+    client = _client_for(app, role)  # the role is held at uk
+    granted = ROLE_PERMISSIONS[role]
+    served_own = 0
+    routes = list(_object_routes(app, other))
+    assert routes, "expected routes that load a report by id"
+    for rule, method in routes:
+        response = client.open(_url_with(app, rule, other), method=method, data={})
+        assert response.status_code in (403, 404), (role, method, rule.rule, response.status_code)
+        if method == "GET" and access_of(app.view_functions[rule.endpoint]).allows(granted):
+            mine = client.get(_url_with(app, rule, own))
+            assert mine.status_code == 200, (role, rule.rule, mine.status_code)
+            served_own += 1
+    assert served_own, f"{role}: the walk never opened one of its own centre's objects"
