@@ -351,44 +351,56 @@ CENTRE_TEAMS = {
 }
 
 
-def parse_centre(
-    data: dict[str, Any], slug: str, file: str, locales: Sequence[str] = LOCALES
-) -> tuple[Centre | None, list[Problem]]:
-    """Turn one parsed data file into a `Centre`, or say everything wrong with it."""
-    if not SLUG_RE.match(slug):
-        return None, [Problem(file, "", f"file name {slug!r} is not a usable centre slug")]
-    country = data.get("country")
-    r = _Reader(file, country if isinstance(country, str) else "", locales)
-    r.known_keys(data, TOP_KEYS, "")
+@dataclass
+class _Identity:
+    name: Text | None = None
+    country: str | None = None
+    jurisdiction: str | None = None
+    timezone: str | None = None
+    default_locale: str | None = None
 
-    name = r.text(data, "name", "name")
-    country = r.string(data, "country", "country")
-    if country is not None and (len(country) != 2 or not country.isupper()):
+    def complete(self) -> bool:
+        return None not in (self.name, self.country, self.jurisdiction, self.timezone,
+                            self.default_locale)
+
+
+def _identity(r: _Reader, data: dict[str, Any], locales: Sequence[str]) -> _Identity:
+    """Name, country, jurisdiction, time zone and default language."""
+    found = _Identity(name=r.text(data, "name", "name"))
+    found.country = r.string(data, "country", "country")
+    if found.country is not None and (len(found.country) != 2 or not found.country.isupper()):
         r.problem("country", "must be an ISO 3166 two-letter code such as GB")
-    jurisdiction = r.string(data, "jurisdiction", "jurisdiction")
-    if jurisdiction is not None and not jurisdiction.islower():
+    found.jurisdiction = r.string(data, "jurisdiction", "jurisdiction")
+    if found.jurisdiction is not None and not found.jurisdiction.islower():
         r.problem("jurisdiction", "must be lower case, e.g. england")
-    timezone = r.string(data, "timezone", "timezone")
-    if timezone is not None:
+    found.timezone = r.string(data, "timezone", "timezone")
+    if found.timezone is not None:
         try:
-            ZoneInfo(timezone)
+            ZoneInfo(found.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            r.problem("timezone", f"{timezone!r} is not a known time zone")
-    default_locale = r.string(data, "default_locale", "default_locale")
-    if default_locale is not None and default_locale not in locales:
+            r.problem("timezone", f"{found.timezone!r} is not a known time zone")
+    found.default_locale = r.string(data, "default_locale", "default_locale")
+    if found.default_locale is not None and found.default_locale not in locales:
         r.problem("default_locale", f"must be one of {', '.join(locales)}")
+    return found
 
-    holiday_country = holiday_subdivision = None
-    if (cal := r.table(data, "holidays", "holidays")) is not None:
-        r.known_keys(cal, ("country", "subdivision"), "holidays")
-        holiday_country = r.string(cal, "country", "holidays.country")
-        holiday_subdivision = r.string(cal, "subdivision", "holidays.subdivision", required=False)
-        if holiday_country is not None:
-            try:
-                holidays.country_holidays(holiday_country, subdiv=holiday_subdivision)
-            except NotImplementedError as exc:
-                r.problem("holidays", f"the holidays library does not know it: {exc}")
 
+def _holidays(r: _Reader, data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The country (and subdivision) of the centre's public holidays."""
+    if (cal := r.table(data, "holidays", "holidays")) is None:
+        return None, None
+    r.known_keys(cal, ("country", "subdivision"), "holidays")
+    country = r.string(cal, "country", "holidays.country")
+    subdivision = r.string(cal, "subdivision", "holidays.subdivision", required=False)
+    if country is not None:
+        try:
+            holidays.country_holidays(country, subdiv=subdivision)
+        except NotImplementedError as exc:
+            r.problem("holidays", f"the holidays library does not know it: {exc}")
+    return country, subdivision
+
+
+def _emergency(r: _Reader, data: dict[str, Any]) -> list[ContactPoint]:
     emergency: list[ContactPoint] = []
     for i, item in enumerate(r.entries(data, "emergency")):
         entry = r.contact(
@@ -398,7 +410,11 @@ def parse_centre(
             emergency.append(entry)
     if emergency and not any(e.service == "emergency" for e in emergency):
         r.problem("emergency", 'needs an entry with service = "emergency"')
+    return emergency
 
+
+def _teams(r: _Reader, data: dict[str, Any], locales: Sequence[str]):
+    """The centre's own teams, and Student Services' working hours."""
     teams: dict[str, ContactPoint | None] = {}
     for key, team_id in CENTRE_TEAMS.items():
         table = r.table(data, key, key)
@@ -414,7 +430,10 @@ def parse_centre(
         if "email" not in services:
             r.problem("student_services.email", "missing")
         service_hours = _service_hours(r, services)
+    return teams, service_hours
 
+
+def _helplines(r: _Reader, data: dict[str, Any]) -> list[ContactPoint]:
     helplines: list[ContactPoint] = []
     for i, item in enumerate(r.entries(data, "helplines")):
         entry = r.contact(
@@ -428,23 +447,42 @@ def parse_centre(
     ids = [h.id for h in helplines]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         r.problem("helplines", f"id {dup!r} is used twice")
+    return helplines
 
-    care = _care(r, data, set(ids))
+
+def parse_centre(
+    data: dict[str, Any], slug: str, file: str, locales: Sequence[str] = LOCALES
+) -> tuple[Centre | None, list[Problem]]:
+    """Turn one parsed data file into a `Centre`, or say everything wrong with it.
+
+    Each part of the file has its own reader below; every problem in every part is reported.
+    """
+    if not SLUG_RE.match(slug):
+        return None, [Problem(file, "", f"file name {slug!r} is not a usable centre slug")]
+    country = data.get("country")
+    r = _Reader(file, country if isinstance(country, str) else "", locales)
+    r.known_keys(data, TOP_KEYS, "")
+
+    identity = _identity(r, data, locales)
+    holiday_country, holiday_subdivision = _holidays(r, data)
+    emergency = _emergency(r, data)
+    teams, service_hours = _teams(r, data, locales)
+    helplines = _helplines(r, data)
+    care = _care(r, data, {h.id for h in helplines})
     service_targets = _service_targets(r, data)
 
-    if r.problems or None in (name, country, jurisdiction, timezone, default_locale):
+    if r.problems or not identity.complete():
         return None, r.problems
-    assert name and country and jurisdiction and timezone and default_locale
     assert holiday_country and care and service_hours and service_targets
     services_team, centre_team, security_team = (teams[k] for k in CENTRE_TEAMS)
     assert services_team and centre_team and security_team
     centre = Centre(
         slug=slug,
-        name=name,
-        country=country,
-        jurisdiction=jurisdiction,
-        timezone=timezone,
-        default_locale=default_locale,
+        name=identity.name,
+        country=identity.country,
+        jurisdiction=identity.jurisdiction,
+        timezone=identity.timezone,
+        default_locale=identity.default_locale,
         holiday_country=holiday_country,
         holiday_subdivision=holiday_subdivision,
         emergency_numbers=tuple(emergency),
