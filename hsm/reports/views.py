@@ -287,7 +287,6 @@ def follow_up_leave():
     """End the follow-up session at once, on the server: a copy of the cookie stops working."""
     ActionForm().validate_on_submit()
     follow_ups.end(session.pop(FOLLOW_UP_KEY, None), datetime.now(UTC))
-    db.session.commit()
     return redirect(url_for("reports.follow_up", left=1), code=303)
 
 
@@ -370,7 +369,6 @@ def detail(report_id: int):
     """One report; opening it is written to the audit log."""
     report = load_report_for(current_user, report_id)
     operations.record_view(current_user, report)
-    db.session.commit()
     return _detail(report)
 
 
@@ -383,7 +381,6 @@ def _handled(report_id: int) -> Report:
 
 def _done(report: Report, action: str):
     """After an action: the fresh detail fragment for htmx, a redirect otherwise."""
-    db.session.commit()
     if is_htmx():
         return _detail(load_report_for(current_user, report.id), done=action)
     flash(_action_done(action))

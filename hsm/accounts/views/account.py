@@ -11,7 +11,6 @@ from hsm.accounts.models import User
 from hsm.accounts.operations import AccountError
 from hsm.accounts.views.common import acting_user, bp
 from hsm.accounts.views.sign_in import check_password_for
-from hsm.extensions import db
 from hsm.htmx import render
 from hsm.i18n import _
 from hsm.security import Permission, deny, require
@@ -60,7 +59,6 @@ def recovery_codes():
     if not _reauthenticated(user, form, "recovery_codes"):
         return _account_page(codes_form=form)
     codes = operations.new_recovery_codes(user)
-    db.session.commit()
     return render("accounts/recovery_codes.html", codes=codes,
                   next_url=url_for("accounts.account"), first_time=False)
 
@@ -77,7 +75,6 @@ def mfa_off():
     if not _reauthenticated(user, form, "disable"):
         return _account_page(off_form=form)
     operations.disable_mfa(user, user)
-    db.session.commit()
     flash(_("Two-step sign-in is off for your account."))
     return redirect(url_for("accounts.account"), code=303)
 
@@ -108,7 +105,6 @@ def change_password():
         else:
             # Every other session has ended; this one continues under a new identity.
             sessions.start_session(user, mfa_passed=True)
-            db.session.commit()
             flash(_("Your password is changed. You were signed out everywhere else."))
             return redirect(url_for("accounts.account"), code=303)
     return render("accounts/change_password.html", form=form)

@@ -8,7 +8,7 @@ from hsm.accounts import invitations, operations
 from hsm.accounts.forms import ForgotPasswordForm, NewPasswordForm
 from hsm.accounts.operations import AccountError
 from hsm.accounts.views.common import SIGN_IN_LIMIT, bp
-from hsm.extensions import db, limiter
+from hsm.extensions import limiter
 from hsm.htmx import render
 from hsm.i18n import _
 from hsm.security import public
@@ -64,7 +64,6 @@ def _new_password_page():
             form.password.errors.append(error.message)
         else:
             session.pop(TOKEN_SESSION_KEY, None)
-            db.session.commit()
             flash(_("Your password is set. You can now sign in."))
             return redirect(url_for("accounts.login"), code=303)
     return render("accounts/new_password.html", form=form, invitation=row.purpose == "invite")

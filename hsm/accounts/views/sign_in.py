@@ -13,7 +13,7 @@ from hsm.accounts.models import User
 from hsm.accounts.operations import AccountError, SignIn
 from hsm.accounts.views.common import SIGN_IN_LIMIT, acting_user, bp, safe_next
 from hsm.crypto import TamperedCiphertext, keyring
-from hsm.extensions import db, limiter
+from hsm.extensions import limiter
 from hsm.htmx import render
 from hsm.i18n import _
 from hsm.security import public
@@ -45,12 +45,10 @@ def _after_password(user: User):
         sessions.start_session(user, mfa_passed=False)
         if next_path:
             session["next_path"] = next_path
-        db.session.commit()
         step = "accounts.mfa_challenge" if user.mfa_enabled else "accounts.mfa_setup"
         return redirect(url_for(step), code=303)
     sessions.start_session(user, mfa_passed=True)
     operations.record_login(user, method="none")
-    db.session.commit()
     return redirect(safe_next(next_path), code=303)
 
 
@@ -70,7 +68,6 @@ def mfa_challenge():
             next_path = session.get("next_path")
             sessions.complete_sign_in(user)
             operations.record_login(user, method="totp")
-            db.session.commit()
             return redirect(safe_next(next_path), code=303)
     return render("accounts/mfa_challenge.html", form=form, outcome=outcome)
 
@@ -110,7 +107,6 @@ def mfa_setup():
                 sessions.complete_sign_in(user)
                 operations.record_login(user, method="totp_enrolment")
             session.pop(PENDING_SECRET_KEY, None)
-            db.session.commit()
             return render("accounts/recovery_codes.html", codes=codes, next_url=next_url,
                           first_time=True)
     secret = _pending_secret() or _new_pending_secret()
@@ -165,7 +161,6 @@ def logout():
         sessions.end_all_sessions(user.id)
         audit.record("logout", target_type="user", target_id=user.id, actor=user)
     sessions.end_current_session()
-    db.session.commit()
     response = redirect(url_for("accounts.signed_out"), code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response

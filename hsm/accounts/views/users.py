@@ -102,7 +102,6 @@ def add_role(user_id: int):
             db.session.rollback()
             getattr(form, error.field or "role").errors.append(error.message)
         else:
-            db.session.commit()
             return _row_response(user, notice=_("Role given to %(name)s.", name=user.name))
     return _row_response(user, form=form)
 
@@ -115,7 +114,6 @@ def remove_role(user_id: int, assignment_id: int):
         operations.remove_role(acting_user(), user, assignment_id)
     except AccountError as error:
         return _row_response(user, error=error.message)
-    db.session.commit()
     return _row_response(user, notice=_("Role removed from %(name)s.", name=user.name))
 
 
@@ -128,7 +126,6 @@ def set_active(user_id: int):
         operations.set_active(acting_user(), user, active)
     except AccountError as error:
         return _row_response(user, error=error.message)
-    db.session.commit()
     notice = (
         _("%(name)s can sign in again.", name=user.name)
         if active
@@ -146,7 +143,6 @@ def reset_mfa(user_id: int):
         operations.reset_mfa(acting_user(), user)
     except AccountError as error:
         return _row_response(user, error=error.message)
-    db.session.commit()
     return _row_response(user, notice=_(
         "Two-step sign-in is reset for %(name)s. They set it up again the next time they "
         "sign in.", name=user.name))

@@ -99,7 +99,6 @@ def confirm(token: str):
     form = ConfirmForm()
     if contact is not None and form.validate_on_submit():
         operations.confirm_email(contact)
-        db.session.commit()
         return render("safecontacts/confirmed.html")
     return render(
         "safecontacts/confirm.html",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from hsm.extensions import db
 from hsm.htmx import render
 from hsm.i18n import _
 from hsm.safecontacts import operations, queries
@@ -63,7 +62,6 @@ def biography(contact_id: int):
             remove_photo=form.remove_photo.data,
         )
         operations.save_draft(current_user, found, data, form.clean_photo)
-        db.session.commit()
         flash(
             _(
                 "Your changes are saved as a draft. The EDI office will check them before they "
@@ -90,7 +88,6 @@ def approve_biography(contact_id: int):
     if not form.validate_on_submit() or draft is None:
         flash(_("There is no draft waiting to be approved."), "error")
     elif operations.approve_draft(current_user, found, form.version.data or ""):
-        db.session.commit()
         flash(_("The biography is approved. It is now the published version."))
     else:
         # Edited while the approver was reading it: they must see the new words first.

@@ -126,7 +126,6 @@ def contact(contact_id: int):
         "safecontacts.viewed", actor=current_user, target_type="safe_contact",
         target_id=found.id, centre=found.centre,
     )
-    db.session.commit()
     return _detail(found)
 
 
@@ -186,7 +185,6 @@ def move(contact_id: int):
         except ValueError:
             error = _("That move is not allowed from this stage.")
     if error is None:
-        db.session.commit()
         moved = _(
             "%(name)s moved to %(stage)s.",
             name=found.name,
@@ -227,7 +225,6 @@ def record_chat(contact_id: int):
     operations.record_chat(
         current_user, found, form.chat_on.data, form.chat_staff_one.data, form.chat_staff_two.data
     )
-    db.session.commit()
     flash(_("The informal chat is recorded."))
     return redirect(url_for("safecontacts.contact", contact_id=found.id), code=303)
 
@@ -242,7 +239,6 @@ def record_induction(contact_id: int):
     operations.record_induction(
         current_user, found, form.induction_on.data, form.attended.data == "yes"
     )
-    db.session.commit()
     flash(_("The induction training is recorded."))
     return redirect(url_for("safecontacts.contact", contact_id=found.id), code=303)
 
@@ -257,6 +253,5 @@ def record_training(contact_id: int):
         return _detail(found, training_form=form, status=400)
     topic = db.session.get(TrainingTopic, int(form.topic.data))
     operations.record_training(current_user, found, topic, form.attended_on.data)
-    db.session.commit()
     flash(_("The training is recorded."))
     return redirect(url_for("safecontacts.contact", contact_id=found.id), code=303)

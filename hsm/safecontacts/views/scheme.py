@@ -51,7 +51,6 @@ def training():
         {c: getattr(form, f"badge_{c}").data for c in TEXT_LOCALES},
         form.refresher_months.data,
     )
-    db.session.commit()
     flash(_("The topic is added."))
     return redirect(url_for("safecontacts.training"), code=303)
 
@@ -66,7 +65,6 @@ def topic_refresher(topic_id: int):
     if not form.validate_on_submit():
         return _training_page(status=400, refresher_forms={topic.id: form})
     operations.set_refresher(current_user, topic, form.refresher_months.data)
-    db.session.commit()
     flash(_("The refresher period is saved."))
     return redirect(url_for("safecontacts.training"), code=303)
 
@@ -83,7 +81,6 @@ def commitments():
         operations.record_meeting(
             current_user, form.kind.data, form.held_on.data, [int(i) for i in form.attendees.data]
         )
-        db.session.commit()
         flash(_("The session and its attendance are recorded."))
         return redirect(url_for("safecontacts.commitments"), code=303)
     return render(
