@@ -34,6 +34,7 @@ from hsm.extensions import db
 FROZEN = {
     "0001_initial_schema.py": "6fe40ef92bfc428ca6d280e27ec5586a4a7d98d1977f9c380a2edac70f58dbe6",
     "0002_outbox_for_email.py": "56812a593d57af77dbd1c5f678a32dcb4af5e3579c674fa6b4ff8ec1773cfdb4",
+    "0003_cases.py": "526d5a9a136df2542f9665560efd025dfcf5be43a6428143672c103c3748b5dc",
 }
 ROWS_PER_TABLE = 3
 
