@@ -22,7 +22,8 @@ BLUEPRINTS = (site.bp, centres_bp, accounts_bp, reports_bp, safecontacts_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: config -> extensions -> i18n -> security -> blueprints -> errors -> cli."""
+    """Build the app: config -> extensions (and the commit point) -> i18n -> routing ->
+    blueprints -> security -> headers -> errors -> cli."""
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES_DIR),
