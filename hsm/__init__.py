@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from hsm import accesslog, cli, crypto, errors, headers, i18n, routing, security, site, transaction
 from hsm.accounts import sessions as staff_sessions
 from hsm.accounts.views import bp as accounts_bp
+from hsm.cases.views import bp as cases_bp
 from hsm.centres import registry as centres
 from hsm.centres.views import bp as centres_bp
 from hsm.config import STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR, load_settings
@@ -18,7 +19,7 @@ from hsm.reports.views import bp as reports_bp
 from hsm.safecontacts.views import bp as safecontacts_bp
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-BLUEPRINTS = (site.bp, centres_bp, accounts_bp, reports_bp, safecontacts_bp)
+BLUEPRINTS = (site.bp, centres_bp, accounts_bp, reports_bp, safecontacts_bp, cases_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 
+from hsm.cases import views as cases_views
 from hsm.i18n import _l
 from hsm.security import Permission, can
 
@@ -24,6 +25,9 @@ NAV_ITEMS = (
             _l("New and open reports for your centres.")),
     NavItem(Permission.VIEW_STAFF_RESPONDENT_REPORTS, "reports.inbox", _l("Staff matters"),
             _l("Reports where the responding party is a member of staff.")),
+    # Every role with a case board (its words are in the cases catalog).
+    *(NavItem(permission, "cases.board", cases_views.NAV_LABEL, cases_views.NAV_DESCRIPTION)
+      for permission in cases_views.BOARD_PERMISSIONS),
     NavItem(Permission.MANAGE_SAFE_CONTACTS, "safecontacts.board", _l("Safe Contact applications"),
             _l("Applications to the Safe Contact scheme, stage by stage.")),
     NavItem(Permission.EDIT_OWN_BIOGRAPHY, "safecontacts.my_biography",

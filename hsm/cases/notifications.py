@@ -23,7 +23,7 @@ from hsm.i18n import _, _l, force_locale
 from hsm.routing import external_url
 from hsm.security import Role
 
-# The boards step adds these pages; until then links go to "My work".
+# The case page and "My deadlines" (hsm/cases/views.py); "My work" if one cannot be built.
 CASE_ENDPOINT = "cases.case"
 DEADLINES_ENDPOINT = "cases.my_deadlines"
 FALLBACK_ENDPOINT = "accounts.home"
