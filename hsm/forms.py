@@ -1,19 +1,117 @@
-"""The shared field kit: form fields every area can use (their markup is templates/macros/).
+"""The one field kit every area's forms use (their markup is templates/macros/).
 
-Today it holds the GOV.UK date input. The areas' own kits (reports, accounts, safecontacts)
-move here one by one (issue 9).
+- ``Form``: the base of every form. An expired CSRF token is one behaviour everywhere:
+  ``csrf_expired`` is true, the token's error is the one ``EXPIRED`` message, and every other
+  field keeps what was typed (the error summary in templates/macros/errors.html says it).
+- Fields and validators: ``clean`` (a filter), ``choices``, ``at_most`` (a length limit in our
+  own words), ``OneOf``, ``Choice``/``OptionalSelect``/``Checkboxes`` (choices checked against
+  what was offered), and the GOV.UK date input ``DateInput`` with ``RealDate`` and ``Within``.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date
 
 from babel.lists import format_list
-from wtforms import Field
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from hsm.i18n import _, _l, format_locale
+
+# The one message for a page kept open too long (its CSRF token expired or is missing).
+EXPIRED = _l("For your safety, this page had expired, so nothing was sent. Check your answers, "
+             "then send the form again.")
+CHOOSE_AN_OPTION = _l("Choose one of the options.")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Form(FlaskForm):
+    """The base of every form: an expired page is said the same way on every form.
+
+    A form shown again after ``validate()`` keeps every answer the person typed (WTForms keeps
+    the posted data); only the token is new.
+    """
+
+    @property
+    def csrf_expired(self) -> bool:
+        """True when the form was refused for its CSRF token alone or among other mistakes."""
+        token = getattr(self, "csrf_token", None)
+        return bool(token is not None and token.errors)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.csrf_expired:
+            self.csrf_token.errors = [EXPIRED]
+        return ok
+
+
+def clean(value):
+    """Filter: trim, and drop control characters that no person types (NUL breaks databases)."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value).strip()
+    return value
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Choices in the shape WTForms wants, from a mapping or (value, label) pairs."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(str(value), label) for value, label in items]
+
+
+def at_most(limit: int) -> Length:
+    """A length limit whose message is in our own plain words (WTForms fills in the number)."""
+    return Length(max=limit, message=_l("This must be %(max)d characters or fewer."))
+
+
+def offered(field) -> set[str]:
+    """The values a choice field offered."""
+    return {choice.value for choice in field.choices}
+
+
+class OneOf:
+    """The answer must be one of the offered choices (and present, when ``required``)."""
+
+    def __init__(self, allowed, message, required=True):
+        self.allowed, self.message, self.required = frozenset(allowed), message, required
+
+    def __call__(self, form, field):
+        values = field.data if isinstance(field.data, list) else [field.data]
+        values = [v for v in values if v not in (None, "")]
+        if (self.required and not values) or any(v not in self.allowed for v in values):
+            raise ValidationError(self.message)
+
+
+class Choice(RadioField):
+    """A radio group that leaves "nothing chosen" to its InputRequired message."""
+
+    def pre_validate(self, form):
+        if self.data and self.data not in offered(self):
+            raise ValidationError(str(CHOOSE_AN_OPTION))
+
+
+class OptionalSelect(SelectField):
+    """A select whose empty answer is allowed; anything not offered is refused."""
+
+    def pre_validate(self, form):
+        if self.data and self.data not in offered(self):
+            raise ValidationError(str(CHOOSE_AN_OPTION))
+
+
+class Checkboxes(SelectMultipleField):
+    """Checkboxes, each answer checked against what was offered."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        if any(v not in offered(self) for v in self.data or ()):
+            raise ValidationError(str(CHOOSE_AN_OPTION))
 
 PARTS = ("day", "month", "year")
 # Each part as a sentence names it ("enter the day and the month"), with its article.
@@ -131,6 +229,23 @@ class RealDate:
 
     def __call__(self, form, field: DateInput) -> None:
         field.checked(str(self.required) if self.required else None)
+
+
+class Within:
+    """Validator after ``RealDate``: the date lies from ``earliest`` to ``latest()``.
+
+    ``latest`` is a function, so that "a year ahead" is counted on the day of the request.
+    """
+
+    def __init__(self, earliest: date, latest: Callable[[], date], message=None):
+        self.earliest, self.latest, self.message = earliest, latest, message
+
+    def __call__(self, form, field: DateInput) -> None:
+        last = self.latest()
+        if field.data is not None and not self.earliest <= field.data <= last:
+            field.refuse(str(self.message) if self.message else _(
+                "Enter a date between %(first)s and %(last)s.",
+                first=self.earliest.year, last=last.year))
 
 
 def _typed(value) -> str:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional
 
+from hsm.forms import Form, at_most
 from hsm.i18n import _l
 from hsm.security import Role
 
 EMAIL_MAX = 255
 NAME_MAX = 200
-
-
-def at_most(limit: int) -> Length:
-    """A length limit whose message is in our own plain words."""
-    return Length(max=limit, message=_l("Enter %(max)d characters or fewer."))  # WTForms fills max
 # The browser's date picker sends ISO dates; people typing by hand often write 31/01/2026.
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -40,7 +35,7 @@ def role_label(role: str):
     }.get(role, role)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(_l("Enter your email address.")), at_most(EMAIL_MAX)],
@@ -50,7 +45,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(_l("Enter the 6-digit code from your app, or a recovery code.")),
@@ -68,13 +63,13 @@ def current_password_field() -> PasswordField:
     )
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(Form):
     """Prove it is you (a session left open is not enough): the current password alone."""
 
     current_password = current_password_field()
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     code = StringField(
         _l("6-digit code from your app"),
         validators=[DataRequired(_l("Enter the 6-digit code your app shows now.")),
@@ -88,7 +83,7 @@ class ReauthEnrolForm(EnrolForm):
     current_password = current_password_field()
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         _l("New password"), validators=[InputRequired(_l("Enter a new password."))]
     )
@@ -105,14 +100,14 @@ class PasswordChangeForm(NewPasswordForm):
     current_password = current_password_field()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(_l("Enter your email address.")), at_most(EMAIL_MAX)],
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
     centre = SelectField(_l("Centre"), validators=[Optional()])
 
@@ -145,7 +140,7 @@ class LocalDateField(DateField):
             raise ValueError(_l("Enter a real date, for example 31/01/2026.")) from None
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """A GET form: nothing changes, so it carries no CSRF token."""
 
     class Meta:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
@@ -19,44 +18,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import ValidationError
 
-from hsm.forms import DateInput
+from hsm.forms import CHOOSE_AN_OPTION, DateInput, Form, OneOf, at_most, choices, clean
 from hsm.i18n import _l
 from hsm.reports import labels, receipts, rules
 from hsm.reports.operations import Submission
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _STUDENT_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 /\-]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{6,25}$")
-
-
-def clean(value):
-    """Trim, and drop control characters that no person types (NUL breaks databases)."""
-    if isinstance(value, str):
-        return _CONTROL.sub("", value).strip()
-    return value
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """Choices in the shape WTForms wants, from a mapping or (value, label) pairs."""
-    items = pairs.items() if isinstance(pairs, dict) else pairs
-    return [SelectChoice(value, label) for value, label in items]
-
-
-class OneOf:
-    """The answer must be one of the offered choices (and present, when ``required``)."""
-
-    def __init__(self, allowed, message, required=True):
-        self.allowed, self.message, self.required = frozenset(allowed), message, required
-
-    def __call__(self, form, field):
-        values = field.data if isinstance(field.data, list) else [field.data]
-        values = [v for v in values if v not in (None, "")]
-        if (self.required and not values) or any(v not in self.allowed for v in values):
-            raise ValidationError(self.message)
 
 
 def _text(label, max_length, *, description=None, textarea=False):
@@ -65,12 +36,7 @@ def _text(label, max_length, *, description=None, textarea=False):
         label,
         description=description,
         filters=[clean],
-        validators=[
-            Length(
-                max=max_length,
-                message=_l("This must be %(max)d characters or fewer.", max=max_length),
-            )
-        ],
+        validators=[at_most(max_length)],
     )
 
 
@@ -85,7 +51,7 @@ def _choice(label, mapping, allowed, message, *, required=True, multiple=False):
     )
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     anonymous = _choice(
         _l("Do you want to stay anonymous?"),
         [
@@ -310,7 +276,7 @@ class ReportForm(FlaskForm):
         )
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(Form):
     code = StringField(_l("Your receipt code"), filters=[clean])
     # A message written while the follow-up closed: carried through the code form, unsent.
     pending = TextAreaField(_l("Your message, not sent yet"), filters=[clean])
@@ -330,29 +296,23 @@ def _message_field(label, empty_message):
     return TextAreaField(
         label,
         filters=[clean],
-        validators=[
-            required,
-            Length(
-                max=rules.MESSAGE_MAX,
-                message=_l("This must be %(max)d characters or fewer.", max=rules.MESSAGE_MAX),
-            ),
-        ],
+        validators=[required, at_most(rules.MESSAGE_MAX)],
     )
 
 
-class ReporterMessageForm(FlaskForm):
+class ReporterMessageForm(Form):
     body = _message_field(_l("Your message"), _l("Write your message first."))
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = _message_field(_l("Reply to the reporter"), _l("Write your reply first."))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = _message_field(_l("Internal note"), _l("Write the note first."))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     caseworker = SelectField(_l("Caseworker"), coerce=str, validate_choice=False)
 
     def set_caseworkers(self, users) -> None:
@@ -366,14 +326,14 @@ class AssignForm(FlaskForm):
             raise ValidationError(_l("Choose a caseworker from the list."))
 
 
-class HandlingForm(FlaskForm):
+class HandlingForm(Form):
     handling = _choice(
         _l("How is this report being handled?"),
         labels.HANDLING,
         [h.value for h in rules.Handling],
-        _l("Choose one of the options."),
+        CHOOSE_AN_OPTION,
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs its CSRF token (acknowledge, leave)."""

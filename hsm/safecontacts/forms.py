@@ -6,25 +6,30 @@ from datetime import UTC, date, datetime, timedelta
 
 from babel import Locale
 from flask import current_app
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     IntegerField,
-    RadioField,
     SelectChoice,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from hsm.centres.registry import centres_by_name
+from hsm.forms import (
+    Checkboxes,
+    Choice,
+    DateInput,
+    Form,
+    OptionalSelect,
+    RealDate,
+    Within,
+    at_most,
+)
+from hsm.forms import choices as options
 from hsm.i18n import _, _l, get_locale
 from hsm.safecontacts import applications, equality, photos
 from hsm.safecontacts.biography import DAY_CODES, LANGUAGE_CODES, MAX_TEXT, TEXT_LOCALES
@@ -58,74 +63,30 @@ def language_name(code: str, locale: str | None = None) -> str:
     return name[:1].upper() + name[1:]
 
 
-def options(pairs) -> list[SelectChoice]:
-    """Choices in the shape WTForms wants: ``SelectChoice(value, label)``."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
-
-
-def allowed_values(field) -> set[str]:
-    return {choice.value for choice in field.choices}
-
-
 def required(message):
     return InputRequired(message=message)
 
 
-class Choice(RadioField):
-    """A radio group that leaves "nothing chosen" to its InputRequired message."""
-
-    def pre_validate(self, form):
-        if self.data and self.data not in allowed_values(self):
-            raise ValidationError(_("Choose one of the options."))
-
-
-class OptionalSelect(SelectField):
-    def pre_validate(self, form):
-        if self.data and self.data not in allowed_values(self):
-            raise ValidationError(_("Choose one of the options."))
+def scheme_date(label, required_message) -> DateInput:
+    """A date of the scheme, typed in three boxes: real, given, and plausible for the scheme,
+    from 2000 to a year ahead (a chat may be booked in advance)."""
+    return DateInput(label, validators=[RealDate(required_message), Within(
+        date(2000, 1, 1), lambda: datetime.now(UTC).date() + timedelta(days=366))])
 
 
-class Checkboxes(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        if any(v not in allowed_values(self) for v in self.data or ()):
-            raise ValidationError(_("Choose one of the options."))
-
-
-class PlainDate(DateField):
-    """A date field whose parse error is our own, translated message, and whose date must be
-    plausible for the scheme: from 2000 to a year ahead (a chat may be booked in advance)."""
-
-    EARLIEST = date(2000, 1, 1)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(_("Enter a real date, for example 2025-03-27.")) from exc
-        latest = datetime.now(UTC).date() + timedelta(days=366)
-        if self.data is not None and not self.EARLIEST <= self.data <= latest:
-            raise ValueError(
-                _("Enter a date between %(first)s and %(last)s.", first=2000, last=latest.year)
-            )
-
-
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     name = StringField(
-        _l("Your name"), validators=[required(_l("Enter your name")), Length(max=200)]
+        _l("Your name"), validators=[required(_l("Enter your name")), at_most(200)]
     )
     email = EmailField(
         _l("Your work email address"),
-        validators=[required(_l("Enter your work email address")), Length(max=255)],
+        validators=[required(_l("Enter your work email address")), at_most(255)],
     )
     job_title = StringField(
-        _l("Job title"), validators=[required(_l("Enter your job title")), Length(max=200)]
+        _l("Job title"), validators=[required(_l("Enter your job title")), at_most(200)]
     )
     department = StringField(
-        _l("Department"), validators=[required(_l("Enter your department")), Length(max=200)]
+        _l("Department"), validators=[required(_l("Enter your department")), at_most(200)]
     )
     centre = Choice(_l("Centre"), validators=[required(_l("Choose your centre"))])
     staff_type = Choice(
@@ -206,36 +167,33 @@ class ApplicationForm(FlaskForm):
         return {name: getattr(self, name).data or "" for name in self.EQUALITY_FIELDS}
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """The button that confirms an email address (a link alone could be opened by a scanner)."""
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     target = HiddenField(validators=[required(_l("Choose where to move this application"))])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), at_most(2000)])
     board_centre = HiddenField()
     # The stage the page showed; a move from an out-of-date page is refused, not guessed.
     current = HiddenField()
 
 
-class ChatForm(FlaskForm):
-    chat_on = PlainDate(
-        _l("Date of the informal chat"), validators=[required(_l("Enter the date of the chat"))]
-    )
+class ChatForm(Form):
+    chat_on = scheme_date(_l("Date of the informal chat"), _l("Enter the date of the chat"))
     chat_staff_one = StringField(
         _l("First staff member"),
-        validators=[required(_l("Enter the first staff member's name")), Length(max=200)],
+        validators=[required(_l("Enter the first staff member's name")), at_most(200)],
     )
     chat_staff_two = StringField(
         _l("Second staff member"),
-        validators=[required(_l("Enter the second staff member's name")), Length(max=200)],
+        validators=[required(_l("Enter the second staff member's name")), at_most(200)],
     )
 
 
-class InductionForm(FlaskForm):
-    induction_on = PlainDate(
-        _l("Date of the induction training"),
-        validators=[required(_l("Enter the date of the induction training"))],
+class InductionForm(Form):
+    induction_on = scheme_date(
+        _l("Date of the induction training"), _l("Enter the date of the induction training")
     )
     attended = Choice(
         _l("Did they attend?"),
@@ -244,11 +202,9 @@ class InductionForm(FlaskForm):
     )
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(Form):
     topic = Choice(_l("Topic"), validators=[required(_l("Choose the topic of the training"))])
-    attended_on = PlainDate(
-        _l("Date attended"), validators=[required(_l("Enter the date of the training"))]
-    )
+    attended_on = scheme_date(_l("Date attended"), _l("Enter the date of the training"))
 
     def __init__(self, topics, locale: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -256,33 +212,33 @@ class TrainingForm(FlaskForm):
 
     def validate_attended_on(self, field):
         if field.data and field.data > date.today():
-            raise ValidationError(_("The date cannot be in the future."))
+            field.refuse(_("The date cannot be in the future."))
 
 
-class TopicForm(FlaskForm):
+class TopicForm(Form):
     name_en = StringField(
         _l("Topic name in English"),
-        validators=[required(_l("Enter the topic name in English")), Length(max=200)],
+        validators=[required(_l("Enter the topic name in English")), at_most(200)],
     )
     name_nl = StringField(
         _l("Topic name in Dutch"),
-        validators=[required(_l("Enter the topic name in Dutch")), Length(max=200)],
+        validators=[required(_l("Enter the topic name in Dutch")), at_most(200)],
     )
     name_fr = StringField(
         _l("Topic name in French"),
-        validators=[required(_l("Enter the topic name in French")), Length(max=200)],
+        validators=[required(_l("Enter the topic name in French")), at_most(200)],
     )
     badge_en = StringField(
         _l("Badge explanation in English"),
-        validators=[required(_l("Enter the badge explanation in English")), Length(max=300)],
+        validators=[required(_l("Enter the badge explanation in English")), at_most(300)],
     )
     badge_nl = StringField(
         _l("Badge explanation in Dutch"),
-        validators=[required(_l("Enter the badge explanation in Dutch")), Length(max=300)],
+        validators=[required(_l("Enter the badge explanation in Dutch")), at_most(300)],
     )
     badge_fr = StringField(
         _l("Badge explanation in French"),
-        validators=[required(_l("Enter the badge explanation in French")), Length(max=300)],
+        validators=[required(_l("Enter the badge explanation in French")), at_most(300)],
     )
     refresher_months = IntegerField(
         _l("Refresher needed after (months)"),
@@ -293,7 +249,7 @@ class TopicForm(FlaskForm):
     )
 
 
-class RefresherForm(FlaskForm):
+class RefresherForm(Form):
     refresher_months = IntegerField(
         _l("Refresher needed after (months)"),
         validators=[
@@ -303,13 +259,13 @@ class RefresherForm(FlaskForm):
     )
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     kind = Choice(
         _l("Kind of session"),
         choices=options(MEETING_LABELS.items()),
         validators=[required(_l("Choose the kind of session"))],
     )
-    held_on = PlainDate(_l("Date"), validators=[required(_l("Enter the date of the session"))])
+    held_on = scheme_date(_l("Date"), _l("Enter the date of the session"))
     attendees = Checkboxes(_l("Who attended"), validators=[Optional()])
 
     def __init__(self, members, *args, **kwargs):
@@ -317,26 +273,26 @@ class MeetingForm(FlaskForm):
         self.attendees.choices = options((m.id, m.name) for m in members)
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     """Publish the waiting biography draft: the very version the approver was shown."""
 
     version = HiddenField()
 
 
-class BiographyForm(FlaskForm):
-    text_en = TextAreaField(TEXT_LABELS["en"], validators=[Optional(), Length(max=MAX_TEXT)])
-    text_nl = TextAreaField(TEXT_LABELS["nl"], validators=[Optional(), Length(max=MAX_TEXT)])
-    text_fr = TextAreaField(TEXT_LABELS["fr"], validators=[Optional(), Length(max=MAX_TEXT)])
+class BiographyForm(Form):
+    text_en = TextAreaField(TEXT_LABELS["en"], validators=[Optional(), at_most(MAX_TEXT)])
+    text_nl = TextAreaField(TEXT_LABELS["nl"], validators=[Optional(), at_most(MAX_TEXT)])
+    text_fr = TextAreaField(TEXT_LABELS["fr"], validators=[Optional(), at_most(MAX_TEXT)])
     languages = Checkboxes(_l("Languages you speak"))
     department = StringField(
-        _l("Department"), validators=[required(_l("Enter your department")), Length(max=200)]
+        _l("Department"), validators=[required(_l("Enter your department")), at_most(200)]
     )
     days = Checkboxes(_l("Days you are usually available"))
     in_person = BooleanField(_l("In person"))
     online = BooleanField(_l("Online"))
     photo = FileField(_l("Photo (optional)"))
     photo_alt = StringField(
-        _l("Describe the photo for people who cannot see it"), validators=[Length(max=300)]
+        _l("Describe the photo for people who cannot see it"), validators=[at_most(300)]
     )
     remove_photo = BooleanField(_l("Remove the photo"))
 

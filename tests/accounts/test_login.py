@@ -168,4 +168,4 @@ def test_a_too_long_email_gets_a_plain_message_in_the_users_language(app):
                                                  "email": "a" * 300 + "@example.org",
                                                  "password": "whatever"})
     assert response.status_code == 200
-    assert "Vul 255 tekens of minder in." in response.data.decode()
+    assert "Dit mag hoogstens 255 tekens lang zijn." in response.data.decode()

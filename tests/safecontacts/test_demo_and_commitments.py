@@ -41,13 +41,13 @@ def test_recording_a_session_lists_who_missed_it(client, login_as, contact_facto
     missed = contact_factory(name="Was Missing")
     db.session.commit()
     login_as("edi_officer")
-    held = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    held = (datetime.now(UTC) + timedelta(days=1)).date()
     response = client.post(
         "/staff/safe-contacts/commitments",
         data={
             "csrf_token": csrf(client),
             "kind": "supervision",
-            "held_on": held,
+            "held_on-day": held.day, "held_on-month": held.month, "held_on-year": held.year,
             "attendees": [str(came.id)],
         },
     )
@@ -62,8 +62,10 @@ def test_bad_session_input_is_explained(client, login_as):
     login_as("edi_officer")
     response = client.post(
         "/staff/safe-contacts/commitments",
-        data={"csrf_token": csrf(client), "kind": "party", "held_on": "31/31/2025"},
+        data={"csrf_token": csrf(client), "kind": "party",
+              "held_on-day": "31", "held_on-month": "31", "held_on-year": "2025"},
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "Enter a real date" in html and "Choose one of the options." in html
+    assert "Date: the month must be a number from 1 to 12." in html
+    assert "Choose one of the options." in html
