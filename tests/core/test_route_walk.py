@@ -109,6 +109,9 @@ def test_a_refusal_is_audited(app, no_csrf):
 
 def _object_ids(centre: str) -> dict[str, int]:
     """Real objects at ``centre``, by the route argument that names them."""
+    from datetime import date
+
+    from hsm.cases import operations as case_ops
     from hsm.reports.models import Report
     from tests.reports.seed import seed_reports
 
@@ -116,8 +119,12 @@ def _object_ids(centre: str) -> dict[str, int]:
     report = audit.db.session.scalars(
         sa.select(Report).where(Report.centre == centre).order_by(Report.id.desc())
     ).first()
+    caseworker = make_user(("student_services", centre))
+    case = case_ops.record_disclosure(caseworker, centre, case_ops.Disclosure(
+        channel="phone", disclosure="Route-walk disclosure.", disclosed_on=date(2026, 11, 2),
+        responding_party_type="student"))
     audit.db.session.commit()
-    return {"report_id": report.id}
+    return {"report_id": report.id, "case_id": case.id}
 
 
 def _object_routes(app, names):
