@@ -27,6 +27,8 @@ from hsm import pagecache
 from hsm.accounts import demo as accounts_demo
 from hsm.accounts.models import User
 from hsm.accounts.sessions import new_session_payload
+from hsm.cases import demo as cases_demo
+from hsm.cases.models import Case
 from hsm.centres.registry import all_centres
 from hsm.config import ROOT
 from hsm.extensions import db, limiter
@@ -217,6 +219,8 @@ def _staff_urls(app, ids: dict[str, list[int]]) -> list[str]:
         "/staff/reports?status=new",
         "/staff/audit?page=2",
         "/staff/safe-contacts/board?centre=uk",
+        "/staff/cases?flag=immediate_danger&overdue=1",
+        "/staff/cases?mine=1&centre=uk",
     ]
 
 
@@ -225,6 +229,9 @@ def _staff_pages(app, pages: Collector) -> None:
         "report_id": list(db.session.scalars(
             sa.select(Report.id).where(Report.reference.like("R-DEMO%")))),
         "contact_id": list(db.session.scalars(sa.select(SafeContact.id))),
+        # Every stage at one centre, and the demo's case with a staff respondent.
+        "case_id": list(db.session.scalars(sa.select(Case.id).where(sa.or_(
+            Case.reference.like("C-DUK%"), Case.staff_respondent.is_(True))))),
     }
     urls = _staff_urls(app, ids)
     seen_by_role = set()
@@ -255,6 +262,7 @@ def _seed() -> None:
     accounts_demo.load()
     safecontacts_demo.load()
     reports_demo.load()
+    cases_demo.load()
     seed_reports(30, centre="uk")  # the inbox has a second page
     # The pipeline at every stage, with a biography waiting for review.
     for stage in ("applied", "chat", "training", "biography", "withdrawn", "not_progressed"):
