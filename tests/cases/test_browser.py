@@ -1,0 +1,120 @@
+"""The case board in real Chromium: moves with htmx and without JavaScript, two people moving
+the same case, the keyboard alone, and axe on the board and the case page in every language."""
+
+from __future__ import annotations
+
+import pytest
+
+from hsm.cases import operations as ops
+from hsm.cases.models import Case
+from hsm.cases.terms import PartyRole, Stage
+from hsm.extensions import db
+from hsm.i18n import LOCALES
+from tests.cases.conftest import party
+
+BOARD = "/staff/cases"
+
+
+@pytest.fixture
+def received(make_case, staff):
+    """A received case that may move to support (its reporting party has a caseworker)."""
+    case = make_case(Stage.RECEIVED)
+    ops.assign_caseworker(staff.director, case, party(case, PartyRole.REPORTING),
+                          staff.caseworker)
+    db.session.commit()
+    return case
+
+
+def _open_board(page, live_server, js: bool = True):
+    page.goto(f"{live_server.url}{BOARD}")
+    if js:
+        page.wait_for_function("() => window.htmx !== undefined")
+
+
+def _column(page, stage: str):
+    return page.locator(f"#cases-board-cards-{stage}")
+
+
+def _stage(case: Case) -> str:
+    db.session.refresh(case)
+    return case.stage
+
+
+def test_a_case_moves_through_the_board_with_htmx(browser_login, live_server, received,
+                                                   make_case):
+    other = make_case(Stage.RECEIVED)
+    page = browser_login("student_services", "uk")
+    _open_board(page, live_server)
+    page.evaluate("() => window.sameDocument = true")
+    page.locator(f"#cases-board-card-{other.id}").evaluate("li => li.dataset.marker = 'kept'")
+    assert page.locator("#cases-board-count-received").inner_text() == "(2)"
+    page.get_by_role("button", name=f"Move {received.reference} to Support").click()
+    _column(page, "support").get_by_role("link", name=received.reference).wait_for()
+    assert _column(page, "received").get_by_role("link", name=received.reference).count() == 0
+    # Only the card was swapped: the page and the other card are the very same.
+    assert page.evaluate("() => window.sameDocument") is True
+    assert page.locator("[data-marker=kept]").count() == 1
+    assert page.locator("#cases-board-count-received").inner_text() == "(1)"
+    assert page.locator("#cases-board-count-support").inner_text() == "(1)"
+    page.wait_for_function(
+        "() => document.querySelector('#cases-board-status').textContent.includes('moved to')")
+    assert _stage(received) == Stage.SUPPORT
+
+
+def test_a_case_moves_through_the_board_without_javascript(browser_login, live_server,
+                                                           received):
+    page = browser_login("student_services", "uk", js=False)
+    _open_board(page, live_server, js=False)
+    page.get_by_role("button", name=f"Move {received.reference} to Support").click()
+    page.wait_for_url(f"**{BOARD}")
+    assert f"Case {received.reference} moved to Support." in page.locator(".flashes").inner_text()
+    _column(page, "support").get_by_role("link", name=received.reference).wait_for()
+    assert _stage(received) == Stage.SUPPORT
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["htmx", "no-js"])
+def test_the_second_of_two_people_is_told_plainly(browser_login, live_server, received, js):
+    first = browser_login("student_services", "uk")
+    second = browser_login("student_services", "uk", js=js)
+    _open_board(first, live_server)
+    _open_board(second, live_server, js=js)
+    button = f"Move {received.reference} to Support"
+    first.get_by_role("button", name=button).click()
+    _column(first, "support").get_by_role("link", name=received.reference).wait_for()
+    db.session.refresh(received)
+    version = received.version
+    second.get_by_role("button", name=button).click()
+    alert = second.locator("#cases-board-alert")
+    alert.get_by_text("is now at Support, so nothing was changed").wait_for()
+    # The board shows where the case is now; nothing changed twice.
+    _column(second, "support").get_by_role("link", name=received.reference).wait_for()
+    db.session.refresh(received)
+    assert received.stage == Stage.SUPPORT and received.version == version
+
+
+def test_the_keyboard_alone_moves_a_case(browser_login, live_server, received):
+    page = browser_login("student_services", "uk")
+    _open_board(page, live_server)
+    link = page.get_by_role("link", name=received.reference)
+    link.focus()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent")
+    assert focused == f"Move {received.reference} to Support"
+    page.keyboard.press("Enter")
+    _column(page, "support").get_by_role("link", name=received.reference).wait_for()
+    # Focus follows the card to its new column, so the next key press goes on from there.
+    page.wait_for_function(
+        f"() => document.activeElement && document.activeElement.id === "
+        f"'case-link-{received.id}'")
+    assert _stage(received) == Stage.SUPPORT
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_no_axe_violations_on_the_board_and_case_page(browser_login, live_server, axe,
+                                                      make_case, received, lang):
+    urgent = make_case(Stage.FORMAL_COMPLAINT, urgent=True)
+    page = browser_login("student_services", "uk", "people_team")
+    for path in (BOARD, f"{BOARD}?board=people_team", f"{BOARD}/{urgent.id}",
+                 f"{BOARD}/{received.id}", f"{BOARD}/deadlines"):
+        page.goto(f"{live_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
+        axe(page)
