@@ -206,7 +206,13 @@ class BoardCard:
 
     @property
     def moves(self) -> list[workflow.Move]:
-        return [m for m in self.card.moves if not m.transition.needs_reason]
+        return [m for m in offered(self.card.moves) if not m.transition.needs_reason]
+
+
+def offered(moves: list[workflow.Move]) -> list[workflow.Move]:
+    """The moves this viewer may make: allowed, or blocked only by what the case still needs
+    (a move their role never makes is not offered at all)."""
+    return [m for m in moves if workflow.PERMISSION_REASON not in m.reasons]
 
 
 def _cards(actor, cards: list[queries.Card]) -> list[BoardCard]:
@@ -397,8 +403,8 @@ def _case_page(case, *, error: str | None = None, status: int = 200):
     sections = queries.sections_for(current_user, case, access)
     at = now()
     events = queries.timeline(case, sections)
-    moves = case_workflow.available_moves(queries.facts_for(case),
-                                          queries.granted_for(current_user, case, access))
+    moves = offered(case_workflow.available_moves(
+        queries.facts_for(case), queries.granted_for(current_user, case, access)))
     return render(
         "cases/case.html",
         case=case, sections=sections, Section=queries.Section, contents=_contents(case, sections),

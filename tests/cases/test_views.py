@@ -268,3 +268,30 @@ def test_open_a_case_from_a_report(client, login_as, make_report):
     other = make_report("amsterdam")
     assert client.post(f"/staff/cases/from-report/{other.id}",
                        data={"csrf_token": _token(client)}).status_code == 404
+
+
+def test_a_card_offers_only_the_moves_of_its_viewer(client, login_as, make_case):
+    make_case(Stage.SUPPORT)
+    login_as(Role.CENTRE_DIRECTOR, "uk")
+    html = client.get("/staff/cases").get_data(as_text=True)
+    # The Centre Director makes none of the moves from support: none is offered or listed.
+    assert "Cannot move to" not in html and "board__move" not in html
+    assert "You do not have permission" not in html
+
+
+def test_queries_per_board_do_not_grow_with_the_cases(client, login_as, count_queries):
+    from tests.cases.test_board_queries import seed
+    login_as(Role.SAFEGUARDING_DIRECTOR)
+    # Each column with cards costs a fixed few queries (its deadlines and people), so the
+    # same columns hold cards in both runs; only how many cards differs.
+    seed(5, stage=Stage.SUPPORT)
+    seed(2, stage=Stage.CASE_REVIEW)
+    client.get("/staff/cases")
+    with count_queries() as counter:
+        assert client.get("/staff/cases").status_code == 200
+    small = counter.count
+    seed(40, stage=Stage.SUPPORT)
+    seed(10, stage=Stage.CASE_REVIEW)
+    with count_queries() as counter:
+        assert client.get("/staff/cases").status_code == 200
+    assert counter.count == small
