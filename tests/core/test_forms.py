@@ -201,3 +201,14 @@ def test_no_template_writes_an_htmx_form_by_hand():
 def test_the_old_macro_sets_are_gone():
     for old in ("accounts/_forms.html", "safecontacts/_forms.html", "reports/_macros.html"):
         assert not (TEMPLATES / old).exists()
+
+
+def test_a_list_says_what_it_found_and_announces_it_only_after_a_swap(app):
+    found = """{% import "macros/pager.html" as pagers with context %}
+{{- pagers.found("3 reports", "inbox-announce", "report-list__count", announce) }}"""
+    with app.test_request_context():
+        page = render_template_string(found, announce=False)
+        swapped = render_template_string(found, announce=True)
+    assert '<p class="report-list__count">3 reports</p>' in page and "oob" not in page
+    (region,) = Tags(swapped).all("div")
+    assert region == {"id": "inbox-announce", "data-hx-swap-oob": "innerHTML"}
