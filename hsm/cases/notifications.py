@@ -9,8 +9,6 @@ the request's commit. They are written in the centre's language.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
-from werkzeug.routing import BuildError
 
 from hsm import mail
 from hsm.accounts.models import RoleAssignment, User
@@ -23,22 +21,16 @@ from hsm.i18n import _, _l, force_locale
 from hsm.routing import external_url
 from hsm.security import Role
 
-# The case page and "My deadlines" (hsm/cases/views.py); "My work" if one cannot be built.
+# The case page and "My deadlines" (hsm/cases/views.py).
 CASE_ENDPOINT = "cases.case"
 DEADLINES_ENDPOINT = "cases.my_deadlines"
-FALLBACK_ENDPOINT = "accounts.home"
 
 FOOTER = _l("This email holds no details of the case, on purpose. Please do not forward it.")
 
 
 def link(endpoint: str, **values) -> str:
-    """The absolute address of a page (``HSM_BASE_URL``), or of "My work" until it exists."""
-    if endpoint in current_app.view_functions:
-        try:
-            return external_url(endpoint, **values)
-        except BuildError:
-            pass
-    return external_url(FALLBACK_ENDPOINT)
+    """The absolute address of a page (``HSM_BASE_URL``)."""
+    return external_url(endpoint, **values)
 
 
 def case_link(case: Case) -> str:

@@ -295,3 +295,12 @@ def test_queries_per_board_do_not_grow_with_the_cases(client, login_as, count_qu
     with count_queries() as counter:
         assert client.get("/staff/cases").status_code == 200
     assert counter.count == small
+
+
+def test_an_email_about_a_case_links_to_its_page(make_case, staff):
+    from hsm.mail import OutboxMessage
+    case = make_case(Stage.SUPPORT)
+    ops.confirm_complaint(staff.caseworker, case)
+    db.session.commit()
+    [message] = db.session.scalars(sa.select(OutboxMessage))
+    assert f"/staff/cases/{case.id}" in message.body
