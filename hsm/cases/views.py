@@ -20,6 +20,7 @@ from hsm.accounts.forms import role_label
 from hsm.cases import operations, queries
 from hsm.cases import workflow as case_workflow
 from hsm.cases.models import (
+    Case,
     CaseReviewMember,
     CaseworkerAssignment,
     Measure,
@@ -251,11 +252,14 @@ def _render_board(values, *, error: str | None = None, status: int = 200):
     actor, roles, centres, filters, args = _spec_context(current_user, values)
     at = now()
     board = _board(actor, filters, at, values.get("column"), values.get("after"))
+    interim = queries.interim_measures_awaiting_ratification(actor)
+    references = dict(db.session.execute(sa.select(Case.id, Case.reference).where(
+        Case.id.in_(sorted({m.case_id for m in interim})))).all()) if interim else {}
     return render(
         "cases/board.html", "cases/_board.html",
         board=board, board_role=actor.role, board_roles=roles, role_label=role_label,
         centres=centres, filters=filters, board_args=args, board_error=error,
-        moved_id=None, interim=queries.interim_measures_awaiting_ratification(actor),
+        moved_id=None, interim=interim, interim_references=references,
         status=status,
     )
 

@@ -304,3 +304,17 @@ def test_an_email_about_a_case_links_to_its_page(make_case, staff):
     db.session.commit()
     [message] = db.session.scalars(sa.select(OutboxMessage))
     assert f"/staff/cases/{case.id}" in message.body
+
+
+def test_the_board_lists_interim_measures_waiting_for_the_case_review(client, make_case, staff):
+    from datetime import date
+
+    from hsm.cases.terms import MeasureKind
+    case = make_case(Stage.SUPPORT, urgent=True)
+    ops.set_measure(staff.director, case, party(case, PartyRole.RESPONDING),
+                    MeasureKind.NO_CONTACT, date(2026, 11, 20), interim=True)
+    db.session.commit()
+    sign_in(client, staff.director)
+    html = client.get("/staff/cases").get_data(as_text=True)
+    assert "Interim measures waiting for the case review" in html
+    assert f'href="/staff/cases/{case.id}">{case.reference}</a>' in html
