@@ -130,3 +130,22 @@ def test_no_axe_violations_on_the_board_and_case_page(browser_login, live_server
         for path in paths:
             page.goto(f"{live_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
             axe(page)
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["htmx", "no-js"])
+def test_filters_update_the_board_and_the_url(browser_login, live_server, make_case, js):
+    urgent = make_case(Stage.SUPPORT, urgent=True)
+    calm = make_case(Stage.SUPPORT)
+    page = browser_login("student_services", "uk", js=js)
+    _open_board(page, live_server, js=js)
+    if js:
+        page.evaluate("() => window.sameDocument = true")
+    page.select_option("#filter-flag", "immediate_danger")
+    if not js:
+        page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/staff/cases?flag=immediate_danger*")
+    page.locator(f"#cases-board-card-{calm.id}").wait_for(state="detached")
+    assert page.locator(f"#cases-board-card-{urgent.id}").count() == 1
+    if js:  # updated in place: the filter the person is using was not swapped
+        assert page.evaluate("() => window.sameDocument") is True
+        assert page.locator("#filter-flag").input_value() == "immediate_danger"
