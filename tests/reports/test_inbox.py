@@ -220,3 +220,15 @@ def test_the_date_of_birth_reads_as_a_date_in_the_staff_language(client, login_a
     assert "17 May 2003" in html and "2003-05-17" not in html
     html = client.get(f"/staff/reports/{report.id}?lang=fr").get_data(as_text=True)
     assert "17 mai 2003" in html
+
+
+def test_student_services_can_open_a_case_from_the_report(client, login_as, make_report):
+    report, _code = make_report("uk")
+    login_as("centre_director", "uk")  # reads reports, does not open cases
+    assert "Open a case" not in client.get(f"/staff/reports/{report.id}").get_data(as_text=True)
+    login_as("student_services", "uk")  # a new session for another person
+    html = client.get(f"/staff/reports/{report.id}?lang=en").get_data(as_text=True)
+    assert "Open a case" in html
+    response = client.post(f"/staff/cases/from-report/{report.id}",
+                           data={"csrf_token": csrf_token(client, f"/staff/reports/{report.id}")})
+    assert response.status_code == 303 and "/staff/cases/" in response.headers["Location"]

@@ -37,23 +37,6 @@ def locale() -> str:
     return str(get_locale())
 
 
-def described(field, hint=None) -> str:
-    """The ids a field's hint and error have, for aria-describedby."""
-    ids = ([f"{field.id}-hint"] if hint else []) + ([f"{field.id}-error"] if field.errors else [])
-    return " ".join(ids)
-
-
-def field_attrs(field, hint=None, autocomplete=None, extra=None) -> dict:
-    attrs = dict(extra or {})
-    if described(field, hint):
-        attrs["aria-describedby"] = described(field, hint)
-    if field.errors:
-        attrs["aria-invalid"] = "true"
-    if autocomplete:
-        attrs["autocomplete"] = autocomplete
-    return attrs
-
-
 @bp.context_processor
 def scheme_labels():
     return {
@@ -65,6 +48,4 @@ def scheme_labels():
         "sc_meeting_labels": MEETING_LABELS,
         "sc_language_name": language_name,
         "sc_render_biography": render_biography,
-        "sc_described": described,
-        "sc_field_attrs": field_attrs,
     }
