@@ -80,8 +80,10 @@ java:
 test-sqlite:
 	HSM_PROFILE=test HSM_DATABASE_URL= $(BIN)/pytest -p no:cacheprovider
 
+## The PostgreSQL pass leaves out what the database does not affect (real-browser tests; the
+## validator skips itself there too), so each runs once.
 test-postgres:
-	HSM_PROFILE=test tests/tools/with-postgres.sh $(BIN)/pytest -p no:cacheprovider
+	HSM_PROFILE=test tests/tools/with-postgres.sh $(BIN)/pytest -p no:cacheprovider -m "not browser"
 
 ## make bench: throughput and latency under gunicorn, measured with wrk, the first load as
 ## served, then Lighthouse. Neither is part of make test.

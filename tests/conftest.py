@@ -28,6 +28,17 @@ from tests.factories import make_user  # noqa: E402
 hypothesis.settings.register_profile("ci", max_examples=50, deadline=None)
 hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# Tests that drive the real browser: the database does not change what Chromium sees, so
+# `make test` runs them in the SQLite pass only (the PostgreSQL pass deselects `browser`).
+BROWSER_FIXTURES = frozenset({"browser", "new_page", "page", "browser_login", "live_server"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
