@@ -45,6 +45,7 @@ from hsm.cases.models import (
     OfficerAppointment,
     ReviewRequest,
     RiskAssessment,
+    SupportItem,
 )
 from hsm.cases.terms import (
     DeadlineKind,
@@ -732,3 +733,48 @@ def with_moves(actor, cards: list[Card]) -> list[Card]:
         granted = granted_for(actor, card.case, access[card.case.id])
         card.moves = workflow.available_moves(facts[card.case.id], granted)
     return cards
+
+
+# --- the case page --------------------------------------------------------------------------
+
+
+def references_of(case_ids: Iterable[int]) -> dict[int, str]:
+    """The references of these cases, by id (one query; none for no ids)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Case.id, Case.reference).where(Case.id.in_(ids))).all())
+
+
+def section_contents(case: Case, sections: frozenset[Section]) -> dict:
+    """What each visible section of the case page shows (only the sections given)."""
+    S = Section
+    found: dict = {}
+    if S.PARTIES in sections:
+        found["parties"] = list(case.parties)
+        found["caseworkers"] = {a.party_id: a.user for a in db.session.scalars(
+            sa.select(CaseworkerAssignment).where(CaseworkerAssignment.case_id == case.id,
+                                                  CaseworkerAssignment.ended_at.is_(None)))}
+    if S.SUPPORT_PLAN in sections:
+        found["support"] = list(db.session.scalars(
+            sa.select(SupportItem).where(SupportItem.case_id == case.id)
+            .order_by(SupportItem.created_at, SupportItem.id)))
+    if S.RISK_ASSESSMENT in sections:
+        found["risk"] = db.session.scalars(
+            sa.select(RiskAssessment).where(RiskAssessment.case_id == case.id)
+            .order_by(RiskAssessment.assessed_at.desc(), RiskAssessment.id.desc())).first()
+    if S.MEASURES in sections:
+        found["measures"] = list(db.session.scalars(
+            sa.select(Measure).where(Measure.case_id == case.id)
+            .order_by(Measure.starts_on, Measure.id)))
+    if S.CASE_REVIEW in sections:
+        found["members"] = list(db.session.scalars(
+            sa.select(CaseReviewMember).where(CaseReviewMember.case_id == case.id)
+            .order_by(CaseReviewMember.id)))
+    if S.INVESTIGATION in sections:
+        found["officers"] = list(db.session.scalars(
+            sa.select(OfficerAppointment).where(OfficerAppointment.case_id == case.id,
+                                                OfficerAppointment.ended_at.is_(None))
+            .order_by(OfficerAppointment.id)))
+    return found

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -19,15 +18,6 @@ from hsm import audit, workflow
 from hsm.accounts.forms import role_label
 from hsm.cases import operations, queries
 from hsm.cases import workflow as case_workflow
-from hsm.cases.models import (
-    Case,
-    CaseReviewMember,
-    CaseworkerAssignment,
-    Measure,
-    OfficerAppointment,
-    RiskAssessment,
-    SupportItem,
-)
 from hsm.cases.terms import (
     CLOSURE_REASON_LABELS,
     DEADLINE_KIND_LABELS,
@@ -253,8 +243,7 @@ def _render_board(values, *, error: str | None = None, status: int = 200):
     at = now()
     board = _board(actor, filters, at, values.get("column"), values.get("after"))
     interim = queries.interim_measures_awaiting_ratification(actor)
-    references = dict(db.session.execute(sa.select(Case.id, Case.reference).where(
-        Case.id.in_(sorted({m.case_id for m in interim})))).all()) if interim else {}
+    references = queries.references_of({m.case_id for m in interim})
     return render(
         "cases/board.html", "cases/_board.html",
         board=board, board_role=actor.role, board_roles=roles, role_label=role_label,
@@ -369,39 +358,6 @@ def move(case_id: int):
 # --- one case ---------------------------------------------------------------------------------
 
 
-def _contents(case, sections: frozenset) -> dict:
-    """What each visible section of the case page shows (only the sections given)."""
-    S = queries.Section
-    found: dict = {}
-    if S.PARTIES in sections:
-        found["parties"] = list(case.parties)
-        found["caseworkers"] = {a.party_id: a.user for a in db.session.scalars(
-            sa.select(CaseworkerAssignment).where(CaseworkerAssignment.case_id == case.id,
-                                                  CaseworkerAssignment.ended_at.is_(None)))}
-    if S.SUPPORT_PLAN in sections:
-        found["support"] = list(db.session.scalars(
-            sa.select(SupportItem).where(SupportItem.case_id == case.id)
-            .order_by(SupportItem.created_at, SupportItem.id)))
-    if S.RISK_ASSESSMENT in sections:
-        found["risk"] = db.session.scalars(
-            sa.select(RiskAssessment).where(RiskAssessment.case_id == case.id)
-            .order_by(RiskAssessment.assessed_at.desc(), RiskAssessment.id.desc())).first()
-    if S.MEASURES in sections:
-        found["measures"] = list(db.session.scalars(
-            sa.select(Measure).where(Measure.case_id == case.id)
-            .order_by(Measure.starts_on, Measure.id)))
-    if S.CASE_REVIEW in sections:
-        found["members"] = list(db.session.scalars(
-            sa.select(CaseReviewMember).where(CaseReviewMember.case_id == case.id)
-            .order_by(CaseReviewMember.id)))
-    if S.INVESTIGATION in sections:
-        found["officers"] = list(db.session.scalars(
-            sa.select(OfficerAppointment).where(OfficerAppointment.case_id == case.id,
-                                                OfficerAppointment.ended_at.is_(None))
-            .order_by(OfficerAppointment.id)))
-    return found
-
-
 def _case_page(case, *, error: str | None = None, status: int = 200):
     access = queries.access_of(case)
     sections = queries.sections_for(current_user, case, access)
@@ -411,7 +367,8 @@ def _case_page(case, *, error: str | None = None, status: int = 200):
         queries.facts_for(case), queries.granted_for(current_user, case, access)))
     return render(
         "cases/case.html",
-        case=case, sections=sections, Section=queries.Section, contents=_contents(case, sections),
+        case=case, sections=sections, Section=queries.Section,
+        contents=queries.section_contents(case, sections),
         events=events,
         wellbeing=[e for e in events if e.marking == Marking.WELLBEING_PAST],
         deadlines=queries.open_deadlines(case, at), moves=moves, move_error=error,
