@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import selectinload
 
 from hsm import workflow
@@ -20,6 +21,7 @@ from hsm.safecontacts.models import (
     Biography,
     EqualityResponse,
     Meeting,
+    Photo,
     SafeContact,
     TrainingRecord,
     TrainingTopic,
@@ -65,6 +67,39 @@ def load_contact_for(actor, contact_id: int, *, purpose: str = "manage") -> Safe
             return contact
     deny("safe_contact_out_of_scope", status=404)
     raise AssertionError("unreachable")  # deny() aborts
+
+
+def load_photo_for(actor, photo_id: int) -> Photo:
+    """A photo: public once its biography is published; a draft's only to EDI (for the
+    person's centre) and to its owner. Anything else is a 404, recorded for staff.
+
+    ``actor`` is the signed-in staff user, or ``None`` for a visitor.
+    """
+    stored = db.session.get(Photo, photo_id)
+    if stored is None:
+        abort(404)
+    uses = db.session.scalars(sa.select(Biography).where(Biography.photo_id == photo_id)).all()
+    if any(b.status == "published" and b.safe_contact.stage == pipeline.Stage.PUBLISHED
+           for b in uses):
+        return stored
+    if actor is not None and any(
+        can(Permission.MANAGE_SAFE_CONTACTS, centre=b.safe_contact.centre, user=actor)
+        or (b.safe_contact.user_id == actor.id
+            and can(Permission.EDIT_OWN_BIOGRAPHY, user=actor))
+        for b in uses
+    ):
+        return stored
+    if actor is not None:
+        deny("photo_out_of_scope", status=404)
+    abort(404)
+
+
+def load_topic(topic_id: int) -> TrainingTopic:
+    """A training topic, or a 404."""
+    topic = db.session.get(TrainingTopic, topic_id)
+    if topic is None:
+        abort(404)
+    return topic
 
 
 def own_contact(actor) -> SafeContact | None:

@@ -18,7 +18,6 @@ from hsm.safecontacts.forms import (
     MoveForm,
     TrainingForm,
 )
-from hsm.safecontacts.models import TrainingTopic
 from hsm.safecontacts.views.common import STAFF, bp, locale, today, topics
 from hsm.security import Permission, require
 
@@ -251,7 +250,7 @@ def record_training(contact_id: int):
     form = TrainingForm(all_topics, locale())
     if not form.validate_on_submit():
         return _detail(found, training_form=form, status=400)
-    topic = db.session.get(TrainingTopic, int(form.topic.data))
+    topic = queries.load_topic(int(form.topic.data))
     operations.record_training(current_user, found, topic, form.attended_on.data)
     flash(_("The training is recorded."))
     return redirect(url_for("safecontacts.contact", contact_id=found.id), code=303)

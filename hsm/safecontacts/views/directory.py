@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import abort, current_app, request
+from flask import current_app, request
 from flask_login import current_user
 
 from hsm.centres.registry import centre_or_404, centres_by_name, get_centre
-from hsm.extensions import db
 from hsm.htmx import is_htmx, render
-from hsm.safecontacts import pipeline, queries
+from hsm.safecontacts import queries
 from hsm.safecontacts.biography import LANGUAGE_CODES
 from hsm.safecontacts.forms import (
     language_name,
 )
-from hsm.safecontacts.models import Biography, Photo
 from hsm.safecontacts.views.common import bp, locale, today
-from hsm.security import Permission, can, deny, public
+from hsm.security import public
 
 
 def _directory(centre_slug: str | None):
@@ -93,23 +90,9 @@ def directory_centre(centre: str):
 @public
 def photo(photo_id: int):
     """A photo: public once its biography is published; a draft's only to EDI and the owner."""
-    stored = db.session.get(Photo, photo_id)
-    if stored is None:
-        abort(404)
-    uses = db.session.scalars(sa.select(Biography).where(Biography.photo_id == photo_id)).all()
-    public_use = any(
-        b.status == "published" and b.safe_contact.stage == pipeline.Stage.PUBLISHED for b in uses
+    stored = queries.load_photo_for(
+        current_user if current_user.is_authenticated else None, photo_id
     )
-    if not public_use:
-        allowed = current_user.is_authenticated and any(
-            can(Permission.MANAGE_SAFE_CONTACTS, centre=b.safe_contact.centre)
-            or (b.safe_contact.user_id == current_user.id and can(Permission.EDIT_OWN_BIOGRAPHY))
-            for b in uses
-        )
-        if not allowed:
-            if current_user.is_authenticated:
-                deny("photo_out_of_scope", status=404)
-            abort(404)
     response = current_app.response_class(stored.data, mimetype=stored.content_type)
     response.headers["Content-Disposition"] = "inline"
     return response

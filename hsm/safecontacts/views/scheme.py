@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from hsm import audit
@@ -16,7 +16,6 @@ from hsm.safecontacts.forms import (
     RefresherForm,
     TopicForm,
 )
-from hsm.safecontacts.models import TrainingTopic
 from hsm.safecontacts.views.common import MISSED_WINDOW, STAFF, bp, today, topics
 from hsm.security import Permission, require
 
@@ -58,9 +57,7 @@ def training():
 @bp.post(f"{STAFF}/training/topics/<int:topic_id>")
 @require(Permission.MANAGE_SAFE_CONTACTS)
 def topic_refresher(topic_id: int):
-    topic = db.session.get(TrainingTopic, topic_id)
-    if topic is None:
-        abort(404)
+    topic = queries.load_topic(topic_id)
     form = RefresherForm(prefix=f"t{topic.id}")
     if not form.validate_on_submit():
         return _training_page(status=400, refresher_forms={topic.id: form})
