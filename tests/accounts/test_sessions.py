@@ -165,3 +165,19 @@ def test_guessing_the_current_password_is_throttled_like_sign_in(client, staff, 
     assert verify_password(db.session.get(User, user.id).password_hash, PASSWORD)  # unchanged
     refused = db.session.scalars(sa.select(AuditEntry.action)).all()
     assert refused.count("password.change_refused") == 5
+
+
+def test_touching_an_older_session_costs_one_update_and_is_kept(client, login_as, db,
+                                                               count_queries):
+    login_as("student_services", "uk")
+    assert client.get("/staff/reports").status_code == 200
+    with count_queries() as fresh:
+        assert client.get("/staff/reports").status_code == 200
+    earlier = datetime.now(UTC) - timedelta(minutes=5)
+    set_row(db, last_seen_at=earlier)
+    with count_queries() as touched:
+        assert client.get("/staff/reports").status_code == 200
+    assert touched.count == fresh.count + 1  # one UPDATE, nothing reloaded
+    db.session.expire_all()
+    row = db.session.scalar(sa.select(StaffSession))
+    assert row.last_seen_at > earlier + timedelta(minutes=4)  # committed by the request

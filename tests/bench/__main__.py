@@ -114,7 +114,11 @@ def main() -> int:
                 {"Cookie": cookie, "Content-Type": FORM},
             )
             bench.run(follow_up)
-            inbox_small = bench.queries("/staff/reports", staff)
+            # Each count uses a session made just before it, so both sizes measure the same
+            # state (a session older than a minute is touched: one UPDATE more).
+            inbox_small = bench.queries(
+                "/staff/reports", {"Cookie": areas.staff_cookie(app, "student_services", "uk")}
+            )
             login_small = bench.queries(
                 "/follow-up",
                 {"Cookie": cookie, "Content-Type": FORM},
@@ -139,8 +143,9 @@ def main() -> int:
                     {"Cookie": cookie, "Content-Type": FORM},
                 )
             )
+            fresh = {"Cookie": areas.staff_cookie(app, "student_services", "uk")}
             bench.same_queries(
-                "inbox page", inbox_small, bench.queries("/staff/reports", staff),
+                "inbox page", inbox_small, bench.queries("/staff/reports", fresh),
                 "10 vs 10,000 reports",
             )  # fmt: skip
             bench.same_queries(
