@@ -29,9 +29,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
-from hsm.accounts.models import User
+from hsm.accounts.models import RoleAssignment, User
 from hsm.cases import deadlines as deadline_rules
 from hsm.cases import workflow
+from hsm.cases.forms import Options
 from hsm.cases.models import (
     Case,
     CaseConflict,
@@ -48,19 +49,27 @@ from hsm.cases.models import (
     SupportItem,
 )
 from hsm.cases.terms import (
+    MEASURE_KIND_LABELS,
+    PARTY_ROLE_LABELS,
+    SUPPORT_KIND_LABELS,
+    SUPPORT_STATUS_LABELS,
     DeadlineKind,
     DeadlineState,
     DeadlineStatus,
     Marking,
+    MeasureKind,
     MeasureStatus,
     OfficerRole,
     PartyRole,
     PartyType,
     ReviewTeamRole,
     Stage,
+    SupportKind,
+    SupportStatus,
 )
 from hsm.centres.registry import get_centre
 from hsm.extensions import db
+from hsm.i18n import _, format_date, get_locale
 from hsm.security import (
     CENTRE_SCOPED_ROLES,
     ROLE_PERMISSIONS,
@@ -681,6 +690,13 @@ def column_page(actor, stage: str, now: datetime, filters: BoardFilters = BoardF
         query.order_by(Case.stage_changed_at, Case.id).limit(limit + 1)))
     more = len(cases) > limit
     cases = cases[:limit]
+    cards = cards_for(cases, now)
+    cursor = (cases[-1].stage_changed_at, cases[-1].id) if more and cases else None
+    return cards, cursor
+
+
+def cards_for(cases: list[Case], now: datetime) -> list[Card]:
+    """The board cards of ``cases`` (their next deadline and assigned staff in two queries)."""
     upcoming = next_deadlines([c.id for c in cases])
     people = assigned_staff([c.id for c in cases])
     cards = []
@@ -693,8 +709,7 @@ def column_page(actor, stage: str, now: datetime, filters: BoardFilters = BoardF
             days_in_stage=max(0, (now - case.stage_changed_at).days),
             assigned=people.get(case.id, []),
         ))
-    cursor = (cases[-1].stage_changed_at, cases[-1].id) if more and cases else None
-    return cards, cursor
+    return cards
 
 
 def assigned_staff(case_ids: list[int]) -> dict[int, list[tuple[str, User]]]:
@@ -778,3 +793,60 @@ def section_contents(case: Case, sections: frozenset[Section]) -> dict:
                                                 OfficerAppointment.ended_at.is_(None))
             .order_by(OfficerAppointment.id)))
     return found
+
+
+def _holders(roles: Iterable[Role], centre: str | None = None) -> list[tuple[str, str]]:
+    """Active staff holding one of ``roles`` (at ``centre``, or centrally), by name."""
+    query = (sa.select(User.id, User.name).join(RoleAssignment, RoleAssignment.user_id == User.id)
+             .where(User.active.is_(True), RoleAssignment.role.in_([str(r) for r in roles])))
+    if centre is not None:
+        query = query.where(sa.or_(RoleAssignment.centre == centre,
+                                   RoleAssignment.centre.is_(None)))
+    rows = db.session.execute(query.distinct().order_by(User.name, User.id)).all()
+    return [(str(uid), name) for uid, name in rows]
+
+
+def party_label(party: CaseParty, number: int) -> str:
+    """How a form names a party: its role, then the name when known (never a guess)."""
+    role = PARTY_ROLE_LABELS[PartyRole(party.role)]
+    who = party.name if party.identity_known and party.name else _("not known")
+    return f"{role} {number}: {who}"
+
+
+def form_options(case: Case, contents: dict, wanted: Iterable[str]) -> Options:
+    """The choices the case page's forms offer (only the lists some offered form needs)."""
+    wanted = set(wanted)
+    options = Options()
+    parties = contents.get("parties") or list(case.parties)
+    numbered = [(p, n) for n, p in enumerate(parties, start=1)]
+    options.parties = [(str(p.id), party_label(p, n)) for p, n in numbered
+                       if p.role != PartyRole.WITNESS]
+    options.students = [(str(p.id), party_label(p, n)) for p, n in numbered
+                        if p.role == PartyRole.REPORTING or p.party_type == PartyType.STUDENT
+                        and p.role == PartyRole.RESPONDING]
+    if "caseworkers" in wanted:
+        options.caseworkers = _holders([Role.STUDENT_SERVICES], case.centre)
+    if "members" in wanted:
+        options.members = _holders([Role.CASE_REVIEW_MEMBER, Role.SAFEGUARDING_DIRECTOR,
+                                    Role.PEOPLE_TEAM])
+    if "officers" in wanted:
+        options.officers = _holders([Role.INVESTIGATING_OFFICER, Role.REVIEWING_OFFICER])
+    if "staff" in wanted:
+        options.staff = [(str(uid), name) for uid, name in db.session.execute(
+            sa.select(User.id, User.name).where(User.active.is_(True))
+            .order_by(User.name, User.id)).all()]
+    if "helplines" in wanted:
+        centre = get_centre(case.centre)
+        lines = centre.helplines if centre else ()
+        options.helplines = [(h.id, h.name[get_locale()]) for h in lines]
+    if "support_items" in wanted:
+        options.support_items = [
+            (str(i.id), f"{SUPPORT_KIND_LABELS[SupportKind(i.kind)]} "
+                        f"({SUPPORT_STATUS_LABELS[SupportStatus(i.status)]})")
+            for i in contents.get("support", ())]
+    if "measures" in wanted:
+        options.measures = [
+            (str(m.id), f"{MEASURE_KIND_LABELS[MeasureKind(m.kind)]} "
+                        f"({_('from %(date)s', date=format_date(m.starts_on))})")
+            for m in contents.get("measures", ()) if m.status == MeasureStatus.ACTIVE]
+    return options

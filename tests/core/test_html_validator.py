@@ -208,6 +208,8 @@ def _staff_urls(app, ids: dict[str, list[int]]) -> list[str]:
                                                            "accounts.new_password",
                                                            "accounts.mfa_challenge"):
             continue  # the sign-in pages, gathered above as their flows show them
+        if rule.endpoint.endswith("_ics"):
+            continue  # calendar files, not HTML (tests/cases/test_case_forms.py reads them)
         with app.test_request_context():
             if not rule.arguments:
                 urls.append(app.url_for(rule.endpoint))

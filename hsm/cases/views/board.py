@@ -1,9 +1,8 @@
-"""The case boards, the case page, "My deadlines" and opening a case from a report.
+"""The case boards: one per role (tabs when someone has several), and moving a case.
 
-Thin views: ``queries`` read (one scope, one loader that answers 404), ``operations`` write
-(explicit actor, audited). The board is drawn by the shared board fragments
-(``templates/macros/board/``), like the EDI board; a move is a plain POST that htmx enhances
-so that only its card, the column counts and the live regions change.
+The board is drawn by the shared board fragments (``templates/macros/board/``), like the EDI
+board; a move is a plain POST that htmx enhances so that only its card, the column counts and
+the live regions change.
 """
 
 from __future__ import annotations
@@ -11,88 +10,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from hsm import audit, workflow
+from hsm import workflow
 from hsm.accounts.forms import role_label
 from hsm.cases import operations, queries
 from hsm.cases import workflow as case_workflow
-from hsm.cases.terms import (
-    CLOSURE_REASON_LABELS,
-    DEADLINE_KIND_LABELS,
-    DEADLINE_STATE_LABELS,
-    EVENT_LABELS,
-    FLAG_LABELS,
-    MARKING_LABELS,
-    MEASURE_KIND_LABELS,
-    OFFICER_ROLE_LABELS,
-    PARTY_ROLE_LABELS,
-    PARTY_TYPE_LABELS,
-    REVIEW_TEAM_ROLE_LABELS,
-    STAGES,
-    SUPPORT_KIND_LABELS,
-    SUPPORT_STATUS_LABELS,
-    Flag,
-    Marking,
-    Stage,
+from hsm.cases.terms import STAGES, Stage
+from hsm.cases.views.case import case_page
+from hsm.cases.views.common import (
+    BOARD_PERMISSIONS,
+    BOARD_ROLES,
+    FLAGS,
+    MOVE_PERMISSIONS,
+    P,
+    bp,
+    now,
+    offered,
+    refusal_message,
 )
 from hsm.centres.registry import centres_by_name
 from hsm.extensions import db
 from hsm.htmx import is_htmx, render
-from hsm.i18n import _, _l, get_locale
-from hsm.reports.queries import load_report_for
-from hsm.security import CENTRE_SCOPED_ROLES, Permission, Role, require, require_any
+from hsm.i18n import _, get_locale
+from hsm.security import CENTRE_SCOPED_ROLES, Role, require_any, scopes_for
 
-bp = Blueprint("cases", __name__)
-P = Permission
-
-#: Whoever holds one of these has a case board (admin, EDI, executive, Safe Contact do not).
-BOARD_PERMISSIONS = (P.VIEW_CASES, P.VIEW_STAFF_RESPONDENT_CASES, P.REVIEW_CASES,
-                     P.INVESTIGATE_CASES, P.DECIDE_REVIEWS)
-#: The staff navigation's link to the board (hsm/accounts/navigation.py).
-NAV_LABEL = _l("Cases")
-NAV_DESCRIPTION = _l("Each case stage by stage, with its deadlines and next steps.")
-#: The permissions of the workflow's moves; which move each may make is the workflow's call.
-MOVE_PERMISSIONS = (P.MANAGE_CASES, P.CONVENE_CASE_REVIEW, P.INVESTIGATE_CASES,
-                    P.DECIDE_NEXT_STEPS, P.DECIDE_REVIEWS)
-#: The roles that open a board, in the order of their tabs.
-BOARD_ROLES = (Role.STUDENT_SERVICES, Role.CENTRE_DIRECTOR, Role.SAFEGUARDING_DIRECTOR,
-               Role.PEOPLE_TEAM, Role.CASE_REVIEW_MEMBER, Role.INVESTIGATING_OFFICER,
-               Role.REVIEWING_OFFICER)
-FLAGS = tuple(Flag)
 BOARD_ID = "cases-board"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@bp.context_processor
-def cases_context():
-    return {
-        "stage_labels": case_workflow.COLUMN_LABELS,
-        "flag_labels": FLAG_LABELS,
-        "deadline_kind_labels": DEADLINE_KIND_LABELS,
-        "deadline_state_labels": DEADLINE_STATE_LABELS,
-        "event_labels": EVENT_LABELS,
-        "party_role_labels": PARTY_ROLE_LABELS,
-        "party_type_labels": PARTY_TYPE_LABELS,
-        "marking_labels": MARKING_LABELS,
-        "measure_kind_labels": MEASURE_KIND_LABELS,
-        "officer_role_labels": OFFICER_ROLE_LABELS,
-        "review_team_role_labels": REVIEW_TEAM_ROLE_LABELS,
-        "support_kind_labels": SUPPORT_KIND_LABELS,
-        "support_status_labels": SUPPORT_STATUS_LABELS,
-        "closure_reason_labels": CLOSURE_REASON_LABELS,
-        "case_flags": case_flags,
-    }
-
-
-def case_flags(case) -> list:
-    """The flags a case carries, in the order of ``Flag``."""
-    return [f for f in FLAGS if getattr(case, f.value)]
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- one board per role -----------------------------------------------------------------------
@@ -200,12 +145,6 @@ class BoardCard:
         return [m for m in offered(self.card.moves) if not m.transition.needs_reason]
 
 
-def offered(moves: list[workflow.Move]) -> list[workflow.Move]:
-    """The moves this viewer may make: allowed, or blocked only by what the case still needs
-    (a move their role never makes is not offered at all)."""
-    return [m for m in moves if workflow.PERMISSION_REASON not in m.reasons]
-
-
 def _cards(actor, cards: list[queries.Card]) -> list[BoardCard]:
     return [BoardCard(c) for c in queries.with_moves(actor, cards)]
 
@@ -249,6 +188,7 @@ def _render_board(values, *, error: str | None = None, status: int = 200):
         board=board, board_role=actor.role, board_roles=roles, role_label=role_label,
         centres=centres, filters=filters, board_args=args, board_error=error,
         moved_id=None, interim=interim, interim_references=references,
+        may_record_disclosure=bool(scopes_for(current_user, P.MANAGE_CASES)),
         status=status,
     )
 
@@ -284,23 +224,10 @@ def board():
 # --- moves ------------------------------------------------------------------------------------
 
 
-def _refusal(refused: workflow.Refused) -> str:
-    if not refused.reasons:
-        return _("That move is not one the procedure allows from this stage.")
-    return _("This move is blocked: %(reasons)s", reasons=" ".join(map(str, refused.reasons)))
-
-
 def _board_moved(case, values, expected: str, notice=None, error=None):
     actor, _roles, _centres, filters, args = _spec_context(current_user, values)
     at = now()
-    upcoming = queries.next_deadlines([case.id])
-    deadline = upcoming.get(case.id)
-    card = queries.Card(
-        case=case, next_deadline=deadline,
-        deadline_state=queries.deadline_state(deadline, case, at) if deadline else None,
-        days_in_stage=max(0, (at - case.stage_changed_at).days),
-        assigned=queries.assigned_staff([case.id]).get(case.id, []),
-    )
+    card, = queries.cards_for([case], at)
     cards = _cards(actor, [card])
     return render(
         "cases/_board_moved.html",
@@ -335,7 +262,7 @@ def move(case_id: int):
                       "where it is now.", reference=case.reference,
                       stage=case_workflow.COLUMN_LABELS[Stage(case.stage)])
         except workflow.Refused as refused:
-            error = _refusal(refused)
+            error = refusal_message(refused)
     if error is None:
         notice = _("Case %(reference)s moved to %(stage)s.", reference=case.reference,
                    stage=case_workflow.COLUMN_LABELS[Stage(case.stage)])
@@ -352,62 +279,6 @@ def move(case_id: int):
         return _board_moved(case, form, expected, error=error)
     if from_board:
         return _render_board(form, error=error, status=409)
-    return _case_page(case, error=error, status=409)
+    return case_page(case, move_error=error, status=409)
 
 
-# --- one case ---------------------------------------------------------------------------------
-
-
-def _case_page(case, *, error: str | None = None, status: int = 200):
-    access = queries.access_of(case)
-    sections = queries.sections_for(current_user, case, access)
-    at = now()
-    events = queries.timeline(case, sections)
-    moves = offered(case_workflow.available_moves(
-        queries.facts_for(case), queries.granted_for(current_user, case, access)))
-    return render(
-        "cases/case.html",
-        case=case, sections=sections, Section=queries.Section,
-        contents=queries.section_contents(case, sections),
-        events=events,
-        wellbeing=[e for e in events if e.marking == Marking.WELLBEING_PAST],
-        deadlines=queries.open_deadlines(case, at), moves=moves, move_error=error,
-        status=status,
-    )
-
-
-@bp.get("/staff/cases/<int:case_id>")
-@require_any(*BOARD_PERMISSIONS)
-def case(case_id: int):
-    """One case: the sections its reader may see, its timeline and open deadlines.
-
-    The loader answers 404 outside the reader's scope; the case page itself is a read of
-    the record, so it is written to the audit log."""
-    found = queries.load_case_for(current_user, case_id)
-    audit.record("case.viewed", actor=current_user, target_type="case", target_id=found.id,
-                 centre=found.centre)
-    return _case_page(found)
-
-
-@bp.get("/staff/cases/deadlines")
-@require_any(*BOARD_PERMISSIONS)
-def my_deadlines():
-    """"My deadlines": the signed-in person's open deadlines across their cases."""
-    return render("cases/deadlines.html", items=queries.my_deadlines(current_user, now()))
-
-
-# --- opening a case ---------------------------------------------------------------------------
-
-
-@bp.post("/staff/cases/from-report/<int:report_id>")
-@require(P.MANAGE_CASES)
-def from_report(report_id: int):
-    """"Open a case" from a report: the report becomes the case's first record."""
-    report = load_report_for(current_user, report_id)
-    try:
-        opened = operations.open_case_from_report(current_user, report)
-    except workflow.Refused as refused:
-        flash(" ".join(map(str, refused.reasons)), "error")
-        return redirect(url_for("reports.detail", report_id=report_id), code=303)
-    flash(_("Case %(reference)s is open.", reference=opened.reference))
-    return redirect(url_for("cases.case", case_id=opened.id), code=303)

@@ -1,0 +1,221 @@
+"""The one table of what can be recorded on a case page, and how each record is made.
+
+An ``Action`` names its form, the part of the page it sits in, the permissions that show it
+(any of them), when in the procedure it applies, and ``run``: the call of ``operations`` that
+makes the record. The operations check the permission and the policy's rules again and refuse
+with their reasons, so the table decides what is *offered*, never what is *allowed*.
+
+The view (``views/case.py``) is the same for every action: load the case in scope, bind the
+form with its prefix, validate, run, and answer with the page (or, for htmx, the action's own
+form and the records that changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hsm.accounts.models import User
+from hsm.cases import forms as f
+from hsm.cases import operations as op
+from hsm.cases.models import Case, CaseParty, Measure, SupportItem
+from hsm.cases.queries import Section
+from hsm.cases.terms import Stage
+from hsm.cases.workflow import Facts
+from hsm.extensions import db
+from hsm.i18n import _l
+from hsm.security import Permission
+
+P = Permission
+OPEN = frozenset(s for s in Stage if s is not Stage.CLOSED)
+#: The parts of the page that hold actions but are not a section of records.
+PROCEDURE = "procedure"
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    place: str  # a ``Section`` or PROCEDURE
+    permissions: tuple[Permission, ...]
+    form: type[f.CaseForm]
+    title: object  # the words of its heading and button
+    run: Callable[[User, Case, f.CaseForm], object]
+    done: object  # what is said once it is recorded
+    stages: frozenset[str] = OPEN
+    when: Callable[[Case, Facts], bool] = lambda case, facts: True
+
+
+def _party(case: Case, form_field) -> CaseParty:
+    party = db.session.get(CaseParty, int(form_field.data))
+    if party is None or party.case_id != case.id:
+        raise LookupError("party")
+    return party
+
+
+def _user(form_field) -> User | None:
+    return db.session.get(User, int(form_field.data)) if form_field.data else None
+
+
+def _item(model, case: Case, form_field):
+    item = db.session.get(model, int(form_field.data))
+    if item is None or item.case_id != case.id:
+        raise LookupError(model.__name__)
+    return item
+
+
+def _add_party(actor, case, form: f.PartyForm):
+    return op.add_party(actor, case, op.PartyDetails(
+        role=form.role.data, party_type=form.party_type.data, name=form.name.data or None,
+        student_number=form.student_number.data or None, contact=form.contact.data or None,
+        preferred_language=form.preferred_language.data, user=_user(form.staff_account)))
+
+
+def _risk(actor, case, form: f.RiskForm):
+    return op.record_risk_assessment(actor, case, op.RiskDetails(
+        risk_to_reporting_party=form.risk_to_reporting_party.data,
+        risk_to_responding_party=form.risk_to_responding_party.data,
+        risk_to_others=form.risk_to_others.data, urgency=form.urgency.data,
+        next_review_on=form.next_review_on.data))
+
+
+def _member(actor, case, form: f.MemberForm):
+    return op.add_review_member(actor, case, form.role_title.data, _user(form.user),
+                                name=form.name.data or None,
+                                organisation=form.organisation.data or None)
+
+
+def _decisions(actor, case, form: f.DecisionsForm):
+    return op.record_decisions(actor, case, op.Decisions(
+        met_on=form.met_on.data, risks=form.risks.data, support_needs=form.support_needs.data,
+        internal_procedure=form.internal_procedure.data,
+        external_referrals=tuple(form.external_referrals.data or ()),
+        recommend_investigation=form.recommend_investigation.data))
+
+
+def _in_stage(*stages):
+    return frozenset(stages)
+
+
+ACTIONS: dict[str, Action] = {a.name: a for a in (
+    # Parties and who works on the case.
+    Action("party", Section.PARTIES, (P.MANAGE_CASES,), f.PartyForm, _l("Add a party or a "
+           "witness"), _add_party, _l("The party is added.")),
+    Action("caseworker", Section.PARTIES, (P.MANAGE_CASES,), f.CaseworkerForm,
+           _l("Assign a caseworker"),
+           lambda a, c, form: op.assign_caseworker(a, c, _party(c, form.party),
+                                                   _user(form.caseworker)),
+           _l("The caseworker is assigned.")),
+    Action("conflict", Section.PARTIES, (P.MANAGE_CASES,), f.ConflictForm,
+           _l("Declare a conflict of interest"),
+           lambda a, c, form: op.declare_conflict(a, c, _user(form.user), form.reason.data),
+           _l("The conflict of interest is recorded. That person no longer sees this case.")),
+    # Support (A 3.3, 3.4).
+    Action("support", Section.SUPPORT_PLAN, (P.MANAGE_CASES,), f.SupportForm,
+           _l("Add to the support plan"),
+           lambda a, c, form: op.add_support_item(
+               a, c, _party(c, form.party) if form.party.data else None, form.kind.data,
+               form.status.data, helpline_id=form.helpline.data or None,
+               note=form.note.data or None),
+           _l("The support is added to the plan.")),
+    Action("support_status", Section.SUPPORT_PLAN, (P.MANAGE_CASES,), f.SupportStatusForm,
+           _l("Change the status of support"),
+           lambda a, c, form: op.set_support_status(a, c, _item(SupportItem, c, form.item),
+                                                    form.status.data),
+           _l("The status of the support is changed.")),
+    # Notes, on the timeline.
+    Action("note", Section.TIMELINE, (P.MANAGE_CASES,), f.NoteForm, _l("Add a note"),
+           lambda a, c, form: op.add_note(a, c, form.body.data, form.marking.data),
+           _l("The note is added to the timeline."), stages=frozenset(Stage)),
+    # Informal resolution (9) and the formal complaint (10).
+    Action("informal_answer", PROCEDURE, (P.MANAGE_CASES,), f.InformalAnswerForm,
+           _l("Record an answer to informal resolution"),
+           lambda a, c, form: op.record_informal_answer(a, c, _party(c, form.party),
+                                                        form.answer.data),
+           _l("The answer is recorded."),
+           stages=_in_stage(Stage.SUPPORT, Stage.INFORMAL_RESOLUTION)),
+    Action("nca_signature", PROCEDURE, (P.MANAGE_CASES,), f.SignatureForm,
+           _l("Record a signature of the No Contact Agreement"),
+           lambda a, c, form: op.record_nca_signature(a, c, _party(c, form.party),
+                                                      form.signed_on.data),
+           _l("The signature is recorded."), stages=_in_stage(Stage.INFORMAL_RESOLUTION)),
+    Action("informal_breach", PROCEDURE, (P.MANAGE_CASES,), f.ConfirmForm,
+           _l("Record a breach of the No Contact Agreement"),
+           lambda a, c, form: op.record_informal_breach(a, c),
+           _l("The breach is recorded. The case may now be referred to a formal "
+              "investigation."), stages=_in_stage(Stage.INFORMAL_RESOLUTION),
+           when=lambda case, facts: not facts.informal_breach),
+    Action("confirm_complaint", PROCEDURE, (P.MANAGE_CASES,), f.ConfirmForm,
+           _l("Record that the reporting party wishes to make a formal complaint"),
+           lambda a, c, form: op.confirm_complaint(a, c),
+           _l("The wish to complain is recorded, and the Centre Director is told."),
+           stages=_in_stage(Stage.SUPPORT, Stage.INFORMAL_RESOLUTION, Stage.FORMAL_COMPLAINT),
+           when=lambda case, facts: not facts.wish_to_complain),
+    Action("acknowledge_complaint", PROCEDURE, (P.ACKNOWLEDGE_COMPLAINTS,), f.ConfirmForm,
+           _l("Acknowledge the formal complaint"),
+           lambda a, c, form: op.acknowledge_complaint(a, c),
+           _l("The formal complaint is acknowledged, and the central Director is told."),
+           stages=_in_stage(Stage.FORMAL_COMPLAINT),
+           when=lambda case, facts: facts.wish_to_complain and not facts.director_acknowledged),
+    Action("risk", Section.RISK_ASSESSMENT, (P.MANAGE_CASES,), f.RiskForm,
+           _l("Record a precautionary risk assessment"), _risk,
+           _l("The risk assessment is recorded.")),
+    # Case review (11) and precautionary measures (12).
+    Action("member", Section.CASE_REVIEW, (P.CONVENE_CASE_REVIEW,), f.MemberForm,
+           _l("Add a member to the case review"), _member,
+           _l("The member is added to the case review.")),
+    Action("decisions", Section.CASE_REVIEW, (P.CONVENE_CASE_REVIEW,), f.DecisionsForm,
+           _l("Record the case review's decisions"), _decisions,
+           _l("The decisions are recorded.")),
+    Action("measure", Section.MEASURES, (P.CONVENE_CASE_REVIEW, P.MANAGE_STAFF_MEASURES),
+           f.MeasureForm, _l("Set a precautionary measure"),
+           lambda a, c, form: op.set_measure(a, c, _party(c, form.party), form.kind.data,
+                                             form.starts_on.data, interim=form.interim.data,
+                                             description=form.description.data or None),
+           _l("The measure is set. It is reviewed every 4 weeks.")),
+    Action("measure_review", Section.MEASURES, (P.REVIEW_MEASURES, P.MANAGE_STAFF_MEASURES),
+           f.MeasureReviewForm, _l("Review a measure"),
+           lambda a, c, form: op.review_measure(a, c, _item(Measure, c, form.measure),
+                                                form.outcome.data, form.note.data),
+           _l("The review of the measure is recorded.")),
+    Action("representations", Section.MEASURES, (P.MANAGE_CASES,), f.RepresentationsForm,
+           _l("Record representations about a measure"),
+           lambda a, c, form: op.record_representations(a, c, _item(Measure, c, form.measure)),
+           _l("The representations are recorded, and the measure will be reviewed sooner.")),
+    # Officers (13.1, 16.6).
+    Action("officer", Section.INVESTIGATION, (P.CONVENE_CASE_REVIEW,), f.OfficerForm,
+           _l("Appoint an officer"),
+           lambda a, c, form: op.appoint_officer(a, c, _user(form.user), form.role.data),
+           _l("The officer is appointed.")),
+    # Alongside the stage: police hold (7.2), interruption of studies (15.7).
+    Action("police_hold", PROCEDURE, (P.MANAGE_CASES, P.CONVENE_CASE_REVIEW), f.ConfirmForm,
+           _l("Put the case on police hold"),
+           lambda a, c, form: op.set_police_hold(a, c, True),
+           _l("The case is on police hold. Measure reviews go on."),
+           when=lambda case, facts: not case.police_hold),
+    Action("lift_police_hold", PROCEDURE, (P.MANAGE_CASES, P.CONVENE_CASE_REVIEW),
+           f.ConfirmForm, _l("Lift the police hold"),
+           lambda a, c, form: op.set_police_hold(a, c, False),
+           _l("The police hold is lifted."), when=lambda case, facts: case.police_hold),
+    Action("pause", PROCEDURE, (P.MANAGE_CASES,), f.ConfirmForm,
+           _l("Pause the case for an interruption of studies"),
+           lambda a, c, form: op.pause(a, c), _l("The case is paused."),
+           when=lambda case, facts: not case.paused),
+    Action("resume_consent", PROCEDURE, (P.MANAGE_CASES,), f.ResumeConsentForm,
+           _l("Record a party's consent to resume"),
+           lambda a, c, form: op.record_resume_consent(a, c, _party(c, form.party)),
+           _l("The consent is recorded."), when=lambda case, facts: case.paused),
+    Action("resume", PROCEDURE, (P.MANAGE_CASES,), f.ConfirmForm, _l("Resume the case"),
+           lambda a, c, form: op.resume(a, c), _l("The case is resumed."),
+           when=lambda case, facts: case.paused),
+)}
+
+
+def offered(case: Case, facts: Facts, granted: frozenset[str],
+            sections: frozenset[Section]) -> list[Action]:
+    """The actions this reader is offered on ``case``, in the table's order."""
+    return [
+        a for a in ACTIONS.values()
+        if any(p in granted for p in a.permissions)
+        and (a.place == PROCEDURE or a.place in sections)
+        and case.stage in a.stages and a.when(case, facts)
+    ]

@@ -1,0 +1,298 @@
+"""The forms of the cases area: recording a disclosure, and each record made on a case page.
+
+Every form is built from the one field kit (``hsm/forms.py``): text is filtered by ``clean``,
+choices are checked against what was offered, dates are the GOV.UK date input. A case page
+holds several forms at once, so each is made with its action's name as its ``prefix`` (the
+ids on the page never collide, and a posted form only ever reads its own fields).
+
+Choices that depend on the case (its parties, the people who may be given a role on it) are
+filled by ``offer``, from the ``Options`` that ``queries.form_options`` loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional
+
+from hsm.cases import terms
+from hsm.cases.terms import PartyRole, ReviewTeamRole
+from hsm.forms import (
+    Checkboxes,
+    Choice,
+    DateInput,
+    Form,
+    OptionalSelect,
+    RealDate,
+    Within,
+    at_most,
+    choices,
+    clean,
+)
+from hsm.i18n import _l
+
+TEXT_LIMIT = 5000
+SHORT_LIMIT = 200
+EARLIEST = date(2000, 1, 1)
+#: The reasons a person is declared conflicted (a party or witness is recorded as such).
+DECLARED = (terms.ConflictReason.COLLEAGUE, terms.ConflictReason.RELATIVE,
+            terms.ConflictReason.OTHER)
+LANGUAGE_LABELS = {"en": _l("English"), "nl": _l("Dutch"), "fr": _l("French")}
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _year_ahead() -> date:
+    return date.today() + timedelta(days=366)
+
+
+def _text(label, required=None, limit=TEXT_LIMIT, *, area=True):
+    """A text box (a textarea by default), trimmed; required when given its message."""
+    kind = TextAreaField if area else StringField
+    needed = [InputRequired(message=required)] if required else [Optional()]
+    return kind(label, filters=[clean], validators=[*needed, at_most(limit)])
+
+
+def _select(label, required, pairs=()):
+    """A select whose choices are checked against what was offered (filled later by
+    ``offer`` when they depend on the case)."""
+    return OptionalSelect(label, choices=choices([("", _l("Choose one"))] + list(pairs)),
+                          validators=[InputRequired(message=required)])
+
+
+def _radios(label, required, pairs):
+    return Choice(label, choices=choices(pairs), validators=[InputRequired(message=required)])
+
+
+def _past_date(label, required):
+    return DateInput(label, validators=[RealDate(required), Within(
+        EARLIEST, _today, _l("The date cannot be in the future."))])
+
+
+def _any_date(label, required):
+    return DateInput(label, validators=[RealDate(required), Within(EARLIEST, _year_ahead)])
+
+
+@dataclass
+class Options:
+    """What the case-dependent choices may offer, as (value, label) pairs."""
+
+    parties: list[tuple[str, str]] = field(default_factory=list)
+    students: list[tuple[str, str]] = field(default_factory=list)
+    caseworkers: list[tuple[str, str]] = field(default_factory=list)
+    members: list[tuple[str, str]] = field(default_factory=list)
+    officers: list[tuple[str, str]] = field(default_factory=list)
+    staff: list[tuple[str, str]] = field(default_factory=list)
+    helplines: list[tuple[str, str]] = field(default_factory=list)
+    support_items: list[tuple[str, str]] = field(default_factory=list)
+    measures: list[tuple[str, str]] = field(default_factory=list)
+    review_members: list[tuple[str, str]] = field(default_factory=list)
+    centres: list[tuple[str, str]] = field(default_factory=list)
+
+
+class CaseForm(Form):
+    """A form of the case page. ``OFFERS`` maps a field to the ``Options`` list it offers."""
+
+    OFFERS: dict[str, str] = {}
+
+    def offer(self, options: Options) -> CaseForm:
+        for name, source in self.OFFERS.items():
+            box = self[name]
+            first = [] if isinstance(box, Checkboxes | Choice) else [("", _l("Choose one"))]
+            box.choices = choices(first + list(getattr(options, source)))
+        return self
+
+
+class ConfirmForm(CaseForm):
+    """An action that is one button (its CSRF token is its only field)."""
+
+
+# --- opening a case from a disclosure (A 5.1) -------------------------------------------------
+
+
+class DisclosureForm(CaseForm):
+    OFFERS = {"centre": "centres"}
+
+    centre = _select(_l("Centre"), _l("Choose the centre."))
+    channel = _radios(_l("How did the disclosure reach you?"), _l("Choose how it reached you."),
+                      terms.CHANNEL_LABELS.items())
+    disclosed_on = _past_date(_l("When was it disclosed?"), _l("Enter the date of the "
+                                                               "disclosure."))
+    disclosure = _text(_l("What was disclosed"), _l("Write down what was disclosed."))
+    responding_party_type = _select(_l("Who is the concern about?"),
+                                    _l("Choose who the concern is about."),
+                                    terms.PARTY_TYPE_LABELS.items())
+    flags = Checkboxes(_l("Anything that needs attention at once"), choices=choices([
+        ("immediate_danger", terms.FLAG_LABELS[terms.Flag.IMMEDIATE_DANGER]),
+        ("under_18", terms.FLAG_LABELS[terms.Flag.UNDER_18]),
+        ("anonymous", _l("The student wants to stay anonymous")),
+        ("third_party", _l("Disclosed by someone else, for the student")),
+    ]))
+
+
+# --- parties, caseworkers, conflicts ----------------------------------------------------------
+
+
+class PartyForm(CaseForm):
+    OFFERS = {"staff_account": "staff"}
+
+    role = _radios(_l("Role in the case"), _l("Choose the role in the case."), [
+        (PartyRole.RESPONDING, terms.PARTY_ROLE_LABELS[PartyRole.RESPONDING]),
+        (PartyRole.WITNESS, terms.PARTY_ROLE_LABELS[PartyRole.WITNESS]),
+        (PartyRole.REPORTING, _l("Reporting party (when not known yet)")),
+    ])
+    party_type = _select(_l("Who they are"), _l("Choose who they are."),
+                         terms.PARTY_TYPE_LABELS.items())
+    name = _text(_l("Name (if known)"), limit=SHORT_LIMIT, area=False)
+    student_number = _text(_l("Student number (if a student)"), limit=40, area=False)
+    contact = _text(_l("Contact details"), limit=SHORT_LIMIT, area=False)
+    preferred_language = _select(_l("Language for what is written to them"),
+                                 _l("Choose a language."), LANGUAGE_LABELS.items())
+    staff_account = OptionalSelect(_l("Their staff account, if they have one"))
+
+
+class CaseworkerForm(CaseForm):
+    OFFERS = {"party": "students", "caseworker": "caseworkers"}
+
+    party = _select(_l("For"), _l("Choose the party."))
+    caseworker = _select(_l("Caseworker"), _l("Choose a caseworker."))
+
+
+class ConflictForm(CaseForm):
+    OFFERS = {"user": "staff"}
+
+    user = _select(_l("Member of staff"), _l("Choose the member of staff."))
+    reason = _select(_l("Why they must not see this case"), _l("Choose a reason."),
+                     [(r, terms.CONFLICT_REASON_LABELS[r]) for r in DECLARED])
+
+
+# --- notes, support, informal resolution, formal complaint ------------------------------------
+
+
+class NoteForm(CaseForm):
+    body = _text(_l("Note"), _l("Write the note first."))
+    marking = _radios(_l("Marking"), _l("Choose how the note is marked."),
+                      terms.MARKING_LABELS.items())
+
+
+class SupportForm(CaseForm):
+    OFFERS = {"party": "parties", "helpline": "helplines"}
+
+    party = OptionalSelect(_l("For"))
+    kind = _select(_l("Support"), _l("Choose the support."), terms.SUPPORT_KIND_LABELS.items())
+    helpline = OptionalSelect(_l("Helpline (for a helpline referral)"))
+    status = _select(_l("Status"), _l("Choose a status."), terms.SUPPORT_STATUS_LABELS.items())
+    note = _text(_l("Note (optional)"), limit=SHORT_LIMIT, area=False)
+
+
+class SupportStatusForm(CaseForm):
+    OFFERS = {"item": "support_items"}
+
+    item = _select(_l("Support item"), _l("Choose the support item."))
+    status = _select(_l("New status"), _l("Choose a status."), terms.SUPPORT_STATUS_LABELS.items())
+
+
+class InformalAnswerForm(CaseForm):
+    OFFERS = {"party": "parties"}
+
+    party = _select(_l("Party"), _l("Choose the party."))
+    answer = _radios(_l("Their answer to informal resolution"), _l("Choose their answer."),
+                     terms.AGREEMENT_LABELS.items())
+
+
+class SignatureForm(CaseForm):
+    OFFERS = {"party": "parties"}
+
+    party = _select(_l("Party"), _l("Choose the party."))
+    signed_on = _past_date(_l("Date they signed the No Contact Agreement"),
+                           _l("Enter the date they signed."))
+
+
+class RiskForm(CaseForm):
+    risk_to_reporting_party = _text(_l("Risks to the reporting party"),
+                                    _l("Write the risks to the reporting party."))
+    risk_to_responding_party = _text(_l("Risks to the responding party"),
+                                     _l("Write the risks to the responding party."))
+    risk_to_others = _text(_l("Risks to others"), _l("Write the risks to others."))
+    urgency = _radios(_l("Urgency"), _l("Choose the urgency."), terms.URGENCY_LABELS.items())
+    next_review_on = _any_date(_l("Next review"), _l("Enter the date of the next review."))
+
+
+# --- case review, measures, officers ----------------------------------------------------------
+
+
+class MemberForm(CaseForm):
+    OFFERS = {"user": "members"}
+
+    role_title = _select(_l("Role on the case review"), _l("Choose the role."),
+                         terms.REVIEW_TEAM_ROLE_LABELS.items())
+    user = OptionalSelect(_l("Member with an account"))
+    name = _text(_l("Or, for a co-opted member without an account: name"), limit=SHORT_LIMIT,
+                 area=False)
+    organisation = _text(_l("Their organisation"), limit=SHORT_LIMIT, area=False)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not self.user.data and not self.name.data:
+            self.user.errors = [str(_l("Choose a member, or write a co-opted member's name."))]
+            return False
+        if ok and not self.user.data and self.role_title.data != ReviewTeamRole.CO_OPTED:
+            self.role_title.errors = [str(_l("A member without an account can only be "
+                                             "co-opted."))]
+            return False
+        return ok
+
+
+class DecisionsForm(CaseForm):
+    met_on = _past_date(_l("Date of the meeting"), _l("Enter the date of the meeting."))
+    risks = _text(_l("Risks"), _l("Write the risks the case review found."))
+    support_needs = _text(_l("Support needs"), _l("Write the support needs."))
+    internal_procedure = _select(_l("Which internal procedure applies"),
+                                 _l("Choose the internal procedure."),
+                                 terms.INTERNAL_PROCEDURE_LABELS.items())
+    external_referrals = Checkboxes(_l("External referrals"),
+                                    choices=choices(terms.EXTERNAL_REFERRAL_LABELS))
+    recommend_investigation = BooleanField(_l("The case review recommends an investigation"))
+
+
+class MeasureForm(CaseForm):
+    OFFERS = {"party": "parties"}
+
+    party = _select(_l("Applies to"), _l("Choose who the measure applies to."))
+    kind = _select(_l("Measure"), _l("Choose the measure."), terms.MEASURE_KIND_LABELS.items())
+    starts_on = _any_date(_l("Starts on"), _l("Enter the start date."))
+    description = _text(_l("Details (optional)"), limit=SHORT_LIMIT, area=False)
+    interim = BooleanField(_l("Interim measure, in an urgent case (the case review ratifies, "
+                              "varies or lifts it)"))
+
+
+class MeasureReviewForm(CaseForm):
+    OFFERS = {"measure": "measures"}
+
+    measure = _select(_l("Measure"), _l("Choose the measure."))
+    outcome = _radios(_l("Outcome of the review"), _l("Choose the outcome."),
+                      terms.MEASURE_REVIEW_OUTCOME_LABELS.items())
+    note = _text(_l("Note"), _l("Write a note on the review."))
+
+
+class RepresentationsForm(CaseForm):
+    OFFERS = {"measure": "measures"}
+
+    measure = _select(_l("Measure"), _l("Choose the measure."))
+
+
+class OfficerForm(CaseForm):
+    OFFERS = {"user": "officers"}
+
+    role = _radios(_l("Appoint as"), _l("Choose the role."), terms.OFFICER_ROLE_LABELS.items())
+    user = _select(_l("Officer"), _l("Choose the officer."))
+
+
+class ResumeConsentForm(CaseForm):
+    OFFERS = {"party": "parties"}
+
+    party = _select(_l("Party who consents"), _l("Choose the party."))
