@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from hsm.accounts.models import User
 from hsm.cases import forms as f
 from hsm.cases import operations as op
-from hsm.cases.models import Case, CaseParty, Measure, SupportItem
+from hsm.cases.models import Case, CaseEvent, CaseParty, Measure, SupportItem
 from hsm.cases.queries import Section
-from hsm.cases.terms import Stage
+from hsm.cases.terms import Marking, Stage
 from hsm.cases.workflow import Facts
 from hsm.extensions import db
 from hsm.i18n import _l
+from hsm.reports.models import Report
 from hsm.security import Permission
 
 P = Permission
@@ -126,6 +127,16 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("note", Section.TIMELINE, (P.MANAGE_CASES,), f.NoteForm, _l("Add a note"),
            lambda a, c, form: op.add_note(a, c, form.body.data, form.marking.data),
            _l("The note is added to the timeline."), stages=frozenset(Stage)),
+    Action("note_marking", Section.TIMELINE, (P.MANAGE_CASES,), f.NoteMarkingForm,
+           _l("Mark a note as about wellbeing or the past"),
+           lambda a, c, form: op.mark_note(a, c, _item(CaseEvent, c, form.note),
+                                           Marking.WELLBEING_PAST),
+           _l("The note is marked. It will never reach anything prepared for the responding "
+              "party."), stages=frozenset(Stage)),
+    Action("link_report", PROCEDURE, (P.MANAGE_CASES,), f.LinkReportForm,
+           _l("Link a later report about the same matter"),
+           lambda a, c, form: op.link_report(a, c, db.session.get(Report, int(form.report.data))),
+           _l("The report is linked to this case.")),
     # Informal resolution (9) and the formal complaint (10).
     Action("informal_answer", PROCEDURE, (P.MANAGE_CASES,), f.InformalAnswerForm,
            _l("Record an answer to informal resolution"),

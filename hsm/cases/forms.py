@@ -92,6 +92,8 @@ class Options:
     measures: list[tuple[str, str]] = field(default_factory=list)
     review_members: list[tuple[str, str]] = field(default_factory=list)
     centres: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    reports: list[tuple[str, str]] = field(default_factory=list)
 
 
 class CaseForm(Form):
@@ -105,6 +107,15 @@ class CaseForm(Form):
             first = [] if isinstance(box, Checkboxes | Choice) else [("", _l("Choose one"))]
             box.choices = choices(first + list(getattr(options, source)))
         return self
+
+    @property
+    def usable(self) -> bool:
+        """False when a choice it needs has nothing to offer (no measure to review yet)."""
+        return all(
+            any(c.value for c in self[name].choices)
+            for name in self.OFFERS
+            if any(isinstance(v, InputRequired) for v in self[name].validators)
+        )
 
 
 class ConfirmForm(CaseForm):
@@ -170,6 +181,12 @@ class ConflictForm(CaseForm):
                      [(r, terms.CONFLICT_REASON_LABELS[r]) for r in DECLARED])
 
 
+class LinkReportForm(CaseForm):
+    OFFERS = {"report": "reports"}
+
+    report = _select(_l("A later report about the same matter"), _l("Choose the report."))
+
+
 # --- notes, support, informal resolution, formal complaint ------------------------------------
 
 
@@ -177,6 +194,15 @@ class NoteForm(CaseForm):
     body = _text(_l("Note"), _l("Write the note first."))
     marking = _radios(_l("Marking"), _l("Choose how the note is marked."),
                       terms.MARKING_LABELS.items())
+
+
+class NoteMarkingForm(CaseForm):
+    """A marking may become stricter, never looser: an internal note becomes one about the
+    reporting party's wellbeing or past (it then never reaches the responding party)."""
+
+    OFFERS = {"note": "notes"}
+
+    note = _select(_l("Note"), _l("Choose the note."))
 
 
 class SupportForm(CaseForm):

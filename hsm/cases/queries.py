@@ -37,6 +37,7 @@ from hsm.cases.models import (
     Case,
     CaseConflict,
     CaseEvent,
+    CaseLinkedReport,
     CaseParty,
     CaseReviewDecision,
     CaseReviewMember,
@@ -70,6 +71,7 @@ from hsm.cases.terms import (
 from hsm.centres.registry import get_centre
 from hsm.extensions import db
 from hsm.i18n import _, format_date, get_locale
+from hsm.reports.models import Report
 from hsm.security import (
     CENTRE_SCOPED_ROLES,
     ROLE_PERMISSIONS,
@@ -795,6 +797,15 @@ def section_contents(case: Case, sections: frozenset[Section]) -> dict:
     return found
 
 
+def linked_reports(case: Case) -> list[str]:
+    """The references of the reports on the case: the first one, then those linked later."""
+    first = db.session.scalars(sa.select(Report.reference).where(Report.id == case.report_id))
+    later = db.session.scalars(
+        sa.select(Report.reference).join(CaseLinkedReport, CaseLinkedReport.report_id == Report.id)
+        .where(CaseLinkedReport.case_id == case.id).order_by(CaseLinkedReport.linked_at))
+    return [*first, *later]
+
+
 def _holders(roles: Iterable[Role], centre: str | None = None) -> list[tuple[str, str]]:
     """Active staff holding one of ``roles`` (at ``centre``, or centrally), by name."""
     query = (sa.select(User.id, User.name).join(RoleAssignment, RoleAssignment.user_id == User.id)
@@ -844,6 +855,22 @@ def form_options(case: Case, contents: dict, wanted: Iterable[str]) -> Options:
             (str(i.id), f"{SUPPORT_KIND_LABELS[SupportKind(i.kind)]} "
                         f"({SUPPORT_STATUS_LABELS[SupportStatus(i.status)]})")
             for i in contents.get("support", ())]
+    if "notes" in wanted:
+        options.notes = [
+            (str(e.id), f"{format_date(e.at)}: {(e.body or '')[:60]}")
+            for e in db.session.scalars(sa.select(CaseEvent).where(
+                CaseEvent.case_id == case.id, CaseEvent.kind == "note",
+                CaseEvent.marking == Marking.INTERNAL).order_by(CaseEvent.at.desc()).limit(100))]
+    if "reports" in wanted:
+        options.reports = [
+            (str(rid), _("%(reference)s, received %(date)s", reference=ref,
+                         date=format_date(received)))
+            for rid, ref, received in db.session.execute(
+                sa.select(Report.id, Report.reference, Report.received_at)
+                .where(Report.centre == case.centre,
+                       ~sa.exists().where(Case.report_id == Report.id),
+                       ~sa.exists().where(CaseLinkedReport.report_id == Report.id))
+                .order_by(Report.received_at.desc(), Report.id.desc()).limit(100))]
     if "measures" in wanted:
         options.measures = [
             (str(m.id), f"{MEASURE_KIND_LABELS[MeasureKind(m.kind)]} "

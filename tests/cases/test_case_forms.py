@@ -235,3 +235,35 @@ def test_a_deadline_downloads_as_a_calendar_event_with_no_detail(client, make_re
     assert client.get(f"/staff/cases/{case.id}/deadlines/999999.ics").status_code == 404
     feed = client.get("/staff/cases/deadlines.ics")
     assert feed.status_code == 200 and case.reference in feed.get_data(as_text=True)
+
+
+def test_a_later_report_is_linked_to_the_case(client, make_case, make_report, staff):
+    case = make_case(Stage.SUPPORT)
+    later, elsewhere = make_report("uk"), make_report("amsterdam")
+    sign_in(client, staff.caseworker)
+    page = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    assert later.reference in page and elsewhere.reference not in page
+    response = _post(client, case, "link_report", {"report": str(later.id)})
+    assert response.status_code == 303
+    page = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    assert f"<dd>{later.reference}</dd>" in page
+    # Once linked it is no longer offered, here or on another case.
+    other = make_case(Stage.SUPPORT)
+    assert later.reference not in client.get(f"/staff/cases/{other.id}").get_data(as_text=True)
+
+
+def test_a_note_is_marked_stricter_and_leaves_the_timeline(client, make_case, staff):
+    case = make_case(Stage.SUPPORT)
+    sign_in(client, staff.caseworker)
+    _post(client, case, "note", {"body": NOTE, "marking": Marking.INTERNAL})
+    note = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                        CaseEvent.kind == "note"))
+    response = _post(client, case, "note_marking", {"note": str(note.id)})
+    assert response.status_code == 303
+    db.session.refresh(note)
+    assert note.marking == Marking.WELLBEING_PAST
+    page = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    timeline = page[page.index('id="case-timeline"'):]
+    assert NOTE not in timeline
+    # A wellbeing note is never offered for marking again (a marking never loosens).
+    assert "action-note_marking" not in page  # no internal note is left to mark

@@ -46,14 +46,16 @@ def _page_context(case, *, bound=None, bound_name=None):
     facts = queries.facts_for(case)
     contents = queries.section_contents(case, sections)
     available = actions.offered(case, facts, granted, sections)
+    forms = _forms(case, contents, available, bound, bound_name)
+    available = [a for a in available if a.name == bound_name or forms[a.name].usable]
     events = queries.timeline(case, sections)
     return dict(
         case=case, sections=sections, Section=queries.Section, contents=contents,
         events=events, wellbeing=[e for e in events if e.marking == Marking.WELLBEING_PAST],
         deadlines=queries.open_deadlines(case, now()),
         moves=offered(case_workflow.available_moves(facts, granted)),
-        actions=available, forms=_forms(case, contents, available, bound, bound_name),
-        PROCEDURE=actions.PROCEDURE,
+        actions=available, forms=forms,
+        PROCEDURE=actions.PROCEDURE, linked=queries.linked_reports(case),
     )
 
 
