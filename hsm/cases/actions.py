@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from hsm.accounts.models import User
 from hsm.cases import forms as f
 from hsm.cases import operations as op
-from hsm.cases.models import Case, CaseEvent, CaseParty, Measure, SupportItem
+from hsm.cases.models import Case, CaseEvent, CaseParty, Measure, ReviewRequest, SupportItem
 from hsm.cases.queries import Section
 from hsm.cases.terms import Marking, Stage
 from hsm.cases.workflow import Facts
@@ -197,6 +197,35 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            _l("Appoint an officer"),
            lambda a, c, form: op.appoint_officer(a, c, _user(form.user), form.role.data),
            _l("The officer is appointed.")),
+    # Review (16) and the final decision that starts the Completion of Procedures letter.
+    Action("review_request", PROCEDURE, (P.MANAGE_CASES,), f.ReviewRequestForm,
+           _l("Record a review request"),
+           lambda a, c, form: op.record_review_request(a, c, _party(c, form.party),
+                                                       form.received_on.data, form.grounds.data),
+           _l("The review request is recorded. It is acknowledged within 5 working days and "
+              "answered within 3 weeks."), stages=_in_stage(Stage.OUTCOME, Stage.REVIEW)),
+    Action("acknowledge_review", Section.INVESTIGATION, (P.DECIDE_REVIEWS,),
+           f.AcknowledgeReviewForm, _l("Acknowledge a review request"),
+           lambda a, c, form: op.acknowledge_review_request(
+               a, c, _item(ReviewRequest, c, form.request)),
+           _l("The review request is acknowledged."), stages=_in_stage(Stage.REVIEW)),
+    Action("review_timescale", Section.INVESTIGATION, (P.DECIDE_REVIEWS,), f.TimescaleForm,
+           _l("Issue an alternative timescale for the response"),
+           lambda a, c, form: op.set_alternative_timescale(
+               a, c, _item(ReviewRequest, c, form.request), form.due_on.data, form.reason.data),
+           _l("The alternative timescale is recorded, and its date is now the deadline."),
+           stages=_in_stage(Stage.REVIEW)),
+    Action("respond_review", Section.INVESTIGATION, (P.DECIDE_REVIEWS,), f.RespondReviewForm,
+           _l("Record that the review request was answered"),
+           lambda a, c, form: op.respond_review_request(
+               a, c, _item(ReviewRequest, c, form.request)),
+           _l("The answer to the review request is recorded."), stages=_in_stage(Stage.REVIEW)),
+    Action("final_decision", PROCEDURE, (P.CONVENE_CASE_REVIEW,), f.FinalDecisionForm,
+           _l("Record the final decision"),
+           lambda a, c, form: op.record_final_decision(a, c, form.decided_on.data),
+           _l("The final decision is recorded. The Completion of Procedures letter is due "
+              "within 28 days."), stages=_in_stage(Stage.OUTCOME, Stage.REVIEW),
+           when=lambda case, facts: case.final_decision_on is None),
     # Alongside the stage: police hold (7.2), interruption of studies (15.7).
     Action("police_hold", PROCEDURE, (P.MANAGE_CASES, P.CONVENE_CASE_REVIEW), f.ConfirmForm,
            _l("Put the case on police hold"),

@@ -93,6 +93,8 @@ class Options:
     review_members: list[tuple[str, str]] = field(default_factory=list)
     centres: list[tuple[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
+    unacknowledged: list[tuple[str, str]] = field(default_factory=list)
+    unanswered: list[tuple[str, str]] = field(default_factory=list)
     reports: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -316,6 +318,44 @@ class OfficerForm(CaseForm):
 
     role = _radios(_l("Appoint as"), _l("Choose the role."), terms.OFFICER_ROLE_LABELS.items())
     user = _select(_l("Officer"), _l("Choose the officer."))
+
+
+# --- review (16) and the final decision ------------------------------------------------------
+
+
+class ReviewRequestForm(CaseForm):
+    OFFERS = {"party": "parties"}
+
+    party = _select(_l("Who asks for the review"), _l("Choose the party."))
+    received_on = _past_date(_l("Date the request was received"),
+                             _l("Enter the date the request was received."))
+    grounds = Checkboxes(_l("Grounds (16.8)"), choices=choices(terms.REVIEW_GROUND_LABELS),
+                         validators=[InputRequired(message=_l("Choose at least one ground."))])
+
+
+class AcknowledgeReviewForm(CaseForm):
+    OFFERS = {"request": "unacknowledged"}
+
+    request = _select(_l("Review request"), _l("Choose the review request."))
+
+
+class TimescaleForm(CaseForm):
+    OFFERS = {"request": "unanswered"}
+
+    request = _select(_l("Review request"), _l("Choose the review request."))
+    due_on = _any_date(_l("New date for the response"), _l("Enter the new date."))
+    reason = _text(_l("Reason for the alternative timescale"), _l("Write the reason."))
+
+
+class RespondReviewForm(CaseForm):
+    OFFERS = {"request": "unanswered"}
+
+    request = _select(_l("Review request"), _l("Choose the review request."))
+
+
+class FinalDecisionForm(CaseForm):
+    decided_on = _past_date(_l("Date of the final decision"),
+                            _l("Enter the date of the final decision."))
 
 
 class ResumeConsentForm(CaseForm):

@@ -794,6 +794,9 @@ def section_contents(case: Case, sections: frozenset[Section]) -> dict:
             sa.select(OfficerAppointment).where(OfficerAppointment.case_id == case.id,
                                                 OfficerAppointment.ended_at.is_(None))
             .order_by(OfficerAppointment.id)))
+        found["requests"] = list(db.session.scalars(
+            sa.select(ReviewRequest).where(ReviewRequest.case_id == case.id)
+            .order_by(ReviewRequest.received_on, ReviewRequest.id)))
     return found
 
 
@@ -804,6 +807,10 @@ def linked_reports(case: Case) -> list[str]:
         sa.select(Report.reference).join(CaseLinkedReport, CaseLinkedReport.report_id == Report.id)
         .where(CaseLinkedReport.case_id == case.id).order_by(CaseLinkedReport.linked_at))
     return [*first, *later]
+
+
+def request_label(request: ReviewRequest) -> str:
+    return _("Review request received on %(date)s", date=format_date(request.received_on))
 
 
 def _holders(roles: Iterable[Role], centre: str | None = None) -> list[tuple[str, str]]:
@@ -855,6 +862,11 @@ def form_options(case: Case, contents: dict, wanted: Iterable[str]) -> Options:
             (str(i.id), f"{SUPPORT_KIND_LABELS[SupportKind(i.kind)]} "
                         f"({SUPPORT_STATUS_LABELS[SupportStatus(i.status)]})")
             for i in contents.get("support", ())]
+    requests = contents.get("requests", ())
+    options.unacknowledged = [(str(r.id), request_label(r)) for r in requests
+                              if r.acknowledged_on is None]
+    options.unanswered = [(str(r.id), request_label(r)) for r in requests
+                          if r.responded_on is None]
     if "notes" in wanted:
         options.notes = [
             (str(e.id), f"{format_date(e.at)}: {(e.body or '')[:60]}")

@@ -267,3 +267,34 @@ def test_a_note_is_marked_stricter_and_leaves_the_timeline(client, make_case, st
     assert NOTE not in timeline
     # A wellbeing note is never offered for marking again (a marking never loosens).
     assert "action-note_marking" not in page  # no internal note is left to mark
+
+
+def test_a_review_request_runs_to_its_answer_on_the_reviewing_officers_page(client, make_case,
+                                                                              staff):
+    case = make_case(Stage.OUTCOME)
+    sign_in(client, staff.caseworker)
+    response = _post(client, case, "review_request", {
+        "party": str(party(case, PartyRole.RESPONDING).id), "received_on-day": "1",
+        "received_on-month": "12", "received_on-year": "2026", "grounds": "new_evidence"})
+    assert response.status_code == 303
+    sign_in(client, staff.director)
+    page = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    assert "Review request received on 1 Dec 2026" in page
+    assert "Relevant new evidence or circumstances" in page
+    ops.appoint_officer(staff.director, case, staff.reviewer, "reviewing")
+    ops.move(staff.director, case, Stage.REVIEW)
+    db.session.commit()
+    sign_in(client, staff.reviewer)
+    assert {"acknowledge_review", "review_timescale", "respond_review"} <= _forms_on(
+        client.get(f"/staff/cases/{case.id}").get_data(as_text=True))
+    request = db.session.scalar(sa.select(actions.ReviewRequest).where(
+        actions.ReviewRequest.case_id == case.id))
+    assert _post(client, case, "acknowledge_review", {"request": str(request.id)}
+                 ).status_code == 303
+    missing = _post(client, case, "review_timescale", {"request": str(request.id)})
+    assert missing.status_code == 422 and "Write the reason." in missing.get_data(as_text=True)
+    assert _post(client, case, "respond_review", {"request": str(request.id)}).status_code == 303
+    db.session.refresh(request)
+    assert request.acknowledged_on and request.responded_on
+    page = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
+    assert "action-acknowledge_review" not in page and "action-respond_review" not in page

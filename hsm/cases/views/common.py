@@ -52,6 +52,7 @@ def cases_context():
         "channel_labels": terms.CHANNEL_LABELS,
         "agreement_labels": terms.AGREEMENT_LABELS,
         "urgency_labels": terms.URGENCY_LABELS,
+        "review_ground_labels": terms.REVIEW_GROUND_LABELS,
         "case_flags": case_flags,
     }
 
