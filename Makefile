@@ -46,7 +46,11 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 
 ## Then every text file in static/ gets brotli and gzip copies (git-ignored), served by
 ## hsm/site.py to browsers that accept them; only stale copies are rewritten.
-assets: static/vendor/htmx.min.js | install
+static/vendor/Sortable.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/sortablejs/Sortable.min.js static/vendor/Sortable.min.js
+
+assets: static/vendor/htmx.min.js static/vendor/Sortable.min.js | install
 	$(BIN)/python -m hsm.assets static
 
 ## make translations: extract every string and update the .po files (then translate them).

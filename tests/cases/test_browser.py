@@ -202,3 +202,33 @@ def test_a_mistake_on_a_case_form_keeps_the_words(browser_login, live_server, ma
         page.locator(f"#risk-next_review_on-{part}").fill(value)
     page.locator("#action-risk button[type=submit]").click()
     page.locator("#records-risk_assessment").get_by_text("Kept-canary").wait_for()
+
+
+def _drag(page, source, target):
+    """Drag with the mouse at a person's pace (SortableJS follows the pointer's moves)."""
+    start, end = source.bounding_box(), target.bounding_box()
+    x, y = start["x"] + 10, start["y"] + 5
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 21):
+        page.mouse.move(x + (end["x"] + 30 - x) * step / 20, y + (end["y"] + 10 - y) * step / 20)
+        page.wait_for_timeout(30)
+    page.mouse.up()
+
+
+def test_drag_and_drop_makes_the_same_checked_move(browser_login, live_server, received,
+                                                   make_case):
+    blocked = make_case(Stage.RECEIVED)  # no caseworker yet: it may not move to support
+    page = browser_login("student_services", "uk")
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    _open_board(page, live_server)
+    page.wait_for_function("() => window.Sortable !== undefined")
+    page.locator("[data-dnd-ready]").first.wait_for(state="attached")
+    _drag(page, page.locator(f"#cases-board-card-{received.id} p.hint").first, _column(page, "support"))
+    _column(page, "support").get_by_role("link", name=received.reference).wait_for()
+    page.locator("#cases-board-status").get_by_text("moved to Support").wait_for()
+    assert _stage(received) == Stage.SUPPORT
+    _drag(page, page.locator(f"#cases-board-card-{blocked.id} p.hint").first, _column(page, "support"))
+    page.locator("#cases-board-alert").get_by_text("Cannot move to Support yet").wait_for()
+    assert _column(page, "received").locator(f"#cases-board-card-{blocked.id}").count() == 1
+    assert _stage(blocked) == Stage.RECEIVED
