@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from hsm import audit, crypto
+from hsm import audit, crypto, jobs
 from hsm.accounts import demo as accounts_demo
 from hsm.accounts.cli import create_user
 from hsm.cases import demo as cases_demo
@@ -70,6 +70,19 @@ def reminders() -> None:
         click.echo("another server is sending the reminders; nothing sent here")
         return
     click.echo(f"reminders sent to {len(run.sent)} people ({len(run.already)} had theirs today)")
+
+
+jobs_cli = AppGroup("jobs", help="The periodic work (outbox, reminders).")
+hsm_cli.add_command(jobs_cli)
+
+
+@jobs_cli.command("run")
+@click.option("--only", "names", multiple=True, type=click.Choice(list(jobs.JOBS)),
+              help="Run only this job (repeatable).")
+def jobs_run(names: tuple[str, ...]) -> None:
+    """Run the periodic jobs once, each under its lock; safe on every app server at once."""
+    for outcome in jobs.run(list(names) or None):
+        click.echo(f"{outcome.name}: {outcome.summary}")
 
 
 def init_app(app: Flask) -> None:

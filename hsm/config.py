@@ -108,6 +108,7 @@ class Settings:
     report_rate_limit: str = DEFAULT_REPORT_RATE_LIMIT
     receipt_rate_limit: str = DEFAULT_RECEIPT_RATE_LIMIT
     page_cache: bool = True
+    outbox_keep_days: int = 7
     extra: dict = field(default_factory=dict)
 
     def flask_config(self) -> dict:
@@ -131,6 +132,7 @@ class Settings:
             "HSM_REPORT_RATE_LIMIT": self.report_rate_limit,
             "HSM_RECEIPT_RATE_LIMIT": self.receipt_rate_limit,
             "HSM_PAGE_CACHE": self.page_cache,
+            "HSM_OUTBOX_KEEP_DAYS": self.outbox_keep_days,
             "TRUSTED_HOSTS": list(self.trusted_hosts) or None,
             "HSM_ALLOWED_STAFF_DOMAINS": self.allowed_staff_domains,
             "HSM_SMTP_HOST": self.smtp_host,
@@ -270,4 +272,6 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
         receipt_rate_limit=_rate_limit(env, "HSM_RECEIPT_RATE_LIMIT", DEFAULT_RECEIPT_RATE_LIMIT),
         # The in-process cache of the public pages; off only to measure without it.
         page_cache=_bool(env.get("HSM_PAGE_CACHE"), True),
+        # How long a sent email stays in the outbox (for the record) before it is removed.
+        outbox_keep_days=_int(env, "HSM_OUTBOX_KEEP_DAYS", 7),
     )

@@ -5,6 +5,12 @@ outbox in the same transaction as the change (``queue``): it leaves only once th
 transaction has committed, and never when it is rolled back. The request's one commit point
 (``hsm.transaction``) sends what the request queued once the response has gone out; a caller
 that must tell the user at once whether it left calls ``deliver`` after its own commit.
+
+A message that could not leave (the mail server is down) stays in the outbox and is tried
+again with a growing wait (``BACKOFF``) by ``send_pending``, which ``hsm jobs run`` calls; it
+is never dropped. Each attempt first claims the message with a conditional UPDATE, so two
+senders never both send it. Sent messages are removed after ``HSM_OUTBOX_KEEP_DAYS``: the
+outbox holds only what the email holds (links, never details), encrypted.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ class NotDelivered(Exception):
 ERRORS = (smtplib.SMTPException, OSError, NotDelivered)
 # A claimed message whose sender died is claimable again after this long.
 CLAIM_TIMEOUT = timedelta(minutes=10)
+# The waits after the 1st, 2nd, ... failed attempt; the last one repeats, without end.
+BACKOFF = tuple(timedelta(minutes=m) for m in (1, 2, 5, 15, 30, 60))
 QUEUED_KEY = "hsm_outbox_queued"
 
 
@@ -53,6 +61,8 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(200))
+    # After a failed attempt: not tried again before this (see ``BACKOFF``).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def _settings() -> dict:
@@ -74,8 +84,11 @@ def _message(to: str | list[str], subject: str, body: str, settings: dict) -> Em
 def _deliver(message: EmailMessage, settings: dict) -> None:
     host = settings["HSM_SMTP_HOST"]
     if not host:
-        # Development: the console is the mail sink.
-        print(f"\n----- email (not sent: HSM_SMTP_HOST is empty) -----\n{message}", file=sys.stderr)
+        # Development: the console is the mail sink. The text as it reads (not the wire's
+        # quoted-printable), so that a link copied from it works.
+        print(f"\n----- email (not sent: HSM_SMTP_HOST is empty) -----\n"
+              f"To: {message['To']}\nSubject: {message['Subject']}\n\n"
+              f"{message.get_content()}", file=sys.stderr)
         return
     with smtplib.SMTP(host, settings["HSM_SMTP_PORT"], timeout=10) as smtp:
         if settings["HSM_SMTP_STARTTLS"]:
@@ -112,6 +125,7 @@ def _claim(message_id: int, now: datetime) -> bool:
                 OutboxMessage.claimed_at.is_(None),
                 OutboxMessage.claimed_at < now - CLAIM_TIMEOUT,
             ),
+            sa.or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
         )
         .values(claimed_at=now)
     )
@@ -119,15 +133,23 @@ def _claim(message_id: int, now: datetime) -> bool:
     return claimed.rowcount == 1
 
 
-def deliver(message_ids: list[int]) -> dict[int, bool]:
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after ``attempts`` failed attempts before the next one."""
+    return BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1]
+
+
+def deliver(message_ids: list[int], now: datetime | None = None) -> dict[int, bool]:
     """Send these committed outbox messages now; returns which left (by id).
 
-    A failure is recorded on the message (it stays in the outbox) and never raised.
+    A failure is recorded on the message (it stays in the outbox, to be tried again after
+    ``backoff``) and never raised. A message that is not due yet, or that another sender has
+    claimed, is left alone.
     """
     settings = _settings()
     results: dict[int, bool] = {}
     for message_id in message_ids:
-        if not _claim(message_id, datetime.now(UTC)):
+        at = now or datetime.now(UTC)
+        if not _claim(message_id, at):
             continue
         row = db.session.get(OutboxMessage, message_id)
         try:
@@ -137,13 +159,47 @@ def deliver(message_ids: list[int]) -> dict[int, bool]:
             row.attempts += 1
             row.claimed_at = None
             row.last_error = type(error).__name__
+            row.next_attempt_at = at + backoff(row.attempts)
             results[message_id] = False
         else:
             row.attempts += 1
             row.sent_at = datetime.now(UTC)
+            row.next_attempt_at = None
             results[message_id] = True
         db.session.commit()
     return results
+
+
+def send_pending(now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
+    """Send every message that is due (never sent, and its wait over); returns (sent, failed).
+
+    The job runner calls it; a message whose request ended before it was sent (a worker that
+    died) is sent here too, once its claim has timed out."""
+    now = now or datetime.now(UTC)
+    due = list(db.session.scalars(
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.sent_at.is_(None),
+               sa.or_(OutboxMessage.next_attempt_at.is_(None),
+                      OutboxMessage.next_attempt_at <= now),
+               sa.or_(OutboxMessage.claimed_at.is_(None),
+                      OutboxMessage.claimed_at < now - CLAIM_TIMEOUT))
+        .order_by(OutboxMessage.id).limit(limit)))
+    db.session.commit()
+    results = deliver(due, now)
+    sent = sum(1 for ok in results.values() if ok)
+    return sent, len(results) - sent
+
+
+def purge_sent(now: datetime | None = None) -> int:
+    """Remove the messages sent more than ``HSM_OUTBOX_KEEP_DAYS`` ago; returns how many."""
+    now = now or datetime.now(UTC)
+    keep = timedelta(days=current_app.config["HSM_OUTBOX_KEEP_DAYS"])
+    removed = db.session.execute(
+        sa.delete(OutboxMessage).where(OutboxMessage.sent_at.is_not(None),
+                                       OutboxMessage.sent_at < now - keep)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return removed
 
 
 def send_now(to: str, subject: str, body: str) -> None:

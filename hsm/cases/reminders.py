@@ -4,8 +4,8 @@ counts and a link, never a reference, a name or a detail (``flask --app wsgi hsm
 Once a day per person: the unique ``(user, day)`` row of ``ReminderSent`` is written in the
 same transaction as the email's outbox message, so a second run the same day (or a second app
 server running it at the same moment) sends nothing more. On PostgreSQL the whole run also
-takes an advisory lock, so two servers do not even try at once; on SQLite the unique key is
-the arbiter.
+takes an advisory lock (``hsm.jobs.lock``), so two servers do not even try at once; on SQLite
+the unique key is the arbiter, behind a lock file.
 
 Who answers for which deadline, and who may see which case, is the same rule as "My
 deadlines" (``queries.my_deadlines``): conflicts of interest included.
@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from hsm import mail
+from hsm import jobs, mail
 from hsm.accounts.models import RoleAssignment, User
 from hsm.cases import queries
 from hsm.cases.models import ReminderSent
@@ -84,33 +84,23 @@ def _body(soon: int, late: int) -> tuple[str, str]:
     return subject, "\n\n".join(lines) + "\n"
 
 
-def _try_lock(connection) -> bool:
-    if connection.dialect.name != "postgresql":
-        return True
-    return bool(connection.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"),
-                                  {"k": ADVISORY_LOCK}))
+def send_reminders(now: datetime | None = None, *, locked: bool = False) -> Run:
+    """Email every responsible person their counts, once a day. Commits per person.
 
-
-def _unlock(connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK})
-
-
-def send_reminders(now: datetime | None = None) -> Run:
-    """Email every responsible person their counts, once a day. Commits per person."""
+    ``locked``: the caller (``hsm.jobs``) already holds the reminders' lock."""
     now = now or datetime.now(UTC)
     today = now.astimezone(UTC).date()
     run = Run()
-    with db.engine.connect() as lock_connection:
-        if not _try_lock(lock_connection):
+    if locked:
+        for user in _people():
+            _remind(user, now, today, run)
+        return run
+    with jobs.lock("reminders", ADVISORY_LOCK) as got:
+        if not got:
             run.skipped_locked = True
             return run
-        try:
-            for user in _people():
-                _remind(user, now, today, run)
-        finally:
-            _unlock(lock_connection)
-            lock_connection.commit()
+        for user in _people():
+            _remind(user, now, today, run)
     return run
 
 

@@ -224,11 +224,13 @@ def test_drag_and_drop_makes_the_same_checked_move(browser_login, live_server, r
     _open_board(page, live_server)
     page.wait_for_function("() => window.Sortable !== undefined")
     page.locator("[data-dnd-ready]").first.wait_for(state="attached")
-    _drag(page, page.locator(f"#cases-board-card-{received.id} p.hint").first, _column(page, "support"))
+    card = f"#cases-board-card-{received.id} p.hint"
+    _drag(page, page.locator(card).first, _column(page, "support"))
     _column(page, "support").get_by_role("link", name=received.reference).wait_for()
     page.locator("#cases-board-status").get_by_text("moved to Support").wait_for()
     assert _stage(received) == Stage.SUPPORT
-    _drag(page, page.locator(f"#cases-board-card-{blocked.id} p.hint").first, _column(page, "support"))
+    card = f"#cases-board-card-{blocked.id} p.hint"
+    _drag(page, page.locator(card).first, _column(page, "support"))
     page.locator("#cases-board-alert").get_by_text("Cannot move to Support yet").wait_for()
     assert _column(page, "received").locator(f"#cases-board-card-{blocked.id}").count() == 1
     assert _stage(blocked) == Stage.RECEIVED

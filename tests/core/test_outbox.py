@@ -74,9 +74,12 @@ def test_a_mail_server_that_is_down_loses_nothing(app, mail):
     assert mail_row.sent_at is None and mail_row.claimed_at is None
     assert mail_row.attempts == 1 and mail_row.last_error
     assert list(mail) == []
-    # The server is back: the same message leaves, once.
-    assert hsm_mail.deliver([message.id]) == {message.id: True}
+    # Not tried again before its wait is over; then the server is back and it leaves, once.
+    assert mail_row.next_attempt_at == mail_row.next_attempt_at  # set
     assert hsm_mail.deliver([message.id]) == {}
+    later = mail_row.next_attempt_at
+    assert hsm_mail.deliver([message.id], later) == {message.id: True}
+    assert hsm_mail.deliver([message.id], later) == {}
     assert [m["To"] for m in mail] == ["later@example.org"]
 
 
@@ -120,6 +123,6 @@ def test_an_invitation_that_could_not_leave_stays_in_the_outbox(app, mail):
         app.config["HSM_SMTP_HOST"], app.config["HSM_SMTP_PORT"] = old
     [row] = _rows()
     assert row.recipient == "new.colleague@example.org" and row.sent_at is None
-    assert hsm_mail.deliver([row.id]) == {row.id: True}
+    assert hsm_mail.deliver([row.id], row.next_attempt_at) == {row.id: True}
     [message] = mail
     assert "/staff/password/link/" in message.get_content()

@@ -35,6 +35,7 @@ FROZEN = {
     "0001_initial_schema.py": "6fe40ef92bfc428ca6d280e27ec5586a4a7d98d1977f9c380a2edac70f58dbe6",
     "0002_outbox_for_email.py": "56812a593d57af77dbd1c5f678a32dcb4af5e3579c674fa6b4ff8ec1773cfdb4",
     "0003_cases.py": "526d5a9a136df2542f9665560efd025dfcf5be43a6428143672c103c3748b5dc",
+    "0004_outbox_retries.py": "58186164b7075d717fa88ca58ddfb63458a39afa7398c419ebe7a42337ca5200",
 }
 ROWS_PER_TABLE = 3
 
