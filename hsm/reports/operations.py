@@ -88,6 +88,7 @@ def submit_report(
     pepper: str,
     now: datetime | None = None,
     submission_key: str | None = None,
+    binding: str = "",
 ) -> tuple[Report, receipts.ReceiptCode]:
     """Store a new report; return it and its receipt code (the only time the code exists).
 
@@ -114,7 +115,7 @@ def submit_report(
         lookup_id=code.lookup_id,
         secret_hash=secret_hash,
         submission_key_hash=(
-            receipts.submission_key_hash(submission_key) if submission_key else None
+            receipts.submission_key_hash(submission_key, binding) if submission_key else None
         ),
         status=rules.Status.NEW,
         urgency=int(found.urgency),
@@ -155,10 +156,12 @@ def submit_report(
     return report, code
 
 
-def find_by_submission_key(key: str) -> Report | None:
-    """The report already sent with this form's one-time key, if any (one index lookup)."""
+def find_by_submission_key(key: str, binding: str = "") -> Report | None:
+    """The report already sent with this form's one-time key from the same browser session,
+    to the same centre, with the same answers (``binding``), if any (one index lookup)."""
     return db.session.scalar(
-        sa.select(Report).where(Report.submission_key_hash == receipts.submission_key_hash(key))
+        sa.select(Report).where(
+            Report.submission_key_hash == receipts.submission_key_hash(key, binding))
     )
 
 
@@ -197,26 +200,31 @@ def submit_once(
     centre: str,
     pepper: str,
     now: datetime | None = None,
+    binding: str = "",
 ) -> Sent:
     """Store the report, unless this form was sent before: then never a second report.
 
     A repeat gets the existing report a new receipt code (within ``rules.REISSUE_WINDOW``),
-    since the code shown the first time may never have reached the reporter's screen. Two
+    since the code shown the first time may never have reached the reporter's screen. Only a
+    true repeat: ``binding`` ties the key to the browser session, the centre and the answers,
+    so the key sent by anyone else, or to another centre, or with other words, finds nothing
+    and is a new report; it never reveals or replaces an existing report's code. Two
     sends racing each other both pass the first lookup; the unique key lets only one row in,
     and the other is rolled back (nothing else is written before this in the request) and
     treated as the repeat.
     """
     now = now or datetime.now(UTC)
-    existing = find_by_submission_key(submission_key)
+    existing = find_by_submission_key(submission_key, binding)
     if existing is None:
         try:
             report, code = submit_report(
-                submission, centre=centre, pepper=pepper, now=now, submission_key=submission_key
+                submission, centre=centre, pepper=pepper, now=now, submission_key=submission_key,
+                binding=binding,
             )
             return Sent(report, code, repeated=False)
         except IntegrityError:
             db.session.rollback()
-            existing = find_by_submission_key(submission_key)
+            existing = find_by_submission_key(submission_key, binding)
             if existing is None:
                 raise
     if not rules.may_reissue_receipt(existing.received_at, now):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -113,6 +114,16 @@ def valid_submission_key(value: object) -> bool:
     return isinstance(value, str) and bool(_SUBMISSION_KEY.match(value))
 
 
-def submission_key_hash(key: str) -> str:
-    """The stored form of a submission key (256 random bits, like any one-time token)."""
-    return token_hash(key)
+def submission_key_hash(key: str, binding: str = "") -> str:
+    """The stored form of a submission key (256 random bits, like any one-time token), bound
+    to what it was sent with (``submission_binding``): the same key sent from another browser
+    session, to another centre or with other words is another key."""
+    return token_hash(f"{key}\0{binding}" if binding else key)
+
+
+def submission_binding(pepper: str, session_secret: str, centre: str, content: object) -> str:
+    """What a repeat must share with the first send: the browser session (its CSRF secret),
+    the centre and every answer. Keyed, so the stored hash reveals none of them."""
+    answers = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
+    message = "\0".join((session_secret, centre, answers)).encode()
+    return hmac.new(pepper.encode(), message, hashlib.sha256).hexdigest()

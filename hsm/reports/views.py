@@ -6,6 +6,7 @@ read for staff. Nothing here stores or logs a network address or a user agent.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
@@ -108,17 +109,22 @@ def form(centre: str):
             problems.append(_("For your safety, this page had expired. Check your answers, "
                               "then press “Send my report” again."))
         return render("reports/form.html", form=report_form, centre=chosen, problems=problems)
-    if operations.find_by_submission_key(key) is None and not _submissions_left():
+    submission = report_form.to_submission()
+    binding = receipts.submission_binding(
+        current_app.config["HSM_RECEIPT_PEPPER"], session.get("csrf_token", ""), chosen.slug,
+        dataclasses.asdict(submission))
+    if operations.find_by_submission_key(key, binding) is None and not _submissions_left():
         problems = [_("Only a few reports can be sent from one connection in an hour, and "
                       "that number has been reached. Please try again later, or contact "
                       "Student Services at your centre directly.")]
         return render("reports/form.html", status=429, form=report_form, centre=chosen,
                       problems=problems)
     sent = operations.submit_once(
-        report_form.to_submission(),
+        submission,
         submission_key=key,
         centre=chosen.slug,
         pepper=current_app.config["HSM_RECEIPT_PEPPER"],
+        binding=binding,
     )
     db.session.commit()
     if not sent.repeated:

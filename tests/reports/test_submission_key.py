@@ -26,9 +26,9 @@ def shown_form(client, url="/uk/report?lang=en"):
     return csrf_from(html), KEY.search(html).group(1)
 
 
-def send(client, token, key, **overrides):
+def send(client, token, key, centre="uk", **overrides):
     data = valid_form(**overrides) | {"csrf_token": token, "submission_key": key}
-    response = client.post("/uk/report", data=data)
+    response = client.post(f"/{centre}/report", data=data)
     found = RECEIPT.search(response.get_data(as_text=True))
     return response, found.group(1) if found else None
 
@@ -61,7 +61,8 @@ def test_the_same_form_sent_twice_stores_one_report_with_a_new_code(client, mail
     first, code1 = send(client, token, key)
     assert code1 and "replaces any code" not in first.get_data(as_text=True)
     [report] = reports()
-    assert report.submission_key_hash == receipts.submission_key_hash(key) != key
+    # Stored bound to the session, centre and answers: not the key, nor its bare hash.
+    assert report.submission_key_hash not in (key, receipts.submission_key_hash(key))
     enter = client.post("/follow-up", data={"csrf_token": token, "code": code1})
     assert enter.status_code == 303  # a follow-up session on the first code
 
@@ -103,9 +104,9 @@ def test_two_sends_racing_each_other_store_one_report(client, monkeypatch):
     real = operations.find_by_submission_key
     calls = []
 
-    def late(found_key):
+    def late(found_key, binding=""):
         calls.append(found_key)
-        return None if len(calls) <= 2 else real(found_key)
+        return None if len(calls) <= 2 else real(found_key, binding)
 
     monkeypatch.setattr(operations, "find_by_submission_key", late)
     again, code2 = send(client, token, key)
@@ -146,3 +147,34 @@ def test_reissuing_ends_every_follow_up_on_the_report(make_report, app):
     operations.reissue_receipt(report, pepper=app.config["HSM_RECEIPT_PEPPER"], now=now)
     db.session.commit()
     assert all(follow_ups.resume(t, now) is None for t in tokens)
+
+
+def test_a_submission_key_never_takes_over_another_report(app, client, login_as):
+    """The outside test's finding: K sent at /amsterdam/report gave C1; the same K posted
+    from a fresh browser to /uk/report with other words answered with a replacing code C2,
+    which opened the thread and ended the reporter's follow-up. Now it is a new report."""
+    from hsm.reports.models import ReportMessage
+
+    token, key = shown_form(client, "/amsterdam/report?lang=en")
+    first, code1 = send(client, token, key, centre="amsterdam")
+    assert code1
+    [report] = reports()
+    db.session.add(ReportMessage(report=report, author=ReportMessage.STAFF, internal=False,
+                                 body="Staff-reply-canary: we can meet on Tuesday.",
+                                 created_at=datetime.now(UTC)))
+    db.session.commit()
+    assert client.post("/follow-up", data={"csrf_token": token, "code": code1}).status_code == 303
+
+    stranger = app.test_client()  # another browser, another session
+    other_token = shown_form(stranger)[0]
+    for centre, words in (("uk", "Something else entirely."), ("amsterdam", None)):
+        overrides = {"narrative": words} if words else {}
+        response, code2 = send(stranger, other_token, key, centre=centre, **overrides)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and code2 and code2 != code1
+        assert "Staff-reply-canary" not in html and "not sent twice" not in html
+        assert opens(code2).id != report.id  # a report of its own
+    assert opens(code1).id == report.id  # the reporter's code still works
+    followed = client.get("/follow-up").get_data(as_text=True)
+    assert "Staff-reply-canary" in followed  # and their follow-up was not ended
+    assert len(reports()) == 3
