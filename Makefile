@@ -7,16 +7,16 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-test assets translations compile-translations check-translations \
-        db demo test-sqlite test-postgres chromium java bench lighthouse lint clean
+        db demo test-sqlite test-postgres chromium java redis bench lighthouse lint clean
 
 ## make run: install, build assets and catalogs, migrate SQLite, load demo data, serve.
 ## Email links point at the address actually served (never at the request's Host header).
 run: install assets compile-translations db
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
-	HSM_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
+	HSM_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --limit-request-line 8190 wsgi:app
 
 ## make test: install what the tests need, then run the suite on SQLite and on PostgreSQL.
-test: install-test assets compile-translations chromium java
+test: install-test assets compile-translations chromium java redis
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
@@ -72,6 +72,13 @@ chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+## Redis (Debian's redis-server): the tests count the rate limits in a real one, started on a
+## free loopback port by tests/conftest.py.
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	fi
 
 ## The Nu HTML validator (vnu.jar, from npm) runs on Debian's Java.

@@ -164,6 +164,15 @@ class Settings:
         }
 
 
+def _private_file(path: Path) -> None:
+    """The database file holds everything the keys protect: readable by its owner only, like
+    the keys (SQLite creates it with the umask, 0644 by default)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None = None) -> Settings:
     """Build the settings from ``env`` (default: ``os.environ``)."""
     env = dict(os.environ if env is None else env)
@@ -222,6 +231,13 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
                 raise ConfigError(f"{name} cannot be switched off in production")
         if env.get("HSM_SMTP_USER") and not _bool(env.get("HSM_SMTP_STARTTLS"), False):
             raise ConfigError("HSM_SMTP_USER needs HSM_SMTP_STARTTLS=true in production")
+        # Counters in memory are per worker: every limit would be multiplied by the workers,
+        # and forgotten when one restarts.
+        limited = _bool(env.get("HSM_RATELIMIT_ENABLED"), True)
+        store = env.get("HSM_RATELIMIT_STORAGE_URL", "")
+        if limited and not store.startswith(("redis://", "rediss://")):
+            raise ConfigError("production needs HSM_RATELIMIT_STORAGE_URL=redis://… (a store "
+                              "shared by every worker and server)")
 
     for key in field_keys:
         try:
@@ -233,8 +249,9 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
     database_url = env.get("HSM_DATABASE_URL") or default_db
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
-    if database_url.startswith("sqlite:///") and profile == "development":
+    if database_url == default_db and profile == "development":
         instance.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(database_url.removeprefix("sqlite:///")))
 
     return Settings(
         profile=profile,

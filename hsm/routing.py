@@ -8,7 +8,7 @@ without a request (emails, CLI commands); they never come from the request's Hos
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app, request
 from werkzeug.routing import IntegerConverter, Map
 
 MAX_ID = 2**31 - 1
@@ -23,9 +23,20 @@ class BoundedIntegerConverter(IntegerConverter):
                          max=MAX_ID if max is None else max, signed=signed)
 
 
+#: The longest request target the app answers (gunicorn is told to pass up to 8,190 bytes, so
+#: that an over-long address gets the app's own 414 page, with its security headers).
+MAX_URL_LENGTH = 4096
+
+
+def _refuse_long_urls():
+    if len(request.full_path) > MAX_URL_LENGTH:
+        abort(414)
+
+
 def init_app(app: Flask) -> None:
     """Install the converter; call before any blueprint is registered."""
     app.url_map.converters["int"] = BoundedIntegerConverter
+    app.before_request(_refuse_long_urls)
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -76,7 +76,38 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A real Redis (Debian's redis-server, which ``make test`` installs) on a free loopback
+    port, for the rate limits: counted in one store shared by every worker and server."""
+    import shutil
+    import subprocess
+    import time
+
+    import redis
+
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is missing: `make test` installs it (apt-get install redis-server)"
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(  # noqa: S603 - our own fixed arguments
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    client.close()
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, redis_url):
     url = os.environ.get("HSM_DATABASE_URL") or (
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     )
@@ -87,6 +118,7 @@ def app(tmp_path_factory):
             "HSM_SMTP_HOST": "",
             "HSM_QUICK_EXIT_URL": "https://neutral.invalid/",
             "HSM_ALLOWED_STAFF_DOMAINS": ("example.org",),
+            "RATELIMIT_STORAGE_URI": redis_url,
         }
     )
     app.test_client_class = IsolatedClient
@@ -106,9 +138,10 @@ def make_app(app):
     made = []
 
     def build(config: dict | None = None):
-        other = create_app(
-            {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], **(config or {})}
-        )
+        # The limiter is one object: the app built last sets its store, so keep it the Redis.
+        other = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                            "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
+                            **(config or {})})
         other.test_client_class = IsolatedClient
         made.append(other)
         return other

@@ -115,6 +115,7 @@ def test_cookies_in_production_are_host_prefixed_secure_httponly_strict(app, mak
         "HSM_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "HSM_BASE_URL": "https://hsm.example.org",
         "HSM_SMTP_HOST": "smtp.example.org",
+        "HSM_RATELIMIT_STORAGE_URL": app.config["RATELIMIT_STORAGE_URI"],
     }
     settings = load_settings(env).flask_config()
     prod = make_app(

@@ -15,7 +15,14 @@ PRODUCTION = {
     "HSM_DATABASE_URL": "postgresql://hsm@db.internal/hsm",
     "HSM_BASE_URL": "https://hsm.example.org",
     "HSM_SMTP_HOST": "smtp.example.org",
+    "HSM_RATELIMIT_STORAGE_URL": "redis://set-by-the-fixture-below",
 }
+
+
+@pytest.fixture(autouse=True)
+def _shared_store(redis_url):
+    """Production counts its limits in Redis: the tests' real one."""
+    PRODUCTION["HSM_RATELIMIT_STORAGE_URL"] = redis_url
 
 
 def test_development_generates_and_keeps_its_secret(tmp_path):
@@ -107,6 +114,16 @@ def test_production_cannot_be_weakened(tmp_path, name):
         load_settings({**PRODUCTION, name: "false"}, instance_dir=tmp_path)
 
 
+@pytest.mark.parametrize("store", [None, "memory://", "memcached://cache.internal"])
+def test_production_refuses_rate_limits_that_are_not_shared(tmp_path, store):
+    """Counters in memory are per worker: the limits would be doubled under two workers."""
+    env = {k: v for k, v in PRODUCTION.items() if k != "HSM_RATELIMIT_STORAGE_URL"}
+    if store:
+        env["HSM_RATELIMIT_STORAGE_URL"] = store
+    with pytest.raises(ConfigError, match="HSM_RATELIMIT_STORAGE_URL"):
+        load_settings(env, instance_dir=tmp_path)
+
+
 def test_production_smtp_login_needs_starttls(tmp_path):
     with pytest.raises(ConfigError, match="STARTTLS"):
         load_settings({**PRODUCTION, "HSM_SMTP_USER": "hsm"}, instance_dir=tmp_path)
@@ -172,3 +189,19 @@ def test_rate_limits_and_the_page_cache_are_settings(tmp_path):
 def test_a_rate_that_does_not_parse_stops_start_up(tmp_path, name):
     with pytest.raises(ConfigError, match=name):
         load_settings({"HSM_PROFILE": "test", name: "lots"}, instance_dir=tmp_path)
+
+
+def test_the_development_database_file_is_private_like_the_keys(tmp_path):
+    load_settings({}, instance_dir=tmp_path)
+    database = tmp_path / "hsm.sqlite3"
+    assert database.exists() and database.stat().st_mode & 0o077 == 0
+    database.chmod(0o644)  # made before this rule, by SQLite and the umask
+    load_settings({}, instance_dir=tmp_path)
+    assert database.stat().st_mode & 0o077 == 0
+
+
+def test_an_over_long_address_gets_the_apps_own_answer_with_its_headers(client):
+    response = client.get("/uk/?" + "q=" + "a" * 5000)
+    assert response.status_code == 414
+    assert response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
