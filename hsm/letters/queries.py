@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import selectinload
 
 from hsm.cases.models import Case, CaseParty, ReviewRequest
 from hsm.cases.queries import Access, Section, access_of, load_case_for, roles_on, sections_for
@@ -96,8 +96,8 @@ def corrected_ids(letters: list[Letter]) -> set[int]:
 def pdf_of(letter: Letter) -> bytes:
     """The exact bytes issued. A tampered ciphertext raises ``TamperedCiphertext``; bytes
     that do not match the recorded SHA-256 raise ``LetterIntegrityError``: never garbage."""
-    token = db.session.scalar(
-        sa.select(Letter.pdf).where(Letter.id == letter.id).options(undefer(Letter.pdf)))
+    # The column alone (decrypted by its type), never kept on the letter object.
+    token = db.session.scalar(sa.select(Letter.pdf).where(Letter.id == letter.id))
     data = base64.b64decode(token.encode("ascii"), validate=True)
     if hashlib.sha256(data).hexdigest() != letter.sha256:
         raise LetterIntegrityError("a stored letter does not match its SHA-256")

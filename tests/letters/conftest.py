@@ -117,3 +117,19 @@ def pdf_text(data: bytes) -> str:
 @pytest.fixture
 def world():
     return make_world("uk")
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign ``client`` in as an existing user (one of the world's staff)."""
+    from hsm.accounts.sessions import new_session_payload
+
+    def sign(user):
+        payload = new_session_payload(user)
+        db.session.commit()
+        with client.session_transaction() as session:
+            session.clear()
+            session.update(payload)
+        return user
+
+    return sign
