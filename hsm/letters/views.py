@@ -95,8 +95,11 @@ def _prepare_page(case, form, *, preview=None, reasons=(), status=200):
 @bp.get("/staff/cases/<int:case_id>/letters/new")
 @require_any(*READ_PERMISSIONS)
 def prepare(case_id: int):
-    """The preview, in the recipient's language (a letter staff write waits for its text)."""
+    """The preview, in the recipient's language (a letter staff write waits for its text).
+    Without a letter chosen, the letters to choose from (the section's own page)."""
     case = queries.load_case_letters_for(current_user, case_id)
+    if "kind" not in request.args:
+        return index(case_id)
     kind, party, review, _corrects = _chosen(case)
     form = LetterForm(formdata=None)
     if kind in content.NEEDS_STAFF_TEXT:
