@@ -163,3 +163,16 @@ def test_a_delivery_in_the_future_is_refused(world):
     with pytest.raises(Refused):
         operations.record_delivery(world.staff.director, world.case, letter, "post",
                                    world.today + timedelta(days=3))
+
+
+@pytest.mark.parametrize(("who", "shown"), [("caseworker", True), ("investigator", False)])
+def test_the_case_page_fragment_links_to_the_letters_for_those_who_read_them(app, world, who,
+                                                                           shown):
+    from flask import g, render_template_string
+
+    user = getattr(world.staff, who)
+    with app.test_request_context():
+        g._login_user = user
+        html = render_template_string('{% include "letters/_case_link.html" %}',
+                                      case=world.case)
+    assert (f'href="/staff/cases/{world.case.id}/letters"' in html) is shown
