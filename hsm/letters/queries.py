@@ -22,7 +22,7 @@ from hsm.cases.terms import PartyRole
 from hsm.crypto import TamperedCiphertext
 from hsm.extensions import db
 from hsm.letters import content
-from hsm.letters.models import Letter
+from hsm.letters.models import Letter, ReviewDecision
 from hsm.letters.terms import LetterKind
 from hsm.security import Role, deny
 
@@ -129,10 +129,18 @@ def offers(actor, case: Case) -> list[Offer]:
         for party in parties:
             if kind in REVIEW_KINDS:
                 found += [Offer(kind, party, r) for r in requests
-                          if content.builder_for(kind, party, r) is not None]
+                          if content.builder_for(kind, party, r) is not None
+                          and (r.party_id == party.id or _other_party_told(r))]
             elif content.builder_for(kind, party) is not None:
                 found.append(Offer(kind, party))
     return found
+
+
+def _other_party_told(request: ReviewRequest) -> bool:
+    """16.12: a review is mentioned to the other party only when upheld and affecting them."""
+    decision = db.session.scalar(sa.select(ReviewDecision).where(
+        ReviewDecision.review_request_id == request.id))
+    return decision is not None and decision.upheld and decision.affects_other_party
 
 
 def party_of(case: Case, party_id: int | None) -> CaseParty | None:

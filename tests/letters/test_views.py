@@ -118,8 +118,8 @@ def test_a_review_outcome_is_refused_for_the_other_party_when_not_upheld(world, 
     assert page.status_code == 422
     assert "only when it was upheld" in page.get_data(as_text=True)
     index = client.get(_url(world)).get_data(as_text=True)
-    assert f"kind=review_outcome&amp;party={world.responding.id}" in index  # offered ...
-    # ... but never written: the builder refuses, whatever the page offers.
+    assert f"kind=review_outcome&amp;party={world.reporting.id}" in index  # the requester's
+    assert f"kind=review_outcome&amp;party={world.responding.id}" not in index
 
 
 @pytest.mark.browser
