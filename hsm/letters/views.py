@@ -8,6 +8,7 @@ will be issued; once issued it is a frozen PDF, downloaded byte for byte.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from flask import (
@@ -83,11 +84,12 @@ def _chosen(case):
     return kind, party, review, corrects
 
 
-def _prepare_page(case, form, *, preview=None, reasons=(), status=200):
+def _prepare_page(case, form, *, preview=None, reasons=(), text_changed=False, status=200):
     kind, party, review, corrects = _chosen(case)
     return render_template(
         "letters/prepare.html", case=case, form=form, kind=kind, party=party, review=review,
-        corrects=corrects, preview=preview, reasons=reasons,
+        corrects=corrects, preview=preview, reasons=reasons, text_changed=text_changed,
+        previewed=_fingerprint(form.text.data or "") if preview else "",
         needs_text=kind in content.NEEDS_STAFF_TEXT, action=request.full_path.rstrip("?"),
     ), status
 
@@ -123,8 +125,9 @@ def issue(case_id: int):
         return _prepare_page(case, form, status=422)
     req = content.Request(kind, party, _today(case), text=form.text.data or "",
                           review_request=review)
+    changed = request.form.get("previewed", "") != _fingerprint(req.text)
     try:
-        if request.form.get("action") == "issue":
+        if request.form.get("action") == "issue" and not changed:
             letter = operations.issue(current_user, case, req, corrects=corrects)
             flash(_("The letter was issued. Record how it is delivered once it has been."),
                   "success")
@@ -134,7 +137,14 @@ def issue(case_id: int):
     except Refused as refused:
         case = queries.load_case_letters_for(current_user, case_id)
         return _prepare_page(case, form, reasons=refused.reasons, status=422)
+    if request.form.get("action") == "issue":  # the text changed after its preview
+        return _prepare_page(case, form, preview=preview, text_changed=True, status=422)
     return _prepare_page(case, form, preview=preview)
+
+
+def _fingerprint(text: str) -> str:
+    """Which text a preview showed: "Issue" issues only the text that was previewed."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _show(case, letter, form, *, reasons=(), status=200):

@@ -127,7 +127,16 @@ def test_issue_then_record_the_delivery_without_javascript(world, client, sign_i
     sign_in(world.staff.caseworker)
     url = _url(world, f"/new?kind=allegation_summary&party={world.responding.id}")
     token = _csrf(client.get(url).get_data(as_text=True))
-    issued = client.post(url, data={"csrf_token": token, "action": "issue", "text": SUMMARY})
+    shown = client.post(url, data={"csrf_token": token, "action": "preview", "text": SUMMARY})
+    previewed = re.search(r'name="previewed" value="([0-9a-f]{64})"',
+                          shown.get_data(as_text=True)).group(1)
+    changed = client.post(url, data={"csrf_token": token, "action": "issue",
+                                     "text": SUMMARY + " edited", "previewed": previewed})
+    assert changed.status_code == 422
+    assert "The text changed after the preview." in changed.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Letter)) == 0
+    issued = client.post(url, data={"csrf_token": token, "action": "issue", "text": SUMMARY,
+                                    "previewed": previewed})
     assert issued.status_code == 303
     letter = db.session.scalar(sa.select(Letter))
     assert issued.headers["Location"].endswith(_url(world, f"/{letter.id}"))
