@@ -24,6 +24,7 @@ from hsm.extensions import db
 from hsm.letters import content
 from hsm.letters.models import Letter, ReviewDecision
 from hsm.letters.terms import LetterKind
+from hsm.routing import MAX_ID
 from hsm.security import Role, deny
 
 K = LetterKind
@@ -148,7 +149,7 @@ def party_of(case: Case, party_id: int | None) -> CaseParty | None:
 
 
 def review_request_of(case: Case, request_id: int | None) -> ReviewRequest | None:
-    if request_id is None:
-        return None
+    if request_id is None or not 0 < request_id <= MAX_ID:
+        return None  # an id no column can hold never reaches the database
     return db.session.scalar(sa.select(ReviewRequest).where(
         ReviewRequest.id == request_id, ReviewRequest.case_id == case.id))

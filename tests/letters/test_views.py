@@ -61,6 +61,11 @@ def test_a_letter_of_another_case_is_not_found(world, client, sign_in):
     assert client.get(_url(world, "/99999")).status_code == 404
     assert client.get(_url(world, "/99999/pdf")).status_code == 404
     assert client.get(_url(world, "/new?kind=nonsense&party=1")).status_code == 404
+    # Ids no column can hold, or no number at all: a page in words, never an error.
+    for args in ("party=99999999999999999999", "party=x", f"party={world.reporting.id}"
+                 "&request=99999999999999999999&corrects=-1"):
+        page = client.get(_url(world, f"/new?kind=review_outcome&{args}"))
+        assert page.status_code in (404, 422)
 
 
 def test_the_preview_is_in_the_recipients_language(world, client, sign_in):
