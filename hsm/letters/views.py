@@ -94,9 +94,17 @@ def _prepare_page(case, form, *, preview=None, reasons=(), text_changed=False, s
     ), status
 
 
-@bp.get("/staff/cases/<int:case_id>/letters/new")
+# One rule for both methods: an id no column holds is then a 404 for either (two rules on one
+# path would answer a POST to an unmatched id with 405).
+@bp.route("/staff/cases/<int:case_id>/letters/new", methods=["GET", "POST"])
 @require_any(*READ_PERMISSIONS)
 def prepare(case_id: int):
+    if request.method == "POST":
+        return _issue(case_id)
+    return _preview(case_id)
+
+
+def _preview(case_id: int):
     """The preview, in the recipient's language (a letter staff write waits for its text).
     Without a letter chosen, the letters to choose from (the section's own page)."""
     case = queries.load_case_letters_for(current_user, case_id)
@@ -114,9 +122,7 @@ def prepare(case_id: int):
     return _prepare_page(case, form, preview=preview)
 
 
-@bp.post("/staff/cases/<int:case_id>/letters/new")
-@require_any(*READ_PERMISSIONS)
-def issue(case_id: int):
+def _issue(case_id: int):
     """``action=preview`` shows the letter with the text typed; ``action=issue`` freezes it."""
     case = queries.load_case_letters_for(current_user, case_id)
     kind, party, review, corrects = _chosen(case)
