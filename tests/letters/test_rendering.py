@@ -53,3 +53,16 @@ def test_what_staff_write_is_escaped_in_the_preview_and_the_pdf(world):
     assert "&lt;img src=&#34;https://tracker.invalid/x.png&#34;&gt;" in body
     # Had the text been markup, the remote image would have stopped the rendering.
     assert "<b>not bold</b>" in pdf_text(rendering.render_pdf(letter))
+
+
+def test_a_measures_description_is_escaped_too(world):
+    from hsm.cases import operations as case_ops
+
+    case_ops.set_measure(world.staff.director, world.case, world.responding,
+                         "interim_suspension", world.today,
+                         description='<i>Library</i> <a href="https://x.invalid">link</a>')
+    letter = content.build(world.case, content.Request(
+        "suspension_notice", world.responding, world.today))
+    body = rendering.render_body(letter)
+    assert "&lt;i&gt;Library&lt;/i&gt;" in body and "<a href" not in body
+    assert "<i>Library</i>" in pdf_text(rendering.render_pdf(letter))
