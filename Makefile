@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-test assets translations compile-translations check-translations \
-        db demo test-sqlite test-postgres chromium java redis bench lighthouse lint clean
+        db demo test-sqlite test-postgres chromium java redis pdf-libs bench lighthouse lint clean
 
 ## make run: install, build assets and catalogs, migrate SQLite, load demo data, serve.
 ## Email links point at the address actually served (never at the request's Host header).
@@ -32,7 +32,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: pdf-libs $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## Front-end assets come from the npm registry, pinned in package.json / package-lock.json.
@@ -79,6 +79,17 @@ chromium:
 redis:
 	@if ! command -v redis-server >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	fi
+
+## WeasyPrint (the letters' PDFs) needs Pango, HarfBuzz's subsetter and a font from Debian;
+## only the missing ones are installed.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@missing=$$(for p in $(PDF_LIBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+	  | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's $$missing for WeasyPrint"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
 ## The Nu HTML validator (vnu.jar, from npm) runs on Debian's Java.

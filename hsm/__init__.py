@@ -15,11 +15,13 @@ from hsm.centres import registry as centres
 from hsm.centres.views import bp as centres_bp
 from hsm.config import STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR, load_settings
 from hsm.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from hsm.letters.views import bp as letters_bp
 from hsm.reports.views import bp as reports_bp
 from hsm.safecontacts.views import bp as safecontacts_bp
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-BLUEPRINTS = (site.bp, centres_bp, accounts_bp, reports_bp, safecontacts_bp, cases_bp)
+BLUEPRINTS = (site.bp, centres_bp, accounts_bp, reports_bp, safecontacts_bp, cases_bp,
+              letters_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -13,6 +13,7 @@ from hsm.cases import demo as cases_demo
 from hsm.cases import reminders as case_reminders
 from hsm.centres.cli import centres_cli
 from hsm.extensions import db
+from hsm.letters import demo as letters_demo
 from hsm.reports import demo as reports_demo
 from hsm.safecontacts import demo as safecontacts_demo
 
@@ -53,6 +54,7 @@ def demo() -> None:
     safecontacts_demo.load()
     reports_demo.load()
     logins += cases_demo.load()
+    letters_demo.load()
     db.session.commit()
     click.echo("Demo data is loaded. Demo logins (fictional people):")
     for line in logins:

@@ -472,4 +472,9 @@ EVENT_LABELS = {
     "deadline_met": _l("Deadline met"),
     "deadline_missed": _l("Deadline missed"),
     "deadline_cancelled": _l("Deadline no longer needed"),
+    # Written by the letters area (hsm/letters/operations.py).
+    "letter_issued": _l("Letter issued"),
+    "letter_delivered": _l("Letter delivery recorded"),
+    "outcome_recorded": _l("Outcome recorded"),
+    "review_decided": _l("Review decision recorded"),
 }

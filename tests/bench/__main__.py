@@ -1,7 +1,8 @@
 """``make bench``: run the app under gunicorn and load it with wrk, from this machine.
 
 Prints requests per second and p50/p99 latency per scenario, the SQL queries per page at two
-data sizes (they must not grow with the data), and the first-load weight of a support page.
+data sizes (they must not grow with the data), the first-load weight of a support page, and
+how long a Completion of Procedures letter takes to render to PDF.
 Set BENCH_SECONDS to change the length of each wrk run (default 10).
 """
 
@@ -180,6 +181,13 @@ def main() -> int:
                 bench.queries("/safe-contacts?centre=paris&language=fr"),
                 "5 vs 500",
             )
+
+            say("\n## Letters")
+            from tests.bench import letters
+
+            for language, median, slowest, size in letters.cop_render_times(app):
+                say(f"COP letter to PDF/UA ({language}): median {median:.0f} ms, "
+                    f"slowest {slowest:.0f} ms of 20, {size / 1024:.1f} KiB")
         say()
         if bench.failures:
             say("MISSED: " + "; ".join(bench.failures))

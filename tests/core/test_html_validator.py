@@ -32,6 +32,8 @@ from hsm.cases.models import Case
 from hsm.centres.registry import all_centres
 from hsm.config import ROOT
 from hsm.extensions import db, limiter
+from hsm.letters import demo as letters_demo
+from hsm.letters.models import Letter
 from hsm.reports import demo as reports_demo
 from hsm.reports.models import Report
 from hsm.safecontacts import demo as safecontacts_demo
@@ -214,8 +216,13 @@ def _staff_urls(app, ids: dict[str, list[int]]) -> list[str]:
             if not rule.arguments:
                 urls.append(app.url_for(rule.endpoint))
                 continue
-            [name] = rule.arguments
-            urls += [app.url_for(rule.endpoint, **{name: value}) for value in ids[name]]
+            # One id per argument; a page of an object within an object (a case's letter)
+            # takes its id pairs from ids["case_id,letter_id"].
+            names = sorted(rule.arguments)
+            key = ",".join(names)
+            rows = [(value,) for value in ids[key]] if len(names) == 1 else ids[key]
+            urls += [app.url_for(rule.endpoint, **dict(zip(names, row, strict=True)))
+                     for row in rows]
     return urls + [
         "/staff/reports?page=2",
         "/staff/reports?status=new",
@@ -234,6 +241,8 @@ def _staff_pages(app, pages: Collector) -> None:
         # Every stage at one centre, and the demo's case with a staff respondent.
         "case_id": list(db.session.scalars(sa.select(Case.id).where(sa.or_(
             Case.reference.like("C-DUK%"), Case.staff_respondent.is_(True))))),
+        "case_id,letter_id": [tuple(row) for row in db.session.execute(
+            sa.select(Letter.case_id, Letter.id).order_by(Letter.id))],
     }
     urls = _staff_urls(app, ids)
     seen_by_role = set()
@@ -255,6 +264,8 @@ def _staff_pages(app, pages: Collector) -> None:
                 response = client.get(_url(url, locale))
                 if response.status_code in (403, 404) or response.status_code in (301, 302, 303):
                     continue  # not this role's page, or not this object
+                if response.mimetype != "text/html":
+                    continue  # a download (a letter's PDF), not a page
                 pages.add(group, url, response)
             missing = _url("/staff/no-such-page", locale)
             pages.add(group, missing, client.get(missing), statuses=(404,))
@@ -265,6 +276,7 @@ def _seed() -> None:
     safecontacts_demo.load()
     reports_demo.load()
     cases_demo.load()
+    letters_demo.load()
     seed_reports(30, centre="uk")  # the inbox has a second page
     # The pipeline at every stage, with a biography waiting for review.
     for stage in ("applied", "chat", "training", "biography", "withdrawn", "not_progressed"):

@@ -1,0 +1,105 @@
+"""Demo letters (fictional people), already issued, at an English and a French centre.
+
+On the demo cases in the outcome and review stages at ``uk`` and ``paris``: the parties get
+fictional names and their centre's language, the outcome and review decision are recorded,
+and the letters are issued through the real operations (rendered, frozen, encrypted).
+Idempotent: a case that already has letters is left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from hsm.cases import demo as cases_demo
+from hsm.cases import operations as case_ops
+from hsm.cases.models import Case, ReviewRequest
+from hsm.cases.terms import PartyRole, PartyType, Stage
+from hsm.extensions import db
+from hsm.letters import content, operations
+from hsm.letters.models import Letter, Outcome
+from hsm.letters.terms import LetterKind
+
+CENTRES = {"uk": "en", "paris": "fr"}
+NAMES = {"uk": ("Alex Fictional", "Jordan Example"),
+         "paris": ("Camille Fictive", "Dominique Exemple")}
+COMPLAINT = {
+    "en": "Fictional demo complaint: comments in class that made a student feel unsafe.",
+    "fr": "Plainte fictive de démonstration : des remarques en cours qui ont inquiété une "
+          "personne étudiante.",
+}
+REASONS = {
+    "en": "Fictional reasons: the accounts of two witnesses were consistent.",
+    "fr": "Motifs fictifs : les récits de deux témoins concordaient.",
+}
+
+
+def _case(centre: str, stage: Stage) -> Case | None:
+    reference = f"C-D{centre[:2].upper()}{list(Stage).index(stage):02d}"
+    return db.session.scalar(sa.select(Case).where(Case.reference == reference))
+
+
+def _prepare_parties(case: Case, centre: str, director) -> None:
+    language = CENTRES[centre]
+    for party, name in zip(
+            sorted((p for p in case.parties if p.role != PartyRole.WITNESS),
+                   key=lambda p: p.role != PartyRole.REPORTING), NAMES[centre], strict=False):
+        case_ops.update_party(director, case, party, case_ops.PartyDetails(
+            role=party.role, party_type=PartyType.STUDENT, name=name,
+            preferred_language=language))
+
+
+def _outcome(case: Case, director, language: str, today: date) -> None:
+    if db.session.scalar(sa.select(Outcome.id).where(Outcome.case_id == case.id)):
+        return
+    operations.record_outcome(
+        director, case, "breach", REASONS[language], today - timedelta(days=31),
+        remedies=None, sanctions=[
+            operations.SanctionDetails("written_warning"),
+            operations.SanctionDetails("behavioural_contract", affects_reporting_party=True,
+                                       ends_on=today + timedelta(days=150)),
+        ])
+
+
+def _issue(case: Case, director, kind: str, role: str, today: date, text: str = "",
+           review: ReviewRequest | None = None) -> None:
+    party = next(p for p in case.parties if p.role == role)
+    operations.issue(director, case, content.Request(kind, party, today, text=text,
+                                                     review_request=review))
+
+
+def load(today: date | None = None) -> int:
+    """Issue the demo letters that are missing; returns how many were issued."""
+    today = today or datetime.now(UTC).date()
+    issued = 0
+    for centre, language in CENTRES.items():
+        people = cases_demo.people_for(centre)
+        director = people.director
+        for stage in (Stage.OUTCOME, Stage.REVIEW):
+            case = _case(centre, stage)
+            if case is None or db.session.scalar(
+                    sa.select(Letter.id).where(Letter.case_id == case.id).limit(1)):
+                continue
+            _prepare_parties(case, centre, director)
+            _outcome(case, director, language, today)
+            kinds = [(LetterKind.OUTCOME, PartyRole.REPORTING),
+                     (LetterKind.OUTCOME, PartyRole.RESPONDING)]
+            for kind, role in kinds:
+                _issue(case, director, kind, role, today)
+            if stage is Stage.REVIEW:
+                review = db.session.scalar(sa.select(ReviewRequest).where(
+                    ReviewRequest.case_id == case.id))
+                _issue(case, director, LetterKind.REVIEW_ACKNOWLEDGEMENT,
+                       PartyRole.REPORTING, today, review=review)
+                operations.record_review_decision(
+                    director, case, review, "confirm", REASONS[language], today)
+                _issue(case, director, LetterKind.REVIEW_OUTCOME, PartyRole.REPORTING, today,
+                       review=review)
+                case_ops.record_final_decision(director, case, today)
+                issued += 2
+            _issue(case, director, LetterKind.COMPLETION_OF_PROCEDURES, PartyRole.REPORTING,
+                   today, text=COMPLAINT[language])
+            issued += 3
+    db.session.flush()
+    return issued
