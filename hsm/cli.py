@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from hsm import audit, crypto, jobs
+from hsm import audit, backup, crypto, jobs
 from hsm.accounts import demo as accounts_demo
 from hsm.accounts.cli import create_user
 from hsm.cases import demo as cases_demo
@@ -72,6 +74,34 @@ def reminders() -> None:
         click.echo("another server is sending the reminders; nothing sent here")
         return
     click.echo(f"reminders sent to {len(run.sent)} people ({len(run.already)} had theirs today)")
+
+
+@hsm_cli.command("backup")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(folder: Path) -> None:
+    """Write a consistent backup and its manifest into a new subfolder of FOLDER (no keys)."""
+    try:
+        target = backup.take(folder)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"backup written to {target}")
+
+
+@hsm_cli.command("restore")
+@click.option("--check", "check_only", is_flag=True, required=True,
+              help="Restore into a scratch database and compare with the manifest.")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(check_only: bool, folder: Path) -> None:
+    """Prove a backup: restore it into a scratch database and compare it with its manifest."""
+    try:
+        problems = backup.check(folder)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    if problems:
+        for problem in problems:
+            click.echo(f"DIFFERS: {problem}", err=True)
+        raise click.ClickException(f"{len(problems)} difference(s) from the manifest")
+    click.echo("the backup restores exactly as its manifest says")
 
 
 jobs_cli = AppGroup("jobs", help="The periodic work (outbox, reminders).")
