@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -9,7 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from hsm.htmx import is_htmx, make_response, render
 from hsm.i18n import _
 
-HANDLED = (400, 401, 403, 404, 405, 413, 429, 500)
+HANDLED = (400, 401, 403, 404, 405, 413, 414, 429, 500, 503)
 
 
 def _messages(status: int) -> tuple[str, str]:
@@ -26,10 +27,15 @@ def _messages(status: int) -> tuple[str, str]:
         413: (_("What you sent is too large"),
               _("Please shorten the text or use a smaller file, then try again. "
                 "Nothing you sent was saved.")),
+        414: (_("That address is too long"),
+              _("Please go back and follow a link on the page instead.")),
         429: (_("Too many attempts"),
               _("Please wait a little while, then try again.")),
         500: (_("Sorry, something went wrong on our side"),
               _("Nothing you did caused this. Please try again in a few minutes.")),
+        503: (_("This service is briefly unavailable"),
+              _("Nothing you did caused this, and nothing was changed. Please try again in a "
+                "minute.")),
     }[status]
 
 
@@ -87,6 +93,12 @@ def init_app(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
+            # The database cannot be reached (a restart, a failover): say so, and recover by
+            # itself once it is back (the pool pings before each use).
+            app.logger.warning("database unavailable in %s %s", request.method,
+                               request.endpoint)
+            return render_error(503)
         # The endpoint, not the path: a path can hold a one-time token.
         app.logger.exception("unhandled error in %s %s", request.method, request.endpoint)
         return render_error(InternalServerError.code)

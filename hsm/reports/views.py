@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from limits import parse as parse_limit
@@ -77,6 +78,29 @@ def _count_submission() -> None:
             limiter.limiter.hit(limit, "report", key)
 
 
+#: What a database that cannot be reached raises (SQLAlchemy wraps the driver's errors).
+_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+def _send(report_form, chosen, key) -> operations.Sent | None:
+    """Store the report once (None: the address has sent its share this hour)."""
+    submission = report_form.to_submission()
+    binding = receipts.submission_binding(
+        current_app.config["HSM_RECEIPT_PEPPER"], session.get("csrf_token", ""), chosen.slug,
+        dataclasses.asdict(submission))
+    if operations.find_by_submission_key(key, binding) is None and not _submissions_left():
+        return None
+    sent = operations.submit_once(
+        submission,
+        submission_key=key,
+        centre=chosen.slug,
+        pepper=current_app.config["HSM_RECEIPT_PEPPER"],
+        binding=binding,
+    )
+    db.session.commit()
+    return sent
+
+
 @bp.route("/<centre>/report", methods=["GET", "POST"])
 @public
 @csrf.exempt
@@ -109,24 +133,24 @@ def form(centre: str):
             problems.append(_("For your safety, this page had expired. Check your answers, "
                               "then press “Send my report” again."))
         return render("reports/form.html", form=report_form, centre=chosen, problems=problems)
-    submission = report_form.to_submission()
-    binding = receipts.submission_binding(
-        current_app.config["HSM_RECEIPT_PEPPER"], session.get("csrf_token", ""), chosen.slug,
-        dataclasses.asdict(submission))
-    if operations.find_by_submission_key(key, binding) is None and not _submissions_left():
+    try:
+        sent = _send(report_form, chosen, key)
+    except _UNAVAILABLE:
+        # The database is unreachable (a restart, a failover): nothing was stored, and the
+        # reporter's words come back to them with a plain message, to send again.
+        db.session.rollback()
+        current_app.logger.warning("report not stored: the database is unavailable")
+        problems = [_("We could not save your report just now, because of a problem on our "
+                      "side. Nothing was sent, and your words are still here. Please try "
+                      "again in a minute.")]
+        return render("reports/form.html", status=503, form=report_form, centre=chosen,
+                      problems=problems)
+    if sent is None:
         problems = [_("Only a few reports can be sent from one connection in an hour, and "
                       "that number has been reached. Please try again later, or contact "
                       "Student Services at your centre directly.")]
         return render("reports/form.html", status=429, form=report_form, centre=chosen,
                       problems=problems)
-    sent = operations.submit_once(
-        submission,
-        submission_key=key,
-        centre=chosen.slug,
-        pepper=current_app.config["HSM_RECEIPT_PEPPER"],
-        binding=binding,
-    )
-    db.session.commit()
     if not sent.repeated:
         _count_submission()
         notifications.new_report(sent.report)
