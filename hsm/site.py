@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import mimetypes
 from functools import lru_cache
 from pathlib import Path
@@ -72,12 +73,19 @@ def serve_static(filename: str):
         if (variant := fresh_variant(path, suffix)) is not None
     }
     encoding = chosen_encoding(request.accept_encodings, tuple(offered))
-    max_age = current_app.get_send_file_max_age(filename)
-    if encoding is None:
-        response = send_file(path, max_age=max_age)
-    else:
-        mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        response = send_file(offered[encoding], mimetype=mimetype, max_age=max_age)
+    chosen = path if encoding is None else offered[encoding]
+    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    stat = chosen.stat()
+    # The bytes are read here, not streamed from an open file: static files are small, and a
+    # client that drops the connection mid-answer must not leave a file handle behind.
+    response = send_file(
+        io.BytesIO(chosen.read_bytes()),
+        mimetype=mimetype,
+        max_age=current_app.get_send_file_max_age(filename),
+        last_modified=stat.st_mtime,
+        etag=f"{_fingerprint(str(chosen), stat.st_mtime)}-{encoding or 'identity'}",
+    )
+    if encoding is not None:
         response.headers["Content-Encoding"] = encoding
     if offered:
         response.vary.add("Accept-Encoding")

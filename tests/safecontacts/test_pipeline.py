@@ -186,7 +186,7 @@ def test_board_move_in_place_with_htmx(client, login_as, contact_factory):
     assert 'id="board"' not in html and "board__column" not in html
     assert html.lstrip().startswith(
         '<div data-hx-swap-oob="afterbegin:#board-cards-chat">\n\n'
-        f'<li class="card board__card" id="board-card-{person.id}">'
+        f'<li class="card board__card" id="board-card-{person.id}" '
     )
     assert "Robin Example" in html
     count = '<span class="board__count" id="board-count-{}" data-hx-swap-oob="true">({})</span>'
