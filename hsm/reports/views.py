@@ -353,9 +353,10 @@ def _detail(report: Report, *, failed: str | None = None, done: str | None = Non
     """The report with its action forms.
 
     ``failed`` names the action form with errors: a whole page gets the error summary (and
-    "Error:" in its title), an htmx swap puts focus on the field. ``done`` names the action
-    just taken: the swap puts focus back on its button and the page's live region, outside the
-    swapped block, announces it.
+    "Error:" in its title), an htmx answer is that form alone, with focus on the field.
+    ``done`` names the action just taken: the htmx answer is its form again, focus back on its
+    button, with the summary and thread out of band and the page's live region announcing it.
+    An htmx action never replaces another form, where someone may be typing.
     """
     handle = can(Permission.HANDLE_REPORTS, centre=report.centre)
     assign_form = forms.get("assign_form") or AssignForm(formdata=None, prefix="assign")
@@ -373,9 +374,11 @@ def _detail(report: Report, *, failed: str | None = None, done: str | None = Non
         "note": forms.get("note_form") or NoteForm(formdata=None, prefix="note"),
     }
     in_place = is_htmx()
+    action = failed or done
     return render(
         "reports/detail.html",
-        "reports/_detail.html",
+        "reports/_detail_action.html" if action else "reports/_detail.html",
+        action=action,
         report=report,
         centre=get_centre(report.centre),
         can_handle=handle,

@@ -168,7 +168,9 @@ def test_acknowledge_assign_reply_note_and_handling(client, login_as, make_repor
 
     fragment = client.post(url + "/reply", data={"reply-body": "We are here for you."},
                            headers=headers | {"HX-Request": "true"})
-    assert fragment.get_data(as_text=True).strip().startswith('<div id="report-detail"')
+    answer = fragment.get_data(as_text=True)
+    assert re.match(r'\s*<form [^>]*id="reply-form"', answer)
+    assert "We are here for you." in answer  # the thread, out of band
     client.post(url + "/note", data={"note-body": "Call back on Monday"}, headers=headers)
     empty = client.post(url + "/note", data={"note-body": ""}, headers=headers)
     assert "Write the note first." in empty.get_data(as_text=True)

@@ -62,7 +62,9 @@ def test_an_htmx_mistake_puts_focus_on_the_field(client, handled, action, data, 
                                                  anchor):
     _report, url, headers = handled
     html = client.post(f"{url}/{action}", data=data, headers=headers | HX).get_data(as_text=True)
-    assert html.strip().startswith('<div id="report-detail"')
+    # The form alone comes back: no other box on the page is replaced.
+    assert re.match(rf'\s*<form [^>]*id="{action}-form"', html)
+    assert html.count("<form") == 1 and 'id="report-detail"' not in html
     assert "error-summary" not in html and "data-hx-swap-oob" not in html
     [focused] = re.findall(r"<[^>]*\bautofocus\b[^>]*>", html)
     assert f'id="{anchor[1:]}"' in focused
@@ -102,7 +104,18 @@ def test_an_htmx_action_is_announced_outside_the_swap_and_keeps_focus(client, ha
             db.session.commit()
         html = client.post(f"{url}/{action}", data=data, headers=headers | HX).get_data(
             as_text=True)
-        assert html.strip().startswith('<div id="report-detail"')
+        # Only the form used comes back (the acknowledge button is gone, so nothing), with
+        # the summary and the thread out of band: the other forms are never replaced.
+        form_id = {"acknowledge": "ack"}.get(action, action)
+        if action == "acknowledge":
+            assert html.strip().startswith('<div id="report-summary" data-hx-swap-oob="true"')
+        else:
+            assert re.match(rf'\s*<form [^>]*id="{form_id}-form"', html)
+        assert html.count("<form") == (0 if action == "acknowledge" else 1)
+        assert 'id="report-detail"' not in html
+        assert '<div id="report-summary" data-hx-swap-oob="true">' in html
+        assert ('<section id="report-thread" aria-labelledby="thread-title" '
+                'data-hx-swap-oob="true">') in html
         oob = re.search(r'<div id="report-announce" data-hx-swap-oob="innerHTML">(.*?)</div>', html)
         assert oob and said in oob.group(1)
         assert 'role="status"' not in html  # the region itself stays on the page
