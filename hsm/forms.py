@@ -3,6 +3,8 @@
 - ``Form``: the base of every form. An expired CSRF token is one behaviour everywhere:
   ``csrf_expired`` is true, the token's error is the one ``EXPIRED`` message, and every other
   field keeps what was typed (the error summary in templates/macros/errors.html says it).
+- ``keeps_input``: for a view whose form is where people write, so that an expired page
+  reaches that behaviour instead of the app-wide CSRF error page (which loses every word).
 - Fields and validators: ``clean`` (a filter), ``choices``, ``at_most`` (a length limit in our
   own words), ``OneOf``, ``Choice``/``OptionalSelect``/``Checkboxes`` (choices checked against
   what was offered), and the GOV.UK date input ``DateInput`` with ``RealDate`` and ``Within``.
@@ -13,15 +15,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import wraps
 
 from babel.lists import format_list
+from flask import g, has_request_context
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from wtforms import Field, RadioField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from hsm.extensions import csrf
 from hsm.i18n import _, _l, format_locale
 
 # The one message for a page kept open too long (its CSRF token expired or is missing).
@@ -42,13 +48,47 @@ class Form(FlaskForm):
     def csrf_expired(self) -> bool:
         """True when the form was refused for its CSRF token alone or among other mistakes."""
         token = getattr(self, "csrf_token", None)
-        return bool(token is not None and token.errors)
+        return bool(token is not None and token.errors) or csrf_refused()
+
+    @property
+    def expired_message(self) -> str:
+        return str(EXPIRED)
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.csrf_expired:
-            self.csrf_token.errors = [EXPIRED]
+            token = getattr(self, "csrf_token", None)
+            if token is not None:
+                token.errors = [EXPIRED]
+            return False  # a request whose token was refused is never acted on
         return ok
+
+
+def csrf_refused() -> bool:
+    """True in a request whose CSRF token ``keeps_input`` refused."""
+    return has_request_context() and bool(g.get("hsm_csrf_refused"))
+
+
+def keeps_input(view):
+    """Mark a view whose ``Form`` is validated before anything changes.
+
+    The app-wide CSRF check answers a stale or missing token (a page kept open across a new
+    sign-in, a cookie cleared) with an error page, and every word typed is gone. Here the token
+    is checked the same way first, but a refused request goes on to the view, marked: its form
+    fails with the one ``EXPIRED`` message and shows again, filled in, with a fresh token; and
+    the request's commit point rolls back anything the request did, whatever it answers, and
+    sends no mail (hsm/transaction.py). Put it just above the view function.
+    """
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        try:
+            csrf.protect()  # nothing to check for a GET
+        except CSRFError:
+            g.hsm_csrf_refused = True
+        return view(*args, **kwargs)
+
+    return csrf.exempt(checked)
 
 
 def clean(value):

@@ -1,22 +1,22 @@
 """The request's one commit point, and the mail that leaves after it.
 
-A request that answers below 400 commits its work here, once; any other answer rolls it
-back (a refusal that must be kept, such as a counted login failure, is committed where it
-is written). Email queued during the request leaves after the commit, once the response
-has gone out, so that neither a rolled-back change nor the page's timing sends or reveals
-anything.
+A request that answers below 400 commits its work here, once; any other answer, and any
+request whose CSRF token was refused (``hsm.forms.keeps_input``), rolls it back (a refusal
+that must be kept, such as a counted login failure, is committed where it is written). Email
+queued during the request leaves after the commit, once the response has gone out, so that
+neither a rolled-back change nor the page's timing sends or reveals anything.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, g
 
 from hsm import mail
 from hsm.extensions import db
 
 
 def _commit_point(response: Response) -> Response:
-    if response.status_code < 400:
+    if response.status_code < 400 and not g.get("hsm_csrf_refused"):
         db.session.commit()
     else:
         db.session.rollback()

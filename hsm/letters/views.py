@@ -27,6 +27,7 @@ from hsm.calendar import local_today
 from hsm.cases.terms import PARTY_ROLE_LABELS
 from hsm.centres.registry import get_centre
 from hsm.crypto import TamperedCiphertext
+from hsm.forms import keeps_input
 from hsm.i18n import LOCALE_NAMES, _
 from hsm.letters import content, operations, queries, rendering
 from hsm.letters.forms import DeliveryForm, LetterForm
@@ -98,6 +99,7 @@ def _prepare_page(case, form, *, preview=None, reasons=(), text_changed=False, s
 # path would answer a POST to an unmatched id with 405).
 @bp.route("/staff/cases/<int:case_id>/letters/new", methods=["GET", "POST"])
 @require_any(*READ_PERMISSIONS)
+@keeps_input
 def prepare(case_id: int):
     if request.method == "POST":
         return _issue(case_id)

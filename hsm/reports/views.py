@@ -18,6 +18,7 @@ from limits import parse_many
 from hsm.calendar import local_today
 from hsm.centres.registry import centre_or_404, centres_by_name, get_centre
 from hsm.extensions import csrf, db, hashed_remote_address, limiter
+from hsm.forms import keeps_input
 from hsm.htmx import is_htmx, render
 from hsm.i18n import _, get_locale
 from hsm.reports import follow_ups, labels, notifications, operations, receipts, rules
@@ -431,6 +432,7 @@ def acknowledge(report_id: int):
 
 @bp.post("/staff/reports/<int:report_id>/assign")
 @require(Permission.HANDLE_REPORTS)
+@keeps_input
 def assign(report_id: int):
     report = _handled(report_id)
     form = AssignForm(prefix="assign")
@@ -455,6 +457,7 @@ def _write(report_id: int, form_class, prefix: str, write):
 
 @bp.post("/staff/reports/<int:report_id>/reply")
 @require(Permission.HANDLE_REPORTS)
+@keeps_input
 def reply(report_id: int):
     """A reply the reporter reads at follow-up."""
     return _write(report_id, ReplyForm, "reply", operations.reply)
@@ -462,6 +465,7 @@ def reply(report_id: int):
 
 @bp.post("/staff/reports/<int:report_id>/note")
 @require(Permission.HANDLE_REPORTS)
+@keeps_input
 def note(report_id: int):
     """An internal note the reporter never sees."""
     return _write(report_id, NoteForm, "note", operations.add_note)
@@ -469,6 +473,7 @@ def note(report_id: int):
 
 @bp.post("/staff/reports/<int:report_id>/handling")
 @require(Permission.HANDLE_REPORTS)
+@keeps_input
 def handling(report_id: int):
     report = _handled(report_id)
     form = HandlingForm(prefix="handling")

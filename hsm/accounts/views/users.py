@@ -12,6 +12,7 @@ from hsm.accounts.operations import AccountError
 from hsm.accounts.queries import all_users, load_user_for
 from hsm.accounts.views.common import acting_user, bp, centre_choices
 from hsm.extensions import db
+from hsm.forms import keeps_input
 from hsm.htmx import is_htmx, render
 from hsm.i18n import _
 from hsm.security import Permission, require
@@ -60,6 +61,7 @@ def users():
 
 @bp.post("/admin/users")
 @require(Permission.MANAGE_USERS)
+@keeps_input
 def invite():
     form = InviteForm(centre_choices=centre_choices())
     if form.validate_on_submit():

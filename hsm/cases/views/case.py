@@ -21,6 +21,7 @@ from hsm.cases.forms import CaseForm
 from hsm.cases.terms import DEADLINE_KIND_LABELS, Marking
 from hsm.cases.views.common import BOARD_PERMISSIONS, bp, now, offered, refusal_message
 from hsm.extensions import db
+from hsm.forms import keeps_input
 from hsm.htmx import is_htmx, render
 from hsm.i18n import _
 from hsm.security import require_any
@@ -82,6 +83,7 @@ def case(case_id: int):
 
 @bp.post("/staff/cases/<int:case_id>/record/<name>")
 @require_any(*BOARD_PERMISSIONS)
+@keeps_input
 def record(case_id: int, name: str):
     """Make one record on a case (the actions table says which, and whose)."""
     action = actions.ACTIONS.get(name)

@@ -11,6 +11,7 @@ from hsm.cases.forms import DisclosureForm, Options
 from hsm.cases.views.common import P, bp, refusal_message
 from hsm.centres.registry import centres_by_name
 from hsm.extensions import db
+from hsm.forms import keeps_input
 from hsm.htmx import render
 from hsm.i18n import _, centre_name, get_locale
 from hsm.reports.queries import load_report_for
@@ -43,6 +44,7 @@ def _disclosure_form() -> DisclosureForm:
 
 @bp.route("/staff/cases/new", methods=["GET", "POST"])
 @require(P.MANAGE_CASES)
+@keeps_input
 def disclosure():
     """Record a disclosure made to staff (A 5.1) by phone, email, at a drop-in, through a Safe
     Contact, a claim or an appeal, or from a friend; it opens a case."""

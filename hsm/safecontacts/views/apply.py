@@ -6,6 +6,7 @@ from flask import current_app, redirect, url_for
 
 from hsm import mail
 from hsm.extensions import db, limiter
+from hsm.forms import keeps_input
 from hsm.htmx import render
 from hsm.i18n import _
 from hsm.routing import external_url
@@ -21,6 +22,7 @@ from hsm.security import public
 @bp.route("/safe-contacts/apply", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
+@keeps_input
 def apply():
     """The application form: the role explained, then the questions."""
     form = ApplicationForm()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from hsm.forms import keeps_input
 from hsm.htmx import render
 from hsm.i18n import _
 from hsm.safecontacts import operations, queries
@@ -29,6 +30,7 @@ def my_biography():
 
 @bp.route(f"{STAFF}/<int:contact_id>/biography", methods=["GET", "POST"])
 @require_any(Permission.MANAGE_SAFE_CONTACTS, Permission.EDIT_OWN_BIOGRAPHY)
+@keeps_input
 def biography(contact_id: int):
     """Write the biography: EDI for anyone, a Safe Contact only for themselves."""
     found = queries.load_contact_for(current_user, contact_id, purpose="biography")

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from hsm import audit
 from hsm.extensions import db
+from hsm.forms import keeps_input
 from hsm.htmx import render
 from hsm.i18n import _
 from hsm.safecontacts import equality, operations, pipeline, queries
@@ -68,6 +69,7 @@ def topic_refresher(topic_id: int):
 
 @bp.route(f"{STAFF}/commitments", methods=["GET", "POST"])
 @require(Permission.MANAGE_SAFE_CONTACTS)
+@keeps_input
 def commitments():
     """Record termly meetings and supervision; list Safe Contacts who missed them."""
     members = [
