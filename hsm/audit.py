@@ -78,9 +78,18 @@ def _clean_detail(detail: dict[str, Any] | None) -> str:
 
 
 def _lock_chain() -> None:
-    """Serialise writers on PostgreSQL; SQLite serialises writes by itself."""
+    """Serialise writers, so that the chain's head is read and extended by one at a time.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: Python's driver starts a
+    transaction only at the first write, so two requests could both read the same head (and
+    the second would fail on the unique ``prev_hash``, an error page). A write that changes
+    nothing takes the database's write lock first; a second writer waits for the first to
+    commit (the driver's busy timeout), then reads the new head.
+    """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(727274)"))
+    else:
+        db.session.execute(sa.text("UPDATE audit_entry SET id = id WHERE 0"))
 
 
 def record(

@@ -1,9 +1,12 @@
 """The audit log is a hash chain: edits, deletions and reordering are detected."""
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
 from hsm import audit
+from hsm.audit import AuditEntry
 from hsm.extensions import db
 
 
@@ -110,3 +113,35 @@ def test_verify_prints_the_head_of_the_chain(app):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["hsm", "audit", "verify"])
     assert f"2 entries; head {entries[-1].hash}" in result.output
+
+
+def test_concurrent_writers_extend_the_chain_one_at_a_time(app):
+    """Requests writing at the same moment (gunicorn's workers) each extend the chain from the
+    head the one before them wrote: no request fails on the chain, and the chain verifies.
+    On SQLite, before the write lock was taken first, two of them read the same head and the
+    second failed on the unique ``prev_hash`` (an error page)."""
+    db.session.commit()
+    writers, each = 6, 5
+    start = threading.Barrier(writers, timeout=10)
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                for i in range(each):
+                    audit.record("test.concurrent", actor=None, target_id=f"{n}-{i}")
+                    db.session.commit()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    written = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                                .where(AuditEntry.action == "test.concurrent"))
+    assert written == writers * each
+    assert audit.verify() is None
