@@ -697,6 +697,37 @@ def column_page(actor, stage: str, now: datetime, filters: BoardFilters = BoardF
     return cards, cursor
 
 
+def board_pages(actor, now: datetime, filters: BoardFilters = BoardFilters(), *,
+                stages: Iterable[str] = tuple(Stage), after: tuple[str, tuple] | None = None,
+                limit: int = COLUMN_PAGE_SIZE,
+                ) -> dict[str, tuple[list[Card], tuple[datetime, int] | None]]:
+    """The first page of every column, as ``column_page`` gives one, in a fixed number of
+    queries however many columns hold cards: one UNION ALL of each stage's page (each read
+    from the board index), one to load those cases, and ``cards_for`` once for them all.
+    ``after`` is ``(stage, cursor)`` for a column shown from a later page."""
+    parts = []
+    for stage in stages:
+        query = _filtered(actor, filters, now.date()).where(Case.stage == str(stage))
+        if after is not None and after[0] == str(stage):
+            query = query.where(sa.tuple_(Case.stage_changed_at, Case.id) > sa.tuple_(*after[1]))
+        page = query.order_by(Case.stage_changed_at, Case.id).limit(limit + 1).subquery()
+        parts.append(sa.select(page.c.id))
+    ids = list(db.session.scalars(sa.union_all(*parts))) if parts else []
+    by_stage: dict[str, list[Case]] = {str(s): [] for s in stages}
+    if ids:
+        for case in db.session.scalars(sa.select(Case).where(Case.id.in_(ids))):
+            by_stage[case.stage].append(case)
+    pages: dict[str, tuple[list[Case], tuple[datetime, int] | None]] = {}
+    for stage, cases in by_stage.items():
+        cases.sort(key=lambda c: (c.stage_changed_at, c.id))
+        shown = cases[:limit]
+        more = len(cases) > limit
+        pages[stage] = (shown, (shown[-1].stage_changed_at, shown[-1].id) if more else None)
+    cards = iter(cards_for([c for shown, _cursor in pages.values() for c in shown], now))
+    return {stage: ([next(cards) for _c in shown], cursor)
+            for stage, (shown, cursor) in pages.items()}
+
+
 def cards_for(cases: list[Case], now: datetime) -> list[Card]:
     """The board cards of ``cases`` (their next deadline and assigned staff in two queries)."""
     upcoming = next_deadlines([c.id for c in cases])

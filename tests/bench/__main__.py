@@ -2,7 +2,8 @@
 
 Prints requests per second and p50/p99 latency per scenario, the SQL queries per page at two
 data sizes (they must not grow with the data), the first-load weight of a support page, and
-how long a Completion of Procedures letter takes to render to PDF.
+the case boards and a case page at 50,000 cases, and how long a Completion of Procedures
+letter takes to render to PDF.
 Set BENCH_SECONDS to change the length of each wrk run (default 10).
 """
 
@@ -181,6 +182,11 @@ def main() -> int:
                 bench.queries("/safe-contacts?centre=paris&language=fr"),
                 "5 vs 500",
             )
+
+            say("\n## Case boards")
+            from tests.bench import cases
+
+            cases.run(bench, app, constant, say)
 
             say("\n## Letters")
             from tests.bench import letters

@@ -99,3 +99,41 @@ def test_the_version_token_moves_with_any_change_to_a_case_on_the_board(make_cas
     moves = {m.target: m for m in cards[0].moves}
     assert moves[Stage.FORMAL_COMPLAINT].reasons  # blocked, and it says why
     assert not moves[Stage.CLOSED].reasons  # closing only needs its reason, asked by the form
+
+
+def test_the_whole_board_costs_the_same_whichever_columns_hold_cards(count_queries):
+    """Every column's first page comes from one query: an empty column costs nothing more, and
+    a board with cards in every stage costs what a board with one busy column costs."""
+    director = make_user(Role.SAFEGUARDING_DIRECTOR)
+    seed(3, stage=Stage.SUPPORT)
+
+    def board_queries() -> int:
+        with count_queries() as counter:
+            pages = queries.board_pages(director, NOW)
+            queries.with_moves(director, [c for cards, _cursor in pages.values() for c in cards])
+        return counter.count
+
+    one_column = board_queries()
+    for stage in Stage:
+        seed(queries.COLUMN_PAGE_SIZE + 2, stage=stage)
+    assert board_queries() == one_column
+
+
+def test_the_board_pages_are_the_columns_pages():
+    director = make_user(Role.SAFEGUARDING_DIRECTOR)
+    for n, stage in enumerate(Stage):
+        seed(n * 5, stage=stage)
+    pages = queries.board_pages(director, NOW)
+    for stage in Stage:
+        cards, cursor = queries.column_page(director, stage, NOW)
+        got, got_cursor = pages[str(stage)]
+        assert [c.case.id for c in got] == [c.case.id for c in cards]
+        assert [c.next_deadline for c in got] == [c.next_deadline for c in cards]
+        assert got_cursor == cursor
+    # A column shown from a later page (no JavaScript: "show more" reloads the board).
+    first, cursor = queries.column_page(director, Stage.CLOSED, NOW)
+    assert cursor is not None
+    later = queries.board_pages(director, NOW, after=(str(Stage.CLOSED), cursor))
+    expected, _next = queries.column_page(director, Stage.CLOSED, NOW, after=cursor)
+    assert [c.case.id for c in later[str(Stage.CLOSED)][0]] == [c.case.id for c in expected]
+    assert not {c.case.id for c in first} & {c.case.id for c in expected}

@@ -157,9 +157,12 @@ def _column(actor, stage, filters, at, after, total) -> workflow.Column:
 
 def _board(actor, filters, at, column: str | None = None, after: str | None = None):
     counts = queries.column_counts(actor, filters, at.date())
+    later = _after(after) if column in set(STAGES) else None
+    pages = queries.board_pages(actor, at, filters,
+                                after=(column, later) if later is not None else None)
     columns = [
-        _column(actor, stage, filters, at, _after(after) if column == stage else None,
-                counts[str(stage)])
+        workflow.Column(stage, case_workflow.COLUMN_LABELS[stage], pages[str(stage)][0],
+                        counts[str(stage)], _cursor(pages[str(stage)][1]))
         for stage in STAGES
     ]
     # One with_moves for the whole board: a fixed number of queries however many cards.
