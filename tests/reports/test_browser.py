@@ -28,10 +28,11 @@ def fill_anonymous_report(page, narrative: str, *, danger: bool = False) -> None
     page.check("#consent_earlier_notes-2")
 
 
-def send(page) -> str:
+def send(page, timeout: float | None = None) -> str:
+    """Send the report form; return the receipt code shown (``timeout`` in ms, when slow)."""
     page.locator("#report-form button[type=submit]").click()
     code = page.locator("#receipt-code")
-    code.wait_for()
+    code.wait_for(timeout=timeout)
     return code.inner_text().strip()
 
 

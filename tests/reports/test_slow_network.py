@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from hsm.config import DEFAULT_REPORT_RATE_LIMIT
 from hsm.extensions import db
 from hsm.reports.models import Report
+from tests.reports.test_browser import send as send_form
 
 pytestmark = pytest.mark.browser
 
@@ -87,10 +88,7 @@ def answer_the_rest(page, *, danger: bool = False) -> None:
 
 
 def send(page) -> str:
-    page.locator("#report-form button[type=submit]").click()
-    code = page.locator("#receipt-code")
-    code.wait_for(timeout=30_000)
-    return code.inner_text().strip()
+    return send_form(page, timeout=30_000)
 
 
 def the_report() -> Report:
