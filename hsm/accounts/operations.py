@@ -174,11 +174,17 @@ def record_login(user: User, *, method: str, now: datetime | None = None) -> int
     That count moves to ``failures_before_sign_in`` (the account page shows it) and the
     running count starts again from zero.
     """
-    failures = db.session.scalar(sa.select(User.failures_since_sign_in)
-                                 .where(User.id == user.id)) or 0
-    user.failures_before_sign_in = failures
-    user.failures_since_sign_in = 0
-    user.last_sign_in_at = _now(now)
+    # One UPDATE (its SET reads the row as it was), so a failure recorded meanwhile is
+    # neither lost nor counted twice.
+    db.session.execute(
+        sa.update(User).where(User.id == user.id)
+        .values(failures_before_sign_in=User.failures_since_sign_in, failures_since_sign_in=0,
+                last_sign_in_at=_now(now))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user, ["failures_before_sign_in", "failures_since_sign_in",
+                              "last_sign_in_at"])
+    failures = user.failures_before_sign_in
     audit.record("login.succeeded", target_type="user", target_id=user.id, actor=user,
                  detail={"second_factor": method, "failures_before": failures})
     return failures
