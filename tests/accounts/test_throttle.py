@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hsm.accounts import operations
 from hsm.accounts.models import SignInFailure, User
@@ -142,3 +144,24 @@ def test_the_notice_is_in_the_owners_language(app, staff, db):
         assert words in page, lang
         db.session.execute(sa.update(User).values(failures_since_sign_in=1))
         db.session.commit()
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
+@given(counts=st.lists(st.integers(min_value=0, max_value=8), min_size=1, max_size=6),
+       spread=st.integers(min_value=0, max_value=100))
+def test_an_address_is_refused_only_for_its_own_failures_or_the_accounts_total(
+    staff, db, counts, spread
+):
+    """Per address: refused at 5 of its own; every address: refused at 100 in all."""
+    user = db.session.scalar(sa.select(User)) or staff()
+    db.session.execute(sa.delete(SignInFailure))
+    now = datetime.now(UTC)
+    rows = [(f"a{i}", n) for i, n in enumerate(counts)] + [("elsewhere", spread)]
+    db.session.add_all(SignInFailure(user_id=user.id, address_key=key, failed_at=now)
+                       for key, n in rows for _ in range(n))
+    db.session.commit()
+    total = sum(n for _key, n in rows)
+    for key, n in [*rows, ("owner", 0)]:
+        expected = (n >= operations.PAIR_FAILURES_ALLOWED
+                    or total >= operations.ACCOUNT_FAILURES_ALLOWED)
+        assert operations.is_throttled(user, key, now) == expected
