@@ -59,6 +59,8 @@ class Permission(enum.StrEnum):
     OWN_ACCOUNT = "own_account"
     # Administration of people, never of content.
     MANAGE_USERS = "manage_users"
+    # The second person on a grant of a role that reads content (see CONTENT_PERMISSIONS).
+    APPROVE_GRANTS = "approve_grants"
     VIEW_AUDIT_LOG = "view_audit_log"
     # Report a Concern: the Student Services inbox.
     VIEW_REPORTS = "view_reports"
@@ -114,6 +116,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.DECIDE_REVIEWS,
             P.VIEW_AUDIT_LOG,
             P.VIEW_STATISTICS,
+            P.APPROVE_GRANTS,
         }
     ),
     # Case review members and officers hold these only on the cases they are named on
@@ -131,6 +134,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The admin manages people and roles and reads no reports, cases or equality data.
     Role.ADMIN: frozenset({P.OWN_ACCOUNT, P.MANAGE_USERS}),
 }
+
+
+# What opens nothing anybody reported, recorded or declared: one's own account, managing
+# people, one's own Safe Contact biography, and the anonymised statistics. Every other
+# permission (and every permission added later, unless it is listed here) reads reports,
+# cases, the audit log or equality data, or decides who does (APPROVE_GRANTS).
+NO_CONTENT_PERMISSIONS = frozenset(
+    {P.OWN_ACCOUNT, P.MANAGE_USERS, P.EDIT_OWN_BIOGRAPHY, P.VIEW_STATISTICS}
+)
+CONTENT_PERMISSIONS = frozenset(Permission) - NO_CONTENT_PERMISSIONS
+
+
+def role_reads_content(role: Role | str) -> bool:
+    """Whether ``role`` opens content: then no one person alone can grant it (a second person
+    approves), and an administrator's account never holds it."""
+    return bool(ROLE_PERMISSIONS[Role(role)] & CONTENT_PERMISSIONS)
 
 
 def role_is_centre_scoped(role: Role | str) -> bool:

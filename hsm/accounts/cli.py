@@ -20,8 +20,16 @@ from hsm.security import Role
 @click.option("--role", required=True, type=click.Choice([str(r) for r in Role]))
 @click.option("--centre", default=None, help="Centre slug, for centre-held roles.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user(email: str, name: str, role: str, centre: str | None, password_stdin: bool):
-    """Create a staff user; without --password-stdin an invitation email is sent instead."""
+@click.option("--bootstrap", is_flag=True,
+              help="The very first person who approves roles (audited): gives the role at once, "
+                   "only while no active account can approve.")
+def create_user(email: str, name: str, role: str, centre: str | None, password_stdin: bool,
+                bootstrap: bool):
+    """Create a staff user; without --password-stdin an invitation email is sent instead.
+
+    A role that reads content waits for a second person's approval in the app; --bootstrap
+    gives the first Safeguarding Director their role without one.
+    """
     if centre and get_centre(centre) is None:
         raise click.BadParameter(f"no centre called {centre!r}", param_hint="--centre")
     password = None
@@ -36,16 +44,19 @@ def create_user(email: str, name: str, role: str, centre: str | None, password_s
             name=name,
             email=email,
             allowed_domains=tuple(current_app.config["HSM_ALLOWED_STAFF_DOMAINS"]),
-            role=role,
+            role=None if bootstrap else role,
             centre=centre,
         )
+        if bootstrap:
+            operations.bootstrap_grant(user, role, centre)
     except operations.AccountError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     if password is not None:
         user.password_hash = passwords.hash_password(password)
         db.session.commit()
-        click.echo(f"created {user.email} ({role}{' at ' + centre if centre else ''})")
+        click.echo(f"created {user.email} ({role}{' at ' + centre if centre else ''})"
+                   + _waiting_note(user))
         return
     try:
         invitations.send_invitation(user, None)
@@ -54,4 +65,11 @@ def create_user(email: str, name: str, role: str, centre: str | None, password_s
             f"created {user.email}, but the invitation email could not be sent ({error}); "
             "an administrator can send it again from Users and roles"
         ) from None
-    click.echo(f"created {user.email}; an invitation email was sent")
+    click.echo(f"created {user.email}; an invitation email was sent" + _waiting_note(user))
+
+
+def _waiting_note(user) -> str:
+    if operations.pending_grants_of(user):
+        return ("; the role opens content, so it waits for approval by a second person "
+                "(Roles to approve, /staff/grants)")
+    return ""

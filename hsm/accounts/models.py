@@ -25,6 +25,11 @@ class User(db.Model):
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last TOTP time step accepted: a code for this step or an earlier one is a replay.
     mfa_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Failed passwords and codes since the last full sign-in, and how many there were before
+    # it (what the owner is shown after signing in): counts only, never where they came from.
+    failures_since_sign_in: Mapped[int] = mapped_column(default=0, server_default="0")
+    failures_before_sign_in: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -99,14 +104,52 @@ class RecoveryCode(db.Model):
 
 
 class SignInFailure(db.Model):
-    """A failed password or code for a known account, kept for the per-account throttle."""
+    """A failed password or code for a known account, kept for the throttle.
+
+    ``address_key`` is a keyed hash of the client address (``hashed_remote_address``), never
+    the address itself: the throttle locks an (account, address) pair quickly and the whole
+    account only at a much higher count, so nobody can keep someone else locked out.
+    """
 
     __tablename__ = "sign_in_failure"
-    __table_args__ = (sa.Index("ix_sign_in_failure_user_at", "user_id", "failed_at"),)
+    __table_args__ = (
+        sa.Index("ix_sign_in_failure_user_at", "user_id", "failed_at"),
+        sa.Index("ix_sign_in_failure_user_address_at", "user_id", "address_key", "failed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    address_key: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RoleGrant(db.Model):
+    """A grant of a role that reads content, asked for by one person and decided by another.
+
+    It gives nothing while it waits: the ``RoleAssignment`` is made only when a second person
+    (a holder of ``APPROVE_GRANTS``, never the one who asked) approves it. A decided grant is
+    kept as the record of who asked and who approved or refused.
+    """
+
+    __tablename__ = "role_grant"
+    __table_args__ = (sa.Index("ix_role_grant_pending", "decided_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(40))
+    centre: Mapped[str | None] = mapped_column(sa.String(40))
+    # None: asked for from the command line.
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "approved", "refused", or None while it waits.
+    outcome: Mapped[str | None] = mapped_column(sa.String(20))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
 
 
 class AccountToken(db.Model):

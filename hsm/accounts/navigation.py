@@ -35,6 +35,8 @@ NAV_ITEMS = (
             _l("What students read about you in the Safe Contact directory.")),
     NavItem(Permission.MANAGE_USERS, "accounts.users", _l("Users and roles"),
             _l("Invite staff, give and remove roles, deactivate accounts.")),
+    NavItem(Permission.APPROVE_GRANTS, "accounts.grants", _l("Roles to approve"),
+            _l("Roles that open reports, cases or equality data wait for a second person.")),
     NavItem(Permission.VIEW_AUDIT_LOG, "accounts.audit_log", _l("Audit log"),
             _l("Who did what, and whether the log is intact.")),
     NavItem(Permission.OWN_ACCOUNT, "accounts.account", _l("My account"),

@@ -17,31 +17,37 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hsm import audit
-from hsm.accounts import mfa, passwords
+from hsm.accounts import grant_mail, mfa, passwords
 from hsm.accounts.models import (
     AccountToken,
     RecoveryCode,
     RoleAssignment,
+    RoleGrant,
     SignInFailure,
     User,
 )
 from hsm.accounts.sessions import end_all_sessions
 from hsm.extensions import db
 from hsm.i18n import _
-from hsm.security import ROLE_PERMISSIONS, Permission, Role, role_is_centre_scoped
+from hsm.security import (
+    ROLE_PERMISSIONS,
+    Permission,
+    Role,
+    role_is_centre_scoped,
+    role_reads_content,
+)
 from hsm.tokens import new_token, token_hash
 
-FAILURE_WINDOW = timedelta(seconds=60)
-FAILURES_ALLOWED = 5  # the 6th attempt inside the window is refused, right password or not
+# The throttle (finding 6 of the outside test): failures are counted per account *and* per
+# client address (a keyed hash of it). A few wrong tries lock that pair, so the owner signing
+# in from elsewhere is not refused; the account as a whole is slowed only at a count no owner
+# reaches by mistyping and an attacker at one address cannot reach.
+FAILURE_WINDOW = timedelta(minutes=15)
+PAIR_FAILURES_ALLOWED = 5  # the 6th try from one address inside the window is refused
+ACCOUNT_FAILURES_ALLOWED = 100  # from every address together
 TOKEN_LIFETIME = {"reset": timedelta(hours=1), "invite": timedelta(days=3)}
 # Reset emails per account per hour: enough for a lost email, too few to flood a mailbox.
 RESET_EMAILS_PER_HOUR = 3
-# What an administrator's account may also hold: nothing that opens reports, cases, equality
-# data or the audit log (the people who run the system do not see what is in it).
-ADMIN_COMPATIBLE_PERMISSIONS = frozenset(
-    {Permission.OWN_ACCOUNT, Permission.MANAGE_USERS, Permission.EDIT_OWN_BIOGRAPHY,
-     Permission.VIEW_STATISTICS}
-)
 
 
 class AccountError(ValueError):
@@ -71,28 +77,38 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-# --- the per-account throttle ---------------------------------------------------------------
+# --- the throttle: per (account, address), and per account at a much higher count ---------
 
 
-def recent_failures(user: User, now: datetime | None = None) -> int:
+def recent_failures(user: User, address_key: str, now: datetime | None = None) -> tuple[int, int]:
+    """Failures inside the window: (from this address, from every address)."""
     since = _now(now) - FAILURE_WINDOW
-    return db.session.scalar(
-        sa.select(sa.func.count(SignInFailure.id)).where(
-            SignInFailure.user_id == user.id, SignInFailure.failed_at > since
-        )
+    from_here, total = db.session.execute(
+        sa.select(
+            sa.func.count(SignInFailure.id).filter(SignInFailure.address_key == address_key),
+            sa.func.count(SignInFailure.id),
+        ).where(SignInFailure.user_id == user.id, SignInFailure.failed_at > since)
+    ).one()
+    return from_here, total
+
+
+def is_throttled(user: User, address_key: str, now: datetime | None = None) -> bool:
+    from_here, total = recent_failures(user, address_key, now)
+    return from_here >= PAIR_FAILURES_ALLOWED or total >= ACCOUNT_FAILURES_ALLOWED
+
+
+def _record_failure(user: User, address_key: str, now: datetime) -> None:
+    db.session.add(SignInFailure(user_id=user.id, address_key=address_key, failed_at=now))
+    # Told to the owner at their next sign-in (one UPDATE: concurrent failures all count).
+    db.session.execute(
+        sa.update(User).where(User.id == user.id)
+        .values(failures_since_sign_in=User.failures_since_sign_in + 1)
+        .execution_options(synchronize_session=False)
     )
-
-
-def is_throttled(user: User, now: datetime | None = None) -> bool:
-    return recent_failures(user, now) >= FAILURES_ALLOWED
-
-
-def _record_failure(user: User, now: datetime) -> None:
-    db.session.add(SignInFailure(user_id=user.id, failed_at=now))
-    # Old failures no longer count; keep the table small.
+    # Failures older than the window no longer count; keep the table small.
     db.session.execute(
         sa.delete(SignInFailure).where(
-            SignInFailure.user_id == user.id, SignInFailure.failed_at < now - FAILURE_WINDOW * 10
+            SignInFailure.user_id == user.id, SignInFailure.failed_at < now - FAILURE_WINDOW
         )
     )
 
@@ -113,13 +129,16 @@ class SignInResult:
 
 
 def authenticate(
-    email: str, password: str, *, hash_key: str, now: datetime | None = None
+    email: str, password: str, *, hash_key: str, address_key: str, now: datetime | None = None
 ) -> SignInResult:
-    """Check a password. Failures and refusals are audited and committed at once."""
+    """Check a password. Failures and refusals are audited and committed at once.
+
+    ``address_key``: the keyed hash of the client address (never the address).
+    """
     now = _now(now)
     user = find_user(email)
     usable = user is not None and user.active and user.password_hash is not None
-    if usable and is_throttled(user, now):
+    if usable and is_throttled(user, address_key, now):
         # No actor: whoever is trying has not shown they are the account holder.
         audit.record("login.throttled", actor=None, target_type="user", target_id=user.id)
         db.session.commit()
@@ -127,7 +146,7 @@ def authenticate(
     ok = passwords.verify_password(user.password_hash if usable else None, password)
     if not (usable and ok):
         if user is not None:
-            _record_failure(user, now)
+            _record_failure(user, address_key, now)
             audit.record(
                 "login.failed",
                 actor=None,
@@ -149,15 +168,34 @@ def authenticate(
     return SignInResult(SignIn.OK, user)
 
 
-def record_login(user: User, *, method: str) -> None:
+def record_login(user: User, *, method: str, now: datetime | None = None) -> int:
+    """A full sign-in: audited; returns how many failed tries there were since the last one.
+
+    That count moves to ``failures_before_sign_in`` (the account page shows it) and the
+    running count starts again from zero.
+    """
+    # One UPDATE (its SET reads the row as it was), so a failure recorded meanwhile is
+    # neither lost nor counted twice.
+    db.session.execute(
+        sa.update(User).where(User.id == user.id)
+        .values(failures_before_sign_in=User.failures_since_sign_in, failures_since_sign_in=0,
+                last_sign_in_at=_now(now))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user, ["failures_before_sign_in", "failures_since_sign_in",
+                              "last_sign_in_at"])
+    failures = user.failures_before_sign_in
     audit.record("login.succeeded", target_type="user", target_id=user.id, actor=user,
-                 detail={"second_factor": method})
+                 detail={"second_factor": method, "failures_before": failures})
+    return failures
 
 
-def check_second_factor(user: User, code: str, now: datetime | None = None) -> SignInResult:
+def check_second_factor(
+    user: User, code: str, *, address_key: str, now: datetime | None = None
+) -> SignInResult:
     """Check a TOTP or a recovery code for a user who has passed the password step."""
     now = _now(now)
-    if is_throttled(user, now):
+    if is_throttled(user, address_key, now):
         audit.record("mfa.throttled", target_type="user", target_id=user.id, actor=user)
         db.session.commit()
         return SignInResult(SignIn.THROTTLED)
@@ -169,7 +207,7 @@ def check_second_factor(user: User, code: str, now: datetime | None = None) -> S
     elif mfa.looks_like_recovery_code(code) and _use_recovery_code(user, code, now):
         method = "recovery_code"
     if not method:
-        _record_failure(user, now)
+        _record_failure(user, address_key, now)
         audit.record("mfa.failed", target_type="user", target_id=user.id, actor=user)
         db.session.commit()
         return SignInResult(SignIn.FAILED)
@@ -297,6 +335,7 @@ def check_current_password(
     password: str,
     now: datetime | None = None,
     *,
+    address_key: str,
     refused_action: str = "password.change_refused",
     detail: dict[str, str] | None = None,
 ) -> None:
@@ -307,12 +346,13 @@ def check_current_password(
     nothing else).
     """
     now = _now(now)
-    if is_throttled(user, now):
+    if is_throttled(user, address_key, now):
         raise AccountError(
-            _("Too many tries. Please wait a minute, then try again."), field="current_password"
+            _("Too many tries. Please wait 15 minutes, then try again."),
+            field="current_password",
         )
     if not passwords.verify_password(user.password_hash, password):
-        _record_failure(user, now)
+        _record_failure(user, address_key, now)
         audit.record(refused_action, target_type="user", target_id=user.id, actor=user,
                      detail=detail)
         db.session.commit()
@@ -435,6 +475,35 @@ def check_staff_email(email: str, allowed_domains: tuple[str, ...]) -> str:
     return address
 
 
+# Providers that deliver every address with dots in the local part to the same mailbox, and
+# the domains that are one (googlemail.com is gmail.com).
+DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
+DOTS_IGNORED = frozenset({"gmail.com"})
+
+
+def mailbox_of(address: str) -> str:
+    """The mailbox ``address`` delivers to: without its ``+tag``, and without dots where the
+    provider ignores them. ``Admin+sg@example.org`` reaches ``admin@example.org``."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    domain = DOMAIN_ALIASES.get(domain, domain)
+    local = local.split("+", 1)[0]
+    if domain in DOTS_IGNORED:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
+def account_sharing_mailbox(address: str) -> User | None:
+    """An existing account whose address reaches the same mailbox as ``address``, or None."""
+    mailbox = mailbox_of(address)
+    domain = mailbox.rpartition("@")[2]
+    domains = {domain} | {alias for alias, to in DOMAIN_ALIASES.items() if to == domain}
+    candidates = db.session.scalars(
+        sa.select(User).where(sa.or_(*(User.email.endswith("@" + d, autoescape=True)
+                                       for d in sorted(domains))))
+    )
+    return next((u for u in candidates if mailbox_of(u.email) == mailbox), None)
+
+
 def create_user(
     actor: User | None,
     *,
@@ -444,11 +513,22 @@ def create_user(
     role: str | None = None,
     centre: str | None = None,
 ) -> User:
-    """Create an account (without a password: it is set through the invitation link)."""
+    """Create an account (without a password: it is set through the invitation link).
+
+    With a role that reads content, the role waits for a second person (``assign_role``).
+    """
     address = check_staff_email(email, allowed_domains)
     if find_user(address) is not None:
         raise AccountError(_("There is already an account with this email address."),
                            field="email")
+    if account_sharing_mailbox(address) is not None:
+        # admin+sg@… would reach the admin's own mailbox: one person, two accounts.
+        raise AccountError(
+            _("This address reaches the same mailbox as an existing account: only a "
+              "“+” part or dots make it different. Each account needs a mailbox of "
+              "its own: use the person's own address."),
+            field="email",
+        )
     name = name.strip()
     if not name:
         raise AccountError(_("Enter the person's name."), field="name")
@@ -461,7 +541,34 @@ def create_user(
     return user
 
 
-def assign_role(actor: User | None, user: User, role: str, centre: str | None) -> RoleAssignment:
+# --- roles, and the second person on a role that reads content ------------------------------
+
+
+def assign_role(
+    actor: User | None, user: User, role: str, centre: str | None, now: datetime | None = None
+) -> RoleAssignment | RoleGrant:
+    """Give ``user`` a role; one that reads content only waits for a second person.
+
+    Returns the assignment, or the pending ``RoleGrant`` that gives nothing until another
+    person approves it (``approve_grant``). Every holder of the role, and everyone who can
+    approve, is emailed a link.
+    """
+    role, centre = _check_assignable(actor, user, role, centre)
+    if role_reads_content(role):
+        grant = RoleGrant(user_id=user.id, role=str(role), centre=centre,
+                          requested_by_id=actor.id if actor else None, requested_at=_now(now))
+        db.session.add(grant)
+        db.session.flush()
+        audit.record("role.requested", target_type="user", target_id=user.id, centre=centre,
+                     actor=actor, detail={"role": str(role), "grant": grant.id})
+        grant_mail.tell_requested(grant)
+        return grant
+    return _assign(actor, user, role, centre)
+
+
+def _check_assignable(
+    actor: User | None, user: User, role: str, centre: str | None
+) -> tuple[Role, str | None]:
     try:
         role = Role(role)
     except ValueError:
@@ -476,32 +583,131 @@ def assign_role(actor: User | None, user: User, role: str, centre: str | None) -
         )
     if any(r.role == role and r.centre == centre for r in user.roles):
         raise AccountError(_("This person already holds this role there."), field="role")
+    waiting = pending_grants_of(user)
+    if any(g.role == role and g.centre == centre for g in waiting):
+        raise AccountError(_("This role already waits for a second person's approval for this "
+                             "person."), field="role")
     if actor is not None and actor.id == user.id:
         raise AccountError(
             _("You cannot give yourself a role. Ask another administrator."), field="role"
         )
-    if _breaks_separation(role, {r.role for r in user.roles}):
+    if _breaks_separation(role, {r.role for r in user.roles} | {g.role for g in waiting}):
         raise AccountError(
             _("An administrator cannot also hold a role that opens reports, cases, equality "
               "data or the audit log. Use a separate account for that work."),
             field="role",
         )
+    return role, centre
+
+
+def _assign(actor: User | None, user: User, role: Role, centre: str | None, *,
+            action: str = "role.assigned", detail: dict | None = None) -> RoleAssignment:
     assignment = RoleAssignment(role=str(role), centre=centre)
     user.roles.append(assignment)
     db.session.flush()
-    audit.record("role.assigned", target_type="user", target_id=user.id, centre=centre,
-                 actor=actor, detail={"role": str(role)})
+    audit.record(action, target_type="user", target_id=user.id, centre=centre,
+                 actor=actor, detail={"role": str(role), **(detail or {})})
     return assignment
 
 
-def _opens_content(role: str) -> bool:
-    return not ROLE_PERMISSIONS[Role(role)] <= ADMIN_COMPATIBLE_PERMISSIONS
+def pending_grants_of(user: User) -> list[RoleGrant]:
+    return list(db.session.scalars(
+        sa.select(RoleGrant).where(RoleGrant.user_id == user.id, RoleGrant.outcome.is_(None))
+        .order_by(RoleGrant.id)))
+
+
+def approve_grant(actor: User, grant: RoleGrant, now: datetime | None = None) -> RoleAssignment:
+    """The second person approves: only now does the role open anything.
+
+    Refused (with its reason, audited and committed) when ``actor`` asked for it or would
+    receive it; the role's rules are checked again, as the account may have changed.
+    """
+    if grant.outcome is not None:
+        raise AccountError(_("This request has already been decided."), field="grant")
+    reason = None
+    if grant.requested_by_id is not None and grant.requested_by_id == actor.id:
+        reason = ("own_request", _("You asked for this role to be given, so another person "
+                                   "must approve it."))
+    elif grant.user_id == actor.id:
+        reason = ("own_grant", _("This role is for you, so another person must approve it."))
+    if reason:
+        audit.record("role.approval_refused", target_type="user", target_id=grant.user_id,
+                     centre=grant.centre, actor=actor,
+                     detail={"role": grant.role, "grant": grant.id, "reason": reason[0]})
+        db.session.commit()
+        raise AccountError(reason[1], field="grant")
+    user = grant.user
+    if not user.active:
+        raise AccountError(_("This account is deactivated. Refuse the request, or ask an "
+                             "administrator to reactivate the account first."), field="grant")
+    role = Role(grant.role)
+    if any(r.role == role and r.centre == grant.centre for r in user.roles):
+        raise AccountError(_("This person already holds this role there."), field="grant")
+    if _breaks_separation(role, {r.role for r in user.roles}):
+        raise AccountError(
+            _("An administrator cannot also hold a role that opens reports, cases, equality "
+              "data or the audit log. Use a separate account for that work."),
+            field="grant",
+        )
+    _decide(actor, grant, "approved", now)
+    assignment = _assign(actor, user, role, grant.centre,
+                         detail={"grant": grant.id, "approved": True})
+    audit.record("role.approved", target_type="user", target_id=user.id, centre=grant.centre,
+                 actor=actor, detail={"role": grant.role, "grant": grant.id})
+    grant_mail.tell_approved(grant)
+    return assignment
+
+
+def refuse_grant(actor: User, grant: RoleGrant, now: datetime | None = None) -> None:
+    """The second person says no: the grant is closed and the account gets nothing."""
+    if grant.outcome is not None:
+        raise AccountError(_("This request has already been decided."), field="grant")
+    _decide(actor, grant, "refused", now)
+    audit.record("role.refused", target_type="user", target_id=grant.user_id,
+                 centre=grant.centre, actor=actor, detail={"role": grant.role, "grant": grant.id})
+
+
+def _decide(actor: User, grant: RoleGrant, outcome: str, now: datetime | None) -> None:
+    """One conditional UPDATE: of two people deciding at once, only the first counts."""
+    decided = db.session.execute(
+        sa.update(RoleGrant)
+        .where(RoleGrant.id == grant.id, RoleGrant.outcome.is_(None))
+        .values(outcome=outcome, decided_by_id=actor.id, decided_at=_now(now))
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:
+        raise AccountError(_("This request has already been decided."), field="grant")
+    db.session.refresh(grant)
+
+
+def bootstrap_grant(user: User, role: str, centre: str | None = None) -> RoleAssignment:
+    """The very first person who can approve grants, from the command line (audited).
+
+    Only for a role that approves grants, and only while no active account holds one: from
+    then on, every role that reads content waits for that person (or another) to approve it.
+    """
+    checked, centre = _check_assignable(None, user, role, centre)
+    if Permission.APPROVE_GRANTS not in ROLE_PERMISSIONS[checked]:
+        raise AccountError(_("Only a role that approves other roles can be given this way."),
+                           field="role")
+    if db.session.scalar(approvers_query().limit(1)) is not None:
+        raise AccountError(_("Someone can already approve roles: give the role in the app, "
+                             "and they approve it."), field="role")
+    return _assign(None, user, checked, centre, action="role.bootstrapped")
+
+
+def approvers_query() -> sa.Select:
+    """Active accounts holding a role that approves grants (read from the permission table)."""
+    roles = [str(r) for r, granted in ROLE_PERMISSIONS.items()
+             if Permission.APPROVE_GRANTS in granted]
+    return (sa.select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(User.active.is_(True), RoleAssignment.role.in_(roles)).distinct())
 
 
 def _breaks_separation(new_role: Role, held: set[str]) -> bool:
     """Whether the administrator role and a content role would meet on one account."""
     roles = held | {str(new_role)}
-    return Role.ADMIN in roles and any(_opens_content(r) for r in roles)
+    return Role.ADMIN in roles and any(role_reads_content(r) for r in roles)
 
 
 def remove_role(actor: User, user: User, assignment_id: int) -> None:

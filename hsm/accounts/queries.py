@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload
 
-from hsm.accounts.models import RoleAssignment, User
+from hsm.accounts.models import RoleAssignment, RoleGrant, User
 from hsm.audit import AuditEntry
 from hsm.extensions import db
 from hsm.security import Permission, can, deny
@@ -92,3 +93,24 @@ def audit_page(filters: AuditFilters, page: int) -> tuple[list[AuditEntry], bool
         .offset((page - 1) * AUDIT_PAGE_SIZE)
     ).all()
     return list(rows[:AUDIT_PAGE_SIZE]), len(rows) > AUDIT_PAGE_SIZE
+
+
+# --- grants of roles that read content, waiting for a second person ------------------------
+
+
+def pending_grants() -> list[RoleGrant]:
+    """Every grant that waits, oldest first, with the people it names."""
+    return list(db.session.scalars(
+        sa.select(RoleGrant).where(RoleGrant.outcome.is_(None))
+        .options(joinedload(RoleGrant.user).options(lazyload(User.roles)),
+                 joinedload(RoleGrant.requested_by).options(lazyload(User.roles)))
+        .order_by(RoleGrant.requested_at, RoleGrant.id)
+    ).unique())
+
+
+def load_grant_for(actor: User, grant_id: int) -> RoleGrant:
+    """A grant the actor may decide on; 404 when absent or when the actor may not."""
+    grant = db.session.get(RoleGrant, grant_id)
+    if grant is None or not can(Permission.APPROVE_GRANTS, user=actor):
+        deny("grant_not_found", status=404)
+    return grant

@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from hsm.accounts import passwords
+from hsm.accounts import demo as accounts_demo
 from hsm.accounts.demo import DEMO_PASSWORD
-from hsm.accounts.models import RoleAssignment, User
+from hsm.accounts.models import User
 from hsm.cases import operations as ops
 from hsm.cases.models import Case, CaseParty
 from hsm.cases.terms import (
@@ -74,17 +74,15 @@ def _user(email: str) -> User | None:
 
 
 def _ensure_users() -> list[str]:
-    lines, password_hash = [], None
+    lines = []
     for role, centre, email, name in EXTRA_USERS:
-        user = _user(email)
-        if user is None:
-            password_hash = password_hash or passwords.hash_password(DEMO_PASSWORD)
-            user = User(email=email, name=name, active=True, created_at=datetime.now(UTC),
-                        password_hash=password_hash)
-            user.roles.append(RoleAssignment(role=str(role), centre=centre))
+        if _user(email) is None:
+            # Roles that read content are asked for and approved by a second person, as in
+            # the app (hsm.accounts.demo).
+            roles = [(role, centre)]
             if email == "people.review@example.org":
-                user.roles.append(RoleAssignment(role=str(Role.PEOPLE_TEAM), centre=None))
-            db.session.add(user)
+                roles.append((Role.PEOPLE_TEAM, None))
+            accounts_demo.new_demo_user(email, name, roles)
         where = f" ({centre})" if centre else ""
         lines.append(f"{role}{where}: {email} / {DEMO_PASSWORD}")
     db.session.flush()

@@ -5,6 +5,7 @@ import re
 import sqlalchemy as sa
 from flask import url_for
 
+from hsm.accounts import operations
 from hsm.accounts.models import RoleAssignment, User
 from hsm.audit import AuditEntry
 from tests.factories import make_user
@@ -47,9 +48,13 @@ def test_invite_creates_the_account_assigns_the_role_and_emails_a_link(
     assert response.status_code == 303
     user = db.session.scalar(sa.select(User).where(User.email == "noor@example.org"))
     assert user.password_hash is None
-    assert user.role_scopes() == [("student_services", "amsterdam")]
+    # Student Services reads reports: the role waits for a second person and opens nothing.
+    assert user.role_scopes() == []
+    [grant] = operations.pending_grants_of(user)
+    assert (grant.role, grant.centre, grant.requested_by_id) == (
+        "student_services", "amsterdam", admin.id)
     assert len(mail) == 1 and mail[0]["To"] == "noor@example.org"
-    assert {"user.created", "role.assigned", "invitation.sent"} <= set(audit_actions(db))
+    assert {"user.created", "role.requested", "invitation.sent"} <= set(audit_actions(db))
     created = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "user.created"))
     assert created.actor_id == admin.id
 
@@ -99,6 +104,18 @@ def test_assign_and_remove_a_role_per_centre(client, login_as, db):
                     token_from=USERS, headers=HX)
     assert response.status_code == 200
     assert response.data.lstrip().startswith(f'<tr id="user-{user.id}">'.encode())
+    assert b"waits for a second person" in response.data
+    db.session.expire_all()
+    assert db.session.get(User, user.id).role_scopes() == [("student_services", "uk")]
+
+    waiting = post(client, f"{USERS}/{user.id}/roles",
+                   {f"{prefix}-role": "student_services", f"{prefix}-centre": "paris"},
+                   token_from=USERS, headers=HX)
+    assert b"already waits for a second person" in waiting.data
+
+    [grant] = operations.pending_grants_of(user)
+    operations.approve_grant(make_user("safeguarding_director"), grant)
+    db.session.commit()
     db.session.expire_all()
     assert sorted(db.session.get(User, user.id).role_scopes()) == [
         ("student_services", "paris"), ("student_services", "uk")]

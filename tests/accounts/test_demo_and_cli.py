@@ -13,7 +13,7 @@ def test_demo_has_one_user_per_role_centre_roles_at_two_centres_and_is_idempoten
     lines = demo.load()
     assert demo.load() == lines
     users = db.session.scalars(sa.select(User)).all()
-    assert len(users) == len(demo.DEMO_USERS)
+    assert len(users) == len(demo.DEMO_USERS) + 1  # and one whose role waits for approval
     held = [scope for user in users for scope in user.role_scopes()]
     assert {role for role, _ in held} == {str(r) for r in Role}
     for role in CENTRE_SCOPED_ROLES:

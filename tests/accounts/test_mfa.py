@@ -222,8 +222,11 @@ def test_old_time_steps_are_not_accepted_after_a_newer_one(mfa_user, db):
     totp = pyotp.TOTP(mfa_user.mfa_secret)
     newer = totp.generate_otp(totp.timecode(now))
     older = totp.generate_otp(totp.timecode(now - timedelta(seconds=30)))
-    assert operations.check_second_factor(mfa_user, newer, now).outcome.value == "ok"
-    assert operations.check_second_factor(mfa_user, older, now).outcome.value == "failed"
+    def check(code):
+        return operations.check_second_factor(mfa_user, code, address_key="a", now=now)
+
+    assert check(newer).outcome.value == "ok"
+    assert check(older).outcome.value == "failed"
 
 
 def test_two_requests_racing_with_one_code_cannot_both_pass(mfa_user, db):
@@ -234,5 +237,6 @@ def test_two_requests_racing_with_one_code_cannot_both_pass(mfa_user, db):
     db.session.execute(sa.update(User).where(User.id == mfa_user.id)
                        .values(mfa_last_step=step).execution_options(synchronize_session=False))
     assert mfa_user.mfa_last_step is None
-    result = operations.check_second_factor(mfa_user, totp.generate_otp(step), now)
+    result = operations.check_second_factor(mfa_user, totp.generate_otp(step), address_key="a",
+                                            now=now)
     assert result.outcome.value == "failed"

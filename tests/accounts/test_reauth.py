@@ -171,11 +171,12 @@ def test_wrong_passwords_count_towards_the_account_throttle(app, client, signed_
         assert b"That is not your current password." in action(client, WRONG).data
     response, _, _ = replace_mfa(client, WRONG)
     assert b"That is not your current password." in response.data
-    # The 6th try inside the minute is refused, even with the right password...
+    # The 6th try inside the window is refused, even with the right password...
     assert b"Too many tries" in turn_off(client, PASSWORD).data
     db.session.expire_all()
     assert db.session.get(User, user.id).mfa_secret == old_secret
-    # ... and so is signing in elsewhere: one throttle per account.
+    # ... and so is signing in from the same address in another browser: one throttle per
+    # account and address (tests/accounts/test_throttle.py: another address still gets in).
     elsewhere = app.test_client()
     sign_in(elsewhere, user.email)
     assert elsewhere.get("/staff/login/code").headers.get("Location") == "/staff/login"

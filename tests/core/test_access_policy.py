@@ -4,10 +4,12 @@ from flask import Blueprint
 
 from hsm.security import (
     CENTRAL,
+    CONTENT_PERMISSIONS,
     ROLE_PERMISSIONS,
     Permission,
     Role,
     can,
+    role_reads_content,
     scopes_for,
     undeclared_routes,
 )
@@ -42,6 +44,16 @@ def test_admin_cannot_read_content():
         Permission.VIEW_AUDIT_LOG,
     ):
         assert permission not in admin
+    # Nor anything else that reads content, nor approving who does (the second person).
+    assert not admin & CONTENT_PERMISSIONS
+    assert Permission.APPROVE_GRANTS not in admin
+
+
+def test_only_the_safeguarding_director_approves_roles_that_read_content():
+    approvers = {r for r, granted in ROLE_PERMISSIONS.items()
+                 if Permission.APPROVE_GRANTS in granted}
+    assert approvers == {Role.SAFEGUARDING_DIRECTOR}
+    assert all(role_reads_content(r) for r in approvers)
 
 
 def test_executive_sees_statistics_only():

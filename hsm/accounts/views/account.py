@@ -11,6 +11,7 @@ from hsm.accounts.models import User
 from hsm.accounts.operations import AccountError
 from hsm.accounts.views.common import acting_user, bp
 from hsm.accounts.views.sign_in import check_password_for
+from hsm.extensions import hashed_remote_address
 from hsm.htmx import render
 from hsm.i18n import _
 from hsm.security import Permission, deny, require
@@ -98,7 +99,8 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            operations.check_current_password(user, form.current_password.data)
+            operations.check_current_password(user, form.current_password.data,
+                                              address_key=hashed_remote_address())
             operations.change_password(user, user, form.password.data, reason="changed")
         except AccountError as error:
             getattr(form, error.field).errors.append(error.message)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, session, url_for
+from flask import current_app, flash, redirect, session, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -13,9 +13,9 @@ from hsm.accounts.models import User
 from hsm.accounts.operations import AccountError, SignIn
 from hsm.accounts.views.common import SIGN_IN_LIMIT, acting_user, bp, safe_next
 from hsm.crypto import TamperedCiphertext, keyring
-from hsm.extensions import limiter
+from hsm.extensions import hashed_remote_address, limiter
 from hsm.htmx import render
-from hsm.i18n import _
+from hsm.i18n import _, ngettext
 from hsm.security import public
 
 PENDING_SECRET_KEY = "mfa_pending"  # noqa: S105 - a session key name
@@ -31,7 +31,8 @@ def login():
     failed = False
     if form.validate_on_submit():
         result = operations.authenticate(
-            form.email.data, form.password.data, hash_key=current_app.config["SECRET_KEY"]
+            form.email.data, form.password.data, hash_key=current_app.config["SECRET_KEY"],
+            address_key=hashed_remote_address(),
         )
         if result.outcome is SignIn.OK:
             return _after_password(result.user)
@@ -48,8 +49,21 @@ def _after_password(user: User):
         step = "accounts.mfa_challenge" if user.mfa_enabled else "accounts.mfa_setup"
         return redirect(url_for(step), code=303)
     sessions.start_session(user, mfa_passed=True)
-    operations.record_login(user, method="none")
+    signed_in(user, "none")
     return redirect(safe_next(next_path), code=303)
+
+
+def signed_in(user: User, method: str) -> None:
+    """A full sign-in: audited, and the owner is told of the failed tries since the last one."""
+    failures = operations.record_login(user, method=method)
+    if failures:
+        flash(ngettext(
+            "There was %(num)d failed attempt to sign in to your account since you last "
+            "signed in. If it was not you, change your password.",
+            "There were %(num)d failed attempts to sign in to your account since you last "
+            "signed in. If they were not you, change your password.",
+            failures,
+        ))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -62,12 +76,13 @@ def mfa_challenge():
     form = CodeForm()
     outcome = None
     if form.validate_on_submit():
-        result = operations.check_second_factor(user, form.code.data)
+        result = operations.check_second_factor(user, form.code.data,
+                                                 address_key=hashed_remote_address())
         outcome = result.outcome
         if outcome is SignIn.OK:
             next_path = session.get("next_path")
             sessions.complete_sign_in(user)
-            operations.record_login(user, method="totp")
+            signed_in(user, "totp")
             return redirect(safe_next(next_path), code=303)
     return render("accounts/mfa_challenge.html", form=form, outcome=outcome)
 
@@ -105,7 +120,7 @@ def mfa_setup():
             if signing_in:
                 next_url = safe_next(session.get("next_path"))
                 sessions.complete_sign_in(user)
-                operations.record_login(user, method="totp_enrolment")
+                signed_in(user, "totp_enrolment")
             session.pop(PENDING_SECRET_KEY, None)
             return render("accounts/recovery_codes.html", codes=codes, next_url=next_url,
                           first_time=True)
@@ -127,7 +142,7 @@ def check_password_for(user: User, form, change: str) -> None:
     """The current password before a change to two-step sign-in; AccountError when wrong."""
     operations.check_current_password(
         user, form.current_password.data, refused_action="mfa.change_refused",
-        detail={"change": change},
+        detail={"change": change}, address_key=hashed_remote_address(),
     )
 
 

@@ -7,14 +7,14 @@ from flask import current_app, flash, redirect, request, url_for
 from hsm import mail
 from hsm.accounts import invitations, operations
 from hsm.accounts.forms import InviteForm, RoleForm
-from hsm.accounts.models import User
+from hsm.accounts.models import RoleGrant, User
 from hsm.accounts.operations import AccountError
-from hsm.accounts.queries import all_users, load_user_for
+from hsm.accounts.queries import all_users, load_user_for, pending_grants
 from hsm.accounts.views.common import acting_user, bp, centre_choices
 from hsm.extensions import db
 from hsm.forms import keeps_input
 from hsm.htmx import is_htmx, render
-from hsm.i18n import _
+from hsm.i18n import _, _l
 from hsm.security import Permission, require
 
 
@@ -24,11 +24,26 @@ def _users_page(invite_form=None, row_forms=None, status=200, notice=None):
         "accounts/_users.html",
         status=status,
         users=all_users(),
+        waiting=_waiting(),
         invite_form=invite_form or InviteForm(centre_choices=centre_choices(), formdata=None),
         row_forms=row_forms or {},
         role_form_for=_role_form,
         notice=notice,
     )
+
+
+def _waiting(user: User | None = None) -> dict[int, list[RoleGrant]]:
+    """Roles waiting for a second person, by account (of ``user`` alone, or of everyone)."""
+    grants = operations.pending_grants_of(user) if user is not None else pending_grants()
+    waiting: dict[int, list[RoleGrant]] = {}
+    for grant in grants:
+        waiting.setdefault(grant.user_id, []).append(grant)
+    return waiting
+
+
+WAITS_NOTICE = _l("The role opens reports, cases, equality data or the audit log, so it "
+                  "waits for a second person: the Director of Student Experience and "
+                  "Safeguarding approves it. Until then it opens nothing.")
 
 
 def _role_form(user: User, formdata=None) -> RoleForm:
@@ -42,6 +57,7 @@ def _row_response(user: User, form=None, error=None, notice=None):
         return render(
             "accounts/_user_row.html",
             user=user,
+            waiting=_waiting(user),
             form=form or _role_form(user),
             row_error=error,
             notice=notice,
@@ -78,6 +94,7 @@ def invite():
             db.session.rollback()
             getattr(form, error.field or "email").errors.append(error.message)
         else:
+            waits = bool(operations.pending_grants_of(user))
             if _invite(user):
                 notice = _("%(name)s is invited. We have emailed them a link to set a "
                            "password.", name=user.name)
@@ -85,6 +102,8 @@ def invite():
                 notice = _("We made an account for %(name)s, but could not send the "
                            "invitation email. Please use “Send the invitation again” "
                            "in a few minutes.", name=user.name)
+            if waits:
+                notice = f"{notice} {WAITS_NOTICE}"
             if not is_htmx():
                 flash(notice)
                 return redirect(url_for("accounts.users"), code=303)
@@ -99,11 +118,15 @@ def add_role(user_id: int):
     form = _role_form(user, formdata=request.form)
     if form.validate_on_submit():
         try:
-            operations.assign_role(acting_user(), user, form.role.data, form.centre.data)
+            given = operations.assign_role(acting_user(), user, form.role.data,
+                                           form.centre.data)
         except AccountError as error:
             db.session.rollback()
             getattr(form, error.field or "role").errors.append(error.message)
         else:
+            if isinstance(given, RoleGrant):
+                notice = _("Role asked for %(name)s.", name=user.name)
+                return _row_response(user, notice=f"{notice} {WAITS_NOTICE}")
             return _row_response(user, notice=_("Role given to %(name)s.", name=user.name))
     return _row_response(user, form=form)
 
