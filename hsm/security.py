@@ -156,10 +156,17 @@ def role_is_centre_scoped(role: Role | str) -> bool:
     return Role(role) in CENTRE_SCOPED_ROLES
 
 
+# What every signed-in staff account holds, with or without a role: its own account (password,
+# two-step sign-in, and its roles, including one still waiting for a second person's approval).
+EVERY_ACCOUNT_PERMISSIONS = frozenset({P.OWN_ACCOUNT})
+
+
 def scopes_for(user: Any, permission: Permission) -> frozenset[str]:
     """The centres (slugs) where ``user`` holds ``permission``; ``CENTRAL`` means all."""
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
+    if permission in EVERY_ACCOUNT_PERMISSIONS:
+        return frozenset({CENTRAL})
     scopes = set()
     for role, centre in user.role_scopes():
         if permission in ROLE_PERMISSIONS.get(Role(role), ()):

@@ -119,9 +119,15 @@ def test_the_admin_cannot_read_reports_through_an_account_they_create(app, clien
                                                "confirm": NEW_PASSWORD},
                 token_from="/staff/password/new").status_code == 303
     assert sign_in(other, new.email, NEW_PASSWORD).status_code == 303
-    # ... and reads nothing while the role waits.
+    # ... and reads nothing while the role waits, but their own page says what they wait for.
     assert other.get(f"/staff/reports/{report_id}").status_code in (403, 404)
     assert other.get("/staff/audit").status_code == 403
+    home = other.get("/staff/")
+    assert home.status_code == 200
+    waiting = home.get_data(as_text=True)
+    assert "waiting for a second person to approve them" in waiting
+    waiting = waiting[waiting.index('id="waiting-roles"'):]
+    assert "Director of Student Experience and Safeguarding" in waiting
 
     # The admin cannot approve it (nor see the page).
     [grant] = operations.pending_grants_of(new)

@@ -25,6 +25,7 @@ def home():
     return render(
         "accounts/home.html",
         links=links,
+        waiting=operations.pending_grants_of(current_user),
         mfa_required=current_app.config["HSM_MFA_REQUIRED"],
     )
 
