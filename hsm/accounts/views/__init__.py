@@ -4,10 +4,11 @@
 - ``account``: "My work" and one's own account;
 - ``links``: password reset requests and emailed one-time links;
 - ``users``: user administration;
-- ``audit_log``: the audit viewer.
+- ``audit_log``: the audit viewer;
+- ``sso``: single sign-on (the identity provider, linking, who keeps password sign-in).
 """
 
-from hsm.accounts.views import account, audit_log, links, sign_in, users
+from hsm.accounts.views import account, audit_log, links, sign_in, sso, users
 from hsm.accounts.views.common import bp
 
-__all__ = ["account", "audit_log", "bp", "links", "sign_in", "users"]
+__all__ = ["account", "audit_log", "bp", "links", "sign_in", "sso", "users"]
