@@ -198,7 +198,7 @@ def test_the_provider_saying_the_person_declined_gets_a_clear_page(
         app, db, use_provider, oidc_issuer):
     use_provider()
     for lang, words in (("en", "You did not sign in"), ("nl", "Je bent niet ingelogd"),
-                        ("fr", "Vous n’êtes pas connecté")):
+                        ("fr", "Connexion non effectuée")):
         client = app.test_client()
         client.get(f"/staff/login?lang={lang}")
         response = sso_sign_in(client, None, cancel=True)
