@@ -24,6 +24,7 @@ from hsm.accounts import operations, passwords
 from hsm.accounts.models import AccountToken, User
 from hsm.config import OidcSettings
 from hsm.extensions import db
+from hsm.i18n import _
 
 
 class Refusal(enum.StrEnum):
@@ -171,7 +172,12 @@ def link(token: AccountToken | None, identity: Identity, now: datetime | None = 
 
 
 def set_password_sign_in(actor: User, user: User, allowed: bool) -> None:
-    """The administrator marks an account local (password sign-in kept) or not."""
+    """The administrator marks an account local (password sign-in kept) or not; never their
+    own (a way in that bypasses the provider is for another administrator to give)."""
+    if actor.id == user.id:
+        raise operations.AccountError(
+            _("You cannot change how you sign in yourself. Ask another administrator."),
+            field="password_sign_in")
     if user.password_sign_in == allowed:
         return
     user.password_sign_in = allowed

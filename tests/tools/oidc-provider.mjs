@@ -80,6 +80,21 @@ const configuration = {
 
 const provider = new Provider(`http://127.0.0.1:${port}`, configuration);
 
+// Loopback redirect URIs may use any port (RFC 8252 section 7.3); this version applies that
+// to redirect_uri only, so the post-logout redirect URI gets the same rule here.
+const { Client } = provider;
+const postLogoutAllowed = Client.prototype.postLogoutRedirectUriAllowed;
+Client.prototype.postLogoutRedirectUriAllowed = function loopbackAllowed(value) {
+  const withoutPort = (uri) => {
+    const url = new URL(uri);
+    if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') return undefined;
+    url.port = '';
+    return url.href;
+  };
+  return postLogoutAllowed.call(this, value) || (withoutPort(value) !== undefined
+    && this.postLogoutRedirectUris.some((allowed) => withoutPort(allowed) === withoutPort(value)));
+};
+
 // What the login says about the factors used: the login page asks for a password only, and
 // "mfa-" accounts are taken to have passed a second factor there too.
 const interactionFinished = provider.interactionFinished.bind(provider);

@@ -11,6 +11,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from hsm import audit
 from hsm.accounts import oidc, operations, sessions, sso
 from hsm.accounts.models import AccountToken
+from hsm.accounts.operations import AccountError
 from hsm.accounts.queries import load_user_for
 from hsm.accounts.sso import Refusal, SsoRefused
 from hsm.accounts.views.common import SIGN_IN_LIMIT, acting_user, bp, safe_next
@@ -130,7 +131,10 @@ def set_password_sign_in(user_id: int):
     _settings()
     user = load_user_for(acting_user(), user_id)
     allowed = request.form.get("allowed") == "1"
-    sso.set_password_sign_in(acting_user(), user, allowed)
+    try:
+        sso.set_password_sign_in(acting_user(), user, allowed)
+    except AccountError as error:
+        return _row_response(user, error=error.message)
     if allowed:
         notice = _("%(name)s can also sign in with a password.", name=user.name)
     else:
