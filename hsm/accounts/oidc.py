@@ -167,11 +167,11 @@ def finish() -> Finished:
     store = _store()
     purpose = store.get("purpose") if store.get("purpose") in ("sign_in", "link") else "sign_in"
     invite = store.get("invite") if isinstance(store.get("invite"), int) else None
+    # Only a sign-in this browser started is answered, and nothing else reaches the provider.
+    if not any(k.startswith(f"_state_{NAME}_") for k in store):
+        raise SsoRefused(Refusal.INVALID_RESPONSE)
     error = request.args.get("error")
     if error:
-        # Only a callback this browser started may show what the provider said.
-        if not any(k.startswith(f"_state_{NAME}_") for k in store):
-            raise SsoRefused(Refusal.INVALID_RESPONSE)
         raise SsoRefused(Refusal.DECLINED if error == "access_denied"
                          else Refusal.PROVIDER_ERROR)
     client = _client()

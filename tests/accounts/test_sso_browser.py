@@ -79,6 +79,7 @@ def test_the_new_pages_have_no_axe_violations(live_server, new_page, axe, provid
     page.goto(f"{base}/staff/login?lang={lang}")
     assert page.locator("form.sso-start").count() == 1
     axe(page)
+    page.screenshot(path=f"/tmp/sso-login-{lang}.png", full_page=True)
 
     # The provider says the person declined.
     page.locator("form.sso-start button").click()
@@ -86,6 +87,7 @@ def test_the_new_pages_have_no_axe_violations(live_server, new_page, axe, provid
     page.wait_for_url(f"{base}/staff/sso/callback**")
     assert page.locator("html").get_attribute("lang") == lang
     axe(page)
+    page.screenshot(path=f"/tmp/sso-declined-{lang}.png", full_page=True)
 
     # An unknown person.
     page.goto(f"{base}/staff/login")
@@ -102,6 +104,7 @@ def test_the_new_pages_have_no_axe_violations(live_server, new_page, axe, provid
     page.goto(f"{base}/staff/password/link/{token}")
     assert page.locator("h1").count() == 1
     axe(page)
+    page.screenshot(path=f"/tmp/sso-invitation-{lang}.png", full_page=True)
     page.locator("form[action='/staff/sso/link'] button").click()
     at_provider(page, provider, f"mfa-invited-{lang}")
     page.wait_for_url(f"{base}/staff/")

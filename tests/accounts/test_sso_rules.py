@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from cryptography.fernet import Fernet
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,20 +13,12 @@ from hsm.accounts import sso
 from hsm.accounts.sso import Method, Refusal, SsoRefused
 from hsm.config import ConfigError, OidcSettings, load_settings
 from tests.accounts.conftest import sign_in
+from tests.core.test_config import PRODUCTION as PRODUCTION_SETTINGS
 from tests.helpers import post
 
 TENANT = "3f2a3c3e-0d1b-4b7e-9a51-1f0c6d8e2b44"
-PRODUCTION = {
-    "HSM_PROFILE": "production",
-    "HSM_SECRET_KEY": "s" * 48,
-    "HSM_FIELD_KEYS": Fernet.generate_key().decode(),
-    "HSM_RECEIPT_PEPPER": "p" * 32,
-    "HSM_AUDIT_KEY": "a" * 32,
-    "HSM_DATABASE_URL": "postgresql://hsm@db.internal/hsm",
-    "HSM_BASE_URL": "https://hsm.example.org",
-    "HSM_SMTP_HOST": "smtp.example.org",
-    "HSM_RATELIMIT_ENABLED": "false",
-}
+# Production's settings (tests/core/test_config.py), with limits off: no Redis needed here.
+PRODUCTION = {**PRODUCTION_SETTINGS, "HSM_RATELIMIT_ENABLED": "false"}
 KEYCLOAK = {
     "HSM_OIDC_ISSUER": "https://id.example.org/realms/staff",
     "HSM_OIDC_CLIENT_ID": "hsm",
