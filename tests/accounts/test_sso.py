@@ -386,3 +386,19 @@ def test_without_a_provider_the_sso_routes_are_not_there(client):
     assert client.get(CALLBACK_PATH).status_code == 404
     assert post(client, "/staff/sso/start", {}).status_code == 404
     assert "work account" not in client.get("/staff/login").data.decode()
+
+
+def test_an_sso_only_account_page_sends_password_and_mfa_changes_elsewhere(
+        client, mfa_user, db, use_provider, oidc_issuer):
+    """Changes that ask for the password do not apply to an account that does not use one."""
+    use_provider()
+    mfa_user.sso_issuer, mfa_user.sso_subject = oidc_issuer, "mfa-olga"
+    db.session.commit()
+    continue_target(sso_sign_in(client, "mfa-olga"))
+    page = client.get("/staff/account").data.decode()
+    assert "your password is kept and changed there" in page
+    assert "ask an administrator to reset your two-step sign-in" in page
+    assert "Change your password" not in page
+    for path in ("/staff/account/password", "/staff/mfa/setup"):
+        response = client.get(path)
+        assert response.status_code == 303 and response.headers["Location"] == "/staff/account"

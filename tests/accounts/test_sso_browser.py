@@ -59,6 +59,8 @@ def test_signing_in_and_out_through_the_providers_own_pages(
     assert page.locator(".sign-out__who").inner_text() == user.name
     if js:
         axe(page)
+        page.goto(f"{base}/staff/account")  # the account page of a work-account person
+        axe(page)
 
     page.click("button:has-text('Sign out')")
     # RP-initiated logout: the provider ends its session (it asks first when it still has one;

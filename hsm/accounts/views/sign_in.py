@@ -92,6 +92,10 @@ def mfa_setup():
     user, signing_in = _enrolling_user()
     if user is None:
         return redirect(url_for("accounts.login"))
+    if not signing_in and not sso.password_allowed(user, oidc.settings()):
+        # A change asks for the password, which an account signing in only with its work
+        # account does not use here: an administrator resets it, and it is set up at sign-in.
+        return redirect(url_for("accounts.account"), code=303)
     # During sign-in the password was just typed. Later, an open session alone does not
     # prove who is at the keyboard: changing the second factor asks for the password again.
     form = EnrolForm() if signing_in else ReauthEnrolForm()
