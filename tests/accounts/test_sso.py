@@ -402,3 +402,18 @@ def test_an_sso_only_account_page_sends_password_and_mfa_changes_elsewhere(
     for path in ("/staff/account/password", "/staff/mfa/setup"):
         response = client.get(path)
         assert response.status_code == 303 and response.headers["Location"] == "/staff/account"
+
+
+@pytest.mark.parametrize("query", [
+    {"code": "\x00", "state": "\x00"},
+    {"code": "x" * 20_000},
+    {"error": "\x00" * 10, "error_description": "é" * 5000},
+    {"error": "server_error"},
+])
+def test_odd_callbacks_get_a_page_never_an_error(client, use_provider, query):
+    use_provider()
+    started = post(client, "/staff/sso/start", {})
+    state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
+    response = client.get(CALLBACK_PATH, query_string={"state": state, **query})
+    assert response.status_code in (400, 403, 414)
+    assert not signed_in(client)
