@@ -11,6 +11,7 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,6 +32,103 @@ DEFAULT_RECEIPT_RATE_LIMIT = "10 per hour"
 
 class ConfigError(RuntimeError):
     """Raised when the environment does not describe a runnable configuration."""
+
+
+# Single sign-on (OpenID Connect). Entra ID's multi-tenant issuers would let any tenant in.
+ENTRA_HOST = "login.microsoftonline.com"
+ENTRA_SHARED_TENANTS = frozenset({"common", "organizations", "consumers"})
+# amr values that name one factor (RFC 8176): never proof of multi-factor authentication.
+SINGLE_FACTOR_AMR = frozenset({"pwd", "pin", "kba", "user", "tel", "sms", "otp", "face", "fpt",
+                               "iris", "retina", "vbm", "hwk", "swk", "sc", "wia", "geo"})
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """The one identity provider staff sign in with (``HSM_OIDC_*``); None when unset."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: str = "openid email profile"
+    # Entra ID: the directory (tenant) id, checked against the ID token's ``tid``.
+    tenant_id: str = ""
+    # The claim that names the person for good: ``sub``, or ``oid`` for Entra ID.
+    subject_claim: str = "sub"
+    mfa_amr: tuple[str, ...] = ("mfa",)
+    mfa_acr: tuple[str, ...] = ()
+    session_lifetime: timedelta = timedelta(hours=12)
+    # What the sign-in button says the provider is called ("Microsoft", "Google"...).
+    display_name: str = ""
+    timeout_seconds: int = 10
+
+    @property
+    def metadata_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+    @property
+    def label(self) -> str:
+        return self.display_name or (urlsplit(self.issuer).hostname or self.issuer)
+
+
+def _words(raw: str | None) -> tuple[str, ...]:
+    return tuple(w for w in (raw or "").replace(",", " ").split() if w)
+
+
+def _oidc(env: dict[str, str], production: bool) -> OidcSettings | None:
+    """``HSM_OIDC_*``: None without an issuer (password sign-in only, as in the demo)."""
+    issuer = (env.get("HSM_OIDC_ISSUER") or "").strip()
+    if not issuer:
+        return None
+    client_id = (env.get("HSM_OIDC_CLIENT_ID") or "").strip()
+    secret = env.get("HSM_OIDC_CLIENT_SECRET") or ""
+    if not client_id or not secret:
+        raise ConfigError("HSM_OIDC_ISSUER needs HSM_OIDC_CLIENT_ID and HSM_OIDC_CLIENT_SECRET")
+    parts = urlsplit(issuer)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query:
+        raise ConfigError(f"HSM_OIDC_ISSUER must be the provider's issuer URL, not {issuer!r}")
+    tenant = (env.get("HSM_OIDC_TENANT_ID") or "").strip()
+    entra = parts.hostname == ENTRA_HOST
+    if entra:
+        if not tenant or tenant.lower() in ENTRA_SHARED_TENANTS:
+            raise ConfigError("Entra ID needs HSM_OIDC_TENANT_ID: your directory (tenant) id, "
+                              "never common, organizations or consumers")
+        if f"/{tenant}/" not in parts.path + "/":
+            raise ConfigError("HSM_OIDC_ISSUER must hold the tenant of HSM_OIDC_TENANT_ID, "
+                              f"like https://{ENTRA_HOST}/{tenant}/v2.0")
+    subject_claim = (env.get("HSM_OIDC_SUBJECT_CLAIM") or ("oid" if entra else "sub")).strip()
+    if subject_claim not in ("sub", "oid"):
+        raise ConfigError("HSM_OIDC_SUBJECT_CLAIM must be sub or oid")
+    amr = _words(env.get("HSM_OIDC_MFA_AMR", "mfa"))
+    acr = _words(env.get("HSM_OIDC_MFA_ACR"))
+    hours = _int(env, "HSM_OIDC_SESSION_HOURS", 12)
+    if not 1 <= hours <= 24:
+        raise ConfigError("HSM_OIDC_SESSION_HOURS must be between 1 and 24")
+    scopes = " ".join(_words(env.get("HSM_OIDC_SCOPES", "openid email profile")))
+    if "openid" not in scopes.split():
+        raise ConfigError("HSM_OIDC_SCOPES must include openid")
+    if production:
+        if parts.scheme != "https":
+            raise ConfigError("HSM_OIDC_ISSUER must be https:// in production")
+        if entra and subject_claim != "oid":
+            raise ConfigError("Entra ID accounts are linked by oid in production")
+        weak = sorted(set(amr) & SINGLE_FACTOR_AMR)
+        if weak:
+            # Counting one factor as two would let SSO pass over MFA without anyone noticing.
+            raise ConfigError("HSM_OIDC_MFA_AMR may only name multi-factor values (like mfa), "
+                              "not " + ", ".join(weak))
+    return OidcSettings(
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=secret,
+        scopes=scopes,
+        tenant_id=tenant,
+        subject_claim=subject_claim,
+        mfa_amr=amr,
+        mfa_acr=acr,
+        session_lifetime=timedelta(hours=hours),
+        display_name=(env.get("HSM_OIDC_NAME") or "").strip(),
+        timeout_seconds=_int(env, "HSM_OIDC_TIMEOUT", 10),
+    )
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -109,6 +207,7 @@ class Settings:
     receipt_rate_limit: str = DEFAULT_RECEIPT_RATE_LIMIT
     page_cache: bool = True
     outbox_keep_days: int = 7
+    oidc: OidcSettings | None = None
     extra: dict = field(default_factory=dict)
 
     def flask_config(self) -> dict:
@@ -133,6 +232,7 @@ class Settings:
             "HSM_RECEIPT_RATE_LIMIT": self.receipt_rate_limit,
             "HSM_PAGE_CACHE": self.page_cache,
             "HSM_OUTBOX_KEEP_DAYS": self.outbox_keep_days,
+            "HSM_OIDC": self.oidc,
             "TRUSTED_HOSTS": list(self.trusted_hosts) or None,
             "HSM_ALLOWED_STAFF_DOMAINS": self.allowed_staff_domains,
             "HSM_SMTP_HOST": self.smtp_host,
@@ -291,4 +391,5 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
         page_cache=_bool(env.get("HSM_PAGE_CACHE"), True),
         # How long a sent email stays in the outbox (for the record) before it is removed.
         outbox_keep_days=_int(env, "HSM_OUTBOX_KEEP_DAYS", 7),
+        oidc=_oidc(env, production),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, request
 
 CSP = "; ".join(
@@ -25,9 +27,19 @@ PERMISSIONS_POLICY = (
 HSTS = "max-age=63072000; includeSubDomains"
 
 
+def content_security_policy() -> str:
+    """The CSP; with single sign-on, forms may also lead to the identity provider (signing in
+    and RP-initiated sign-out post here, then redirect there, and form-action covers that)."""
+    oidc = current_app.config.get("HSM_OIDC")
+    if oidc is None:
+        return CSP
+    parts = urlsplit(oidc.issuer)
+    return CSP.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+
+
 def apply_security_headers(response):
     headers = response.headers
-    headers["Content-Security-Policy"] = CSP
+    headers["Content-Security-Policy"] = content_security_policy()
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "no-referrer"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"

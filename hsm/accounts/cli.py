@@ -54,6 +54,9 @@ def create_user(email: str, name: str, role: str, centre: str | None, password_s
         raise click.ClickException(error.message) from None
     if password is not None:
         user.password_hash = passwords.hash_password(password)
+        # A password given here is the break-glass way in: it keeps working next to single
+        # sign-on (the administrator can change that on the users page).
+        user.password_sign_in = True
         db.session.commit()
         click.echo(f"created {user.email} ({role}{' at ' + centre if centre else ''})"
                    + _waiting_note(user))

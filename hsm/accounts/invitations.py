@@ -8,7 +8,7 @@ for an invitation, since a new colleague may not read their email the same day).
 from __future__ import annotations
 
 from hsm import audit, mail
-from hsm.accounts import operations
+from hsm.accounts import oidc, operations, sso
 from hsm.accounts.models import User
 from hsm.i18n import _
 from hsm.routing import external_url
@@ -41,6 +41,20 @@ def send_invitation(user: User, actor: User | None) -> None:
 
 
 def _send_invitation_email(user: User, link: str) -> None:
+    if not sso.password_allowed(user, oidc.settings()):
+        mail.send_now(
+            user.email,
+            _("Your staff account for Safe Support"),
+            _(
+                "An account has been made for you on Safe Support, the staff site for the "
+                "Student Harassment and Sexual Misconduct Policy.\n\n"
+                "To sign in for the first time with your work account, open this link "
+                "within 3 days:\n%(link)s\n\n"
+                "If you did not expect this email, you can ignore it.",
+                link=link,
+            ),
+        )
+        return
     mail.send_now(
         user.email,
         _("Your staff account for Safe Support"),

@@ -13,6 +13,7 @@ from hsm.extensions import UTCDateTime, db
 
 class User(db.Model):
     __tablename__ = "user"
+    __table_args__ = (sa.UniqueConstraint("sso_issuer", "sso_subject", name="uq_user_sso"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(255), unique=True)
@@ -30,6 +31,13 @@ class User(db.Model):
     failures_since_sign_in: Mapped[int] = mapped_column(default=0, server_default="0")
     failures_before_sign_in: Mapped[int] = mapped_column(default=0, server_default="0")
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Single sign-on (hsm/accounts/sso.py): the provider's (issuer, subject) this account is
+    # linked to, once, through its invitation; and whether the password may still be used
+    # while single sign-on is configured (the administrator marks break-glass accounts local).
+    sso_issuer: Mapped[str | None] = mapped_column(sa.String(255))
+    sso_subject: Mapped[str | None] = mapped_column(sa.String(255))
+    sso_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_sign_in: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -87,6 +95,10 @@ class StaffSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     mfa_passed: Mapped[bool] = mapped_column(default=False)
+    # A single sign-on session lasts until ``expires_at`` (HSM_OIDC_SESSION_HOURS), then the
+    # provider is asked again; a password session has the fixed absolute limit.
+    via_sso: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

@@ -26,8 +26,14 @@ SESSION_KEY = "sid"
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-def new_session_payload(user: User, *, mfa_passed: bool = True) -> dict[str, str]:
-    """Create a session row for ``user``; return what the cookie must hold."""
+def new_session_payload(
+    user: User, *, mfa_passed: bool = True, sso_lifetime: timedelta | None = None
+) -> dict[str, str]:
+    """Create a session row for ``user``; return what the cookie must hold.
+
+    ``sso_lifetime``: a single sign-on session, which ends after that long (instead of the
+    absolute limit), when the provider is asked again.
+    """
     token, stored_hash = new_token()
     now = datetime.now(UTC)
     db.session.add(
@@ -37,16 +43,20 @@ def new_session_payload(user: User, *, mfa_passed: bool = True) -> dict[str, str
             created_at=now,
             last_seen_at=now,
             mfa_passed=mfa_passed,
+            via_sso=sso_lifetime is not None,
+            expires_at=now + sso_lifetime if sso_lifetime is not None else None,
         )
     )
     db.session.flush()
     return {SESSION_KEY: token}
 
 
-def start_session(user: User, *, mfa_passed: bool = True) -> None:
+def start_session(
+    user: User, *, mfa_passed: bool = True, sso_lifetime: timedelta | None = None
+) -> None:
     """Begin a fresh session: drop whatever the old cookie held, then issue a new identity."""
     session.clear()
-    session.update(new_session_payload(user, mfa_passed=mfa_passed))
+    session.update(new_session_payload(user, mfa_passed=mfa_passed, sso_lifetime=sso_lifetime))
 
 
 def current_row(now: datetime | None = None) -> StaffSession | None:
@@ -62,7 +72,7 @@ def current_row(now: datetime | None = None) -> StaffSession | None:
         row is None
         or row.ended_at is not None
         or now - row.last_seen_at > IDLE_LIMIT
-        or now - row.created_at > ABSOLUTE_LIMIT
+        or now > (row.expires_at or row.created_at + ABSOLUTE_LIMIT)
         or not row.user.active
     ):
         if row is not None and row.ended_at is None:
@@ -125,6 +135,17 @@ def signing_in_user() -> User | None:
 
 
 def complete_sign_in(user: User) -> None:
-    """The second step passed: replace the half-open session with a new, full one."""
+    """The second step passed: replace the half-open session with a new, full one (a single
+    sign-on session keeps its end)."""
+    row = current_row()
+    lifetime = None
+    if row is not None and row.via_sso and row.expires_at is not None:
+        lifetime = row.expires_at - datetime.now(UTC)
     end_current_session()
-    start_session(user, mfa_passed=True)
+    start_session(user, mfa_passed=True, sso_lifetime=lifetime)
+
+
+def current_is_sso() -> bool:
+    """Whether this request's live session began at the identity provider."""
+    row = current_row()
+    return row is not None and row.via_sso

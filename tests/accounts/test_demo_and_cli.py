@@ -40,6 +40,7 @@ def test_create_user_with_a_password_from_stdin(app, db):
     assert user.email == "avery.stone@example.org"
     assert user.role_scopes() == [("admin", None)]
     assert user.password_hash.startswith("$argon2id$")
+    assert user.password_sign_in  # the break-glass account keeps it next to single sign-on
 
 
 def test_create_user_refuses_bad_input_plainly(app, db):

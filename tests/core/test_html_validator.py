@@ -197,6 +197,38 @@ def _sign_in_pages(app, pages: Collector, outbox) -> None:
                 app.config["HSM_MFA_REQUIRED"] = False
 
 
+def _sso_pages(app, pages: Collector) -> None:
+    """Single sign-on's pages (no provider answers here: the refusals are rendered as such)."""
+    from hsm.accounts import operations
+    from hsm.config import OidcSettings
+
+    app.config["HSM_OIDC"] = OidcSettings(issuer="http://127.0.0.1:9", client_id="hsm",
+                                          client_secret="x", timeout_seconds=2)
+    try:
+        for locale in LOCALES:
+            group = f"staff sign-in ({locale})"
+            client = app.test_client()
+            login = _url("/staff/login", locale)
+            pages.add(group, "login with single sign-on", client.get(login))
+            failed = client.post(login, data={"csrf_token": csrf_token(client, login),
+                                              "email": "ss.uk@example.org", "password": "x"})
+            pages.add(group, "login with single sign-on: refused", failed)
+            start = client.post("/staff/sso/start", data={"csrf_token": csrf_token(client, login)})
+            pages.add(group, "single sign-on: provider unreachable", start, statuses=(503,))
+            back = client.get("/staff/sso/callback?code=x&state=y")
+            pages.add(group, "single sign-on: an answer that fails its checks", back,
+                      statuses=(400,))
+            user = operations.create_user(None, name=f"Invited {locale}",
+                                          email=f"invited.{locale}@example.org",
+                                          allowed_domains=("example.org",))
+            token = operations.issue_token(user, "invite")
+            db.session.commit()
+            link = client.get(_url(f"/staff/password/link/{token}", locale))
+            pages.add(group, "invitation: link the work account", link)
+    finally:
+        app.config["HSM_OIDC"] = None
+
+
 def _staff_urls(app, ids: dict[str, list[int]]) -> list[str]:
     """Every staff GET page, each id argument filled with every real object."""
     urls = []
@@ -334,6 +366,7 @@ def validated(app, smtp_server, tmp_path_factory):
             _seed()
             _student_pages(app, pages, outbox)
             _sign_in_pages(app, pages, outbox)
+            _sso_pages(app, pages)
             _staff_pages(app, pages)
             db.session.rollback()
             _clean_tables()
@@ -381,7 +414,8 @@ def test_every_kind_of_page_was_gathered(validated):
             "/staff/safe-contacts/training", "/staff/safe-contacts/diversity",
             "/staff/safe-contacts/commitments",
             "/staff/admin/users", "/staff/audit", "/staff/audit/chain",
-            "a staff link opened from another site"} <= labels
+            "a staff link opened from another site", "login with single sign-on",
+            "invitation: link the work account"} <= labels
     assert any(label.startswith("/staff/reports/") for label in labels)
     assert any(label.endswith("/biography") for label in labels)
     assert len(pages) > 250

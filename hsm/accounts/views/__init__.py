@@ -5,10 +5,11 @@
 - ``links``: password reset requests and emailed one-time links;
 - ``users``: user administration;
 - ``audit_log``: the audit viewer;
-- ``grants``: roles that read content, approved by a second person.
+- ``grants``: roles that read content, approved by a second person;
+- ``sso``: single sign-on (the identity provider, linking, who keeps password sign-in).
 """
 
-from hsm.accounts.views import account, audit_log, grants, links, sign_in, users
+from hsm.accounts.views import account, audit_log, grants, links, sign_in, sso, users
 from hsm.accounts.views.common import bp
 
-__all__ = ["account", "audit_log", "bp", "grants", "links", "sign_in", "users"]
+__all__ = ["account", "audit_log", "bp", "grants", "links", "sign_in", "sso", "users"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, url_for
 from flask_login import current_user
 
-from hsm.accounts import navigation, operations, sessions
+from hsm.accounts import navigation, oidc, operations, sessions, sso
 from hsm.accounts.forms import PasswordChangeForm, ReauthForm
 from hsm.accounts.models import User
 from hsm.accounts.operations import AccountError
@@ -48,6 +48,8 @@ def _account_page(codes_form=None, off_form=None):
         mfa_required=current_app.config["HSM_MFA_REQUIRED"],
         codes_form=codes_form or ReauthForm(prefix=CODES_PREFIX, formdata=None),
         off_form=off_form or ReauthForm(prefix=MFA_OFF_PREFIX, formdata=None),
+        uses_password=sso.password_allowed(acting_user(), oidc.settings()),
+        provider=oidc.settings().label if oidc.settings() else "",
     )
 
 
@@ -97,6 +99,9 @@ def _reauthenticated(user: User, form: ReauthForm, change: str) -> bool:
 @require(Permission.OWN_ACCOUNT)
 def change_password():
     user = acting_user()
+    if not sso.password_allowed(user, oidc.settings()):
+        # Its password lives at the identity provider: nothing to change here.
+        return redirect(url_for("accounts.account"), code=303)
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, session, url_for
 
-from hsm.accounts import invitations, operations
+from hsm.accounts import invitations, oidc, operations, sso
 from hsm.accounts.forms import ForgotPasswordForm, NewPasswordForm
 from hsm.accounts.operations import AccountError
 from hsm.accounts.views.common import SIGN_IN_LIMIT, bp
@@ -23,7 +23,8 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = operations.find_user(form.email.data)
-        if user is not None and user.active and operations.may_send_reset(user):
+        if (user is not None and user.active and sso.password_allowed(user, oidc.settings())
+                and operations.may_send_reset(user)):
             # The same page whatever happens, and the mail leaves after the response: neither
             # the words nor the timing tell whether the account exists.
             invitations.send_password_reset(user)
@@ -54,6 +55,13 @@ def new_password():
 def _new_password_page():
     row = operations.live_token(session.get(TOKEN_SESSION_KEY))
     if row is None:
+        session.pop(TOKEN_SESSION_KEY, None)
+        return render("accounts/link_expired.html", status=410)
+    if not sso.password_allowed(row.user, oidc.settings()):
+        # With single sign-on, only accounts marked local choose a password; an invited
+        # person links their account at the identity provider instead.
+        if row.purpose == "invite":
+            return render("accounts/sso_invitation.html", provider=oidc.settings().label)
         session.pop(TOKEN_SESSION_KEY, None)
         return render("accounts/link_expired.html", status=410)
     form = NewPasswordForm()

@@ -7,7 +7,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from hsm import audit
-from hsm.accounts import mfa, operations, sessions
+from hsm.accounts import mfa, oidc, operations, sessions, sso
 from hsm.accounts.forms import CodeForm, EnrolForm, LoginForm, ReauthEnrolForm
 from hsm.accounts.models import User
 from hsm.accounts.operations import AccountError, SignIn
@@ -30,6 +30,8 @@ def login():
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
+        if sso.password_refused(form.email.data, form.password.data, oidc.settings()):
+            return render("accounts/login.html", form=form, failed=True, sso=oidc.settings())
         result = operations.authenticate(
             form.email.data, form.password.data, hash_key=current_app.config["SECRET_KEY"],
             address_key=hashed_remote_address(),
@@ -37,7 +39,7 @@ def login():
         if result.outcome is SignIn.OK:
             return _after_password(result.user)
         failed = True
-    return render("accounts/login.html", form=form, failed=failed)
+    return render("accounts/login.html", form=form, failed=failed, sso=oidc.settings())
 
 
 def _after_password(user: User):
@@ -105,6 +107,10 @@ def mfa_setup():
     user, signing_in = _enrolling_user()
     if user is None:
         return redirect(url_for("accounts.login"))
+    if not signing_in and not sso.password_allowed(user, oidc.settings()):
+        # A change asks for the password, which an account signing in only with its work
+        # account does not use here: an administrator resets it, and it is set up at sign-in.
+        return redirect(url_for("accounts.account"), code=303)
     # During sign-in the password was just typed. Later, an open session alone does not
     # prove who is at the keyboard: changing the second factor asks for the password again.
     form = EnrolForm() if signing_in else ReauthEnrolForm()
@@ -172,11 +178,14 @@ def _accessible_svg(svg: str) -> Markup:
 @public  # a half-signed-in or expired visitor may always sign out
 def logout():
     user = acting_user() if current_user.is_authenticated else sessions.signing_in_user()
+    # A session begun at the identity provider ends there too (RP-initiated logout), when
+    # the provider offers it; it then sends the browser back to "signed out".
+    provider_logout = oidc.logout_url() if sessions.current_is_sso() else None
     if user is not None:
         sessions.end_all_sessions(user.id)
         audit.record("logout", target_type="user", target_id=user.id, actor=user)
     sessions.end_current_session()
-    response = redirect(url_for("accounts.signed_out"), code=303)
+    response = redirect(provider_logout or url_for("accounts.signed_out"), code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
 

@@ -177,7 +177,7 @@ def reset_mfa(user_id: int):
 @require(Permission.MANAGE_USERS)
 def resend_invitation(user_id: int):
     user = load_user_for(acting_user(), user_id)
-    if not user.active or user.password_hash is not None:
+    if not user.active or user.password_hash is not None or user.sso_subject is not None:
         return _row_response(user, error=_("Only people who have not set a password yet "
                                            "can be sent a new invitation."))
     if not _invite(user):
