@@ -12,7 +12,7 @@ shown. It reads no request and no database.
   case, a sum with exactly one hidden member (subtract the shown parts from the shown total).
   ``protect`` then hides more counts, the smallest first, until no hidden count is pinned
   down by any combination of the sums, across every linked table and period at once (exact
-  linear algebra over the rationals on the hidden counts, one connected group at a time).
+  linear algebra on the hidden counts, one connected group at a time).
 - **Rates and medians** computed from fewer than ``THRESHOLD`` cases are not shown
   (``rate``/``median_of``).
 
@@ -25,7 +25,6 @@ import enum
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 THRESHOLD = 5
 
@@ -158,35 +157,44 @@ def determined(hidden: Iterable[Key], sums: Sequence[Sum]) -> set[Key]:
     return found
 
 
+#: Arithmetic modulo a large prime: exact for these small integer systems (entries are 0, 1
+#: and -1), and far quicker than Fractions on the few thousand counts of a snapshot.
+_PRIME = 2**61 - 1
+
+
+def _subtract(target: dict[int, int], row: dict[int, int], factor: int) -> None:
+    """target -= factor * row (sparse, modulo the prime)."""
+    for c, v in row.items():
+        value = (target.get(c, 0) - factor * v) % _PRIME
+        if value:
+            target[c] = value
+        else:
+            target.pop(c, None)
+
+
 def _pinned(rows: list[dict[Key, int]]) -> set[Key]:
-    columns = sorted({k for row in rows for k in row}, key=repr)
-    index = {k: i for i, k in enumerate(columns)}
-    matrix = [[Fraction(0)] * len(columns) for _ in rows]
-    for r, row in enumerate(rows):
-        for k, v in row.items():
-            matrix[r][index[k]] = Fraction(v)
-    pivots: list[tuple[int, int]] = []
-    r = 0
-    for c in range(len(columns)):
-        pivot = next((i for i in range(r, len(matrix)) if matrix[i][c] != 0), None)
-        if pivot is None:
-            continue
-        matrix[r], matrix[pivot] = matrix[pivot], matrix[r]
-        lead = matrix[r][c]
-        matrix[r] = [x / lead for x in matrix[r]]
-        for i in range(len(matrix)):
-            if i != r and matrix[i][c] != 0:
-                factor = matrix[i][c]
-                matrix[i] = [a - factor * b for a, b in zip(matrix[i], matrix[r], strict=True)]
-        pivots.append((r, c))
-        r += 1
-        if r == len(matrix):
-            break
-    pinned = set()
-    for row_index, c in pivots:
-        if all(x == 0 for j, x in enumerate(matrix[row_index]) if j != c):
-            pinned.add(columns[c])
-    return pinned
+    """Keys pinned down by the equations ``rows`` (sparse), by Gauss-Jordan elimination."""
+    order = {k: i for i, k in enumerate(sorted({k for row in rows for k in row}, key=repr))}
+    basis: dict[int, dict[int, int]] = {}  # pivot column -> row with 1 at the pivot
+    for row in rows:
+        vector = {order[k]: v % _PRIME for k, v in row.items() if v % _PRIME}
+        while vector:
+            column = min(vector)
+            pivot = basis.get(column)
+            if pivot is None:
+                inverse = pow(vector[column], _PRIME - 2, _PRIME)
+                vector = {c: v * inverse % _PRIME for c, v in vector.items()}
+                basis[column] = vector
+                break
+            _subtract(vector, pivot, vector[column])
+    # Back substitution, from the last pivot to the first: reduced row echelon form.
+    for column in sorted(basis, reverse=True):
+        row = basis[column]
+        for other_column, other in basis.items():
+            if other_column != column and column in other:
+                _subtract(other, row, other[column])
+    keys = {i: k for k, i in order.items()}
+    return {keys[column] for column, row in basis.items() if len(row) == 1}
 
 
 def protect(values: Mapping[Key, int], sums: Iterable[Sum],
@@ -208,8 +216,10 @@ def protect(values: Mapping[Key, int], sums: Iterable[Sum],
         pinned = determined(hidden, sums)
         if not pinned:
             break
-        target = sorted(pinned, key=lambda k: _order(values, k))[0]
-        hidden.add(_cover(values, hidden, sums, target))
+        # One cover for each pinned count, smallest first, then everything is checked again.
+        for target in sorted(pinned, key=lambda k: _order(values, k)):
+            if not hidden.issuperset(k for s in sums if target in s.members for k in s.members):
+                hidden.add(_cover(values, hidden, sums, target))
     return {
         key: Cell(State.FEWER, None) if key in first
         else Cell(State.HIDDEN, None) if key in hidden
