@@ -303,3 +303,45 @@ def cells_of(snapshot: Mapping, figure: str, period: str,
     by_item = snapshot["figures"].get(figure, {}).get(period, {}).get(area, {})
     spec = FIGURE_BY_KEY[figure]
     return [(item, *by_item[item]) for item in spec.items if item in by_item]
+
+
+# --- reading a stored snapshot ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    item: str
+    state: str  # disclosure.State
+    value: int | None
+
+
+@dataclass(frozen=True)
+class Table:
+    figure: str
+    rows: tuple[Row, ...]
+    total: Row | None
+
+
+def period_keys(data: Mapping) -> list[str]:
+    return [p["key"] for p in data["periods"]]
+
+
+def areas_of(data: Mapping) -> list[str]:
+    return _areas(data["centres"])
+
+
+def table(data: Mapping, figure: str, period: str, area: str) -> Table:
+    """One figure of a stored snapshot, for a period and an area (sanctions: the group)."""
+    spec = FIGURE_BY_KEY[figure]
+    area = GROUP if spec.group_only else area
+    stored = data["figures"][figure][period][area]
+    rows = tuple(Row(item, *stored[item]) for item in spec.items)
+    total = None
+    if spec.total is not None:
+        total_figure, total_item = spec.total
+        total = Row(total_item, *data["figures"][total_figure][period][area][total_item])
+    return Table(figure, rows, total)
+
+
+def tables(data: Mapping, period: str, area: str) -> list[Table]:
+    return [table(data, f.key, period, area) for f in FIGURES]
