@@ -15,10 +15,13 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 BAR = "#1d5a8a"
 TEXT = "#1b1b1b"
@@ -62,7 +65,7 @@ def csp_safe(svg: str) -> str:
 def bar_chart(bars: Sequence[Bar], *, unit_max: float | None = None) -> str:
     """A horizontal bar chart of ``bars`` (top to bottom), as a CSP-safe SVG document."""
     height = 0.9 + 0.42 * len(bars)
-    figure = Figure(figsize=(8.0, height), dpi=72)
+    figure = Figure(figsize=(7.0, height), dpi=72)
     axes = figure.add_axes((0.42, 0.9 / height / 2, 0.5, 1 - 0.9 / height))
     values = [b.value or 0 for b in bars]
     top = unit_max or max([*values, 1])
@@ -70,11 +73,12 @@ def bar_chart(bars: Sequence[Bar], *, unit_max: float | None = None) -> str:
     axes.barh(positions, values, color=BAR, height=0.62)
     axes.set_xlim(0, top * 1.05)
     axes.set_ylim(-0.6, len(bars) - 0.4)
-    axes.set_yticks(positions, [textwrap.fill(b.label, 44) for b in bars], fontsize=10,
+    axes.set_yticks(positions, [textwrap.fill(b.label, 40) for b in bars], fontsize=11,
                     color=TEXT)
     for position, bar in zip(positions, bars, strict=True):
-        axes.text((bar.value or 0) + top * 0.01, position, bar.text, va="center", fontsize=10,
+        axes.text((bar.value or 0) + top * 0.01, position, bar.text, va="center", fontsize=11,
                   color=TEXT)
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     axes.tick_params(axis="x", colors=TEXT, labelsize=9)
     axes.tick_params(axis="y", length=0)
     axes.grid(axis="x", color=GRID, linewidth=0.6)
@@ -84,6 +88,34 @@ def bar_chart(bars: Sequence[Bar], *, unit_max: float | None = None) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     return csp_safe(buffer.getvalue())
+
+
+class ChartCache:
+    """The last ``size`` charts drawn, by (snapshot, figure, period, area, language).
+
+    A published snapshot never changes, so neither does its chart: drawing one costs a few
+    hundred milliseconds, reading it again nothing. Bounded, per process, thread-safe.
+    """
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._charts: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, draw: Callable[[], str]) -> str:
+        with self._lock:
+            if key in self._charts:
+                self._charts.move_to_end(key)
+                return self._charts[key]
+        svg = draw()
+        with self._lock:
+            self._charts[key] = svg
+            while len(self._charts) > self.size:
+                self._charts.popitem(last=False)
+        return svg
+
+
+CACHE = ChartCache()
 
 
 def configure() -> None:

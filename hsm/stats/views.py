@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from hsm import audit
 from hsm.htmx import render
-from hsm.i18n import _, _l, format_date
+from hsm.i18n import _, _l, format_date, get_locale
 from hsm.security import Permission, can, require
 from hsm.stats import charts, exports, labels, operations, queries
 from hsm.stats import snapshot as plan
@@ -116,12 +116,15 @@ def chart(snapshot_id: int, figure: str):
     data = queries.load_snapshot(snapshot_id).figures
     period, area = _chosen_or_404(data, request.args.get("period"), request.args.get("area"))
     if figure == "service":
-        svg = charts.bar_chart(exports.service_bars(data["service"][period][area]),
-                               unit_max=100)
+        def draw():
+            return charts.bar_chart(exports.service_bars(data["service"][period][area]),
+                                    unit_max=100)
     elif figure in plan.FIGURE_BY_KEY:
-        svg = charts.bar_chart(exports.bars(plan.table(data, figure, period, area)))
+        def draw():
+            return charts.bar_chart(exports.bars(plan.table(data, figure, period, area)))
     else:
         abort(404)
+    svg = charts.CACHE.get((snapshot_id, figure, period, area, str(get_locale())), draw)
     response = make_response(svg)
     response.mimetype = "image/svg+xml"
     return response
