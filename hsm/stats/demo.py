@@ -193,3 +193,23 @@ def _case_details(rng: random.Random, ids: dict[str, int], extras, through: date
 def loaded() -> bool:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Report)
                              .where(Report.reference.like(f"{PREFIX}R-%"))) > 0
+
+
+def load(now: datetime | None = None) -> bool:
+    """The demo's history and its published snapshot (through the last complete month).
+
+    Idempotent: the history is added once, and a month is published once. Returns True when
+    a snapshot was published now.
+    """
+    from hsm.centres.registry import all_centres
+    from hsm.stats import operations, queries
+
+    now = now or datetime.now(UTC)
+    through = operations.last_complete_month(now)
+    if not loaded():
+        history(through, reports=600, cases=260, centres=[c.slug for c in all_centres()])
+    newest = queries.latest()
+    if newest is not None and newest.through >= through:
+        return False
+    operations.publish(None, through, trigger="schedule", now=now)
+    return True

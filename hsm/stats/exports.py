@@ -136,6 +136,7 @@ def board_pack_html(snapshot: StatisticsSnapshot, *, for_pdf: bool) -> str:
     sections = [(area, plan.tables(data, "year", area), data["service"]["year"][area])
                 for area in plan.areas_of(data)]
     return render_template("stats/board_pack.html", snapshot=snapshot, data=data,
+                           language=str(get_locale()),
                            sections=sections, stylesheet=stylesheet, shown=shown,
                            rate_text=rate_text, labels=labels, area_label=labels.area_label,
                            period_label=labels.period_label, figures=plan.FIGURE_BY_KEY)

@@ -10,6 +10,7 @@ from hsm.cases.models import Case, CaseParty, Deadline, Measure
 from hsm.extensions import db
 from hsm.reports.models import Report
 from hsm.stats import demo
+from tests.core.test_route_walk import no_csrf  # noqa: F401 - a fixture for test_access
 
 THROUGH = date(2025, 11, 1)
 
