@@ -108,7 +108,8 @@ def test_equality_values_never_appear_except_as_totals(client, login_as, mail):
     # A new application moves nothing until the next snapshot is published.
     db.session.add(EqualityResponse(gender="non_binary"))
     db.session.commit()
-    assert client.get("/staff/safe-contacts/diversity").get_data(as_text=True) == summary
+    again = client.get("/staff/safe-contacts/diversity").get_data(as_text=True)
+    assert again.split("<main", 1)[1] == summary.split("<main", 1)[1]  # the token may differ
 
 
 def test_diversity_summary_needs_its_permission(client, login_as):
