@@ -15,13 +15,13 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from hsm.stats.memo import SnapshotCache
 
 BAR = "#1d5a8a"
 TEXT = "#1b1b1b"
@@ -90,32 +90,7 @@ def bar_chart(bars: Sequence[Bar], *, unit_max: float | None = None) -> str:
     return csp_safe(buffer.getvalue())
 
 
-class ChartCache:
-    """The last ``size`` charts drawn, by (snapshot, figure, period, area, language).
-
-    A published snapshot never changes, so neither does its chart: drawing one costs a few
-    hundred milliseconds, reading it again nothing. Bounded, per process, thread-safe.
-    """
-
-    def __init__(self, size: int = 256):
-        self.size = size
-        self._charts: OrderedDict[Hashable, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, draw: Callable[[], str]) -> str:
-        with self._lock:
-            if key in self._charts:
-                self._charts.move_to_end(key)
-                return self._charts[key]
-        svg = draw()
-        with self._lock:
-            self._charts[key] = svg
-            while len(self._charts) > self.size:
-                self._charts.popitem(last=False)
-        return svg
-
-
-CACHE = ChartCache()
+CACHE = SnapshotCache()
 
 
 def configure() -> None:

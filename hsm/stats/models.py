@@ -7,6 +7,8 @@ ORM refuses to change or delete a snapshot once it is stored (``_frozen``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -35,6 +37,14 @@ class StatisticsSnapshot(db.Model):
     # The suppressed figures (hsm.stats.snapshot.build) and the EDI diversity summary.
     figures: Mapped[dict] = mapped_column(sa.JSON)
     diversity: Mapped[dict] = mapped_column(sa.JSON)
+    # SHA-256 of the figures and the summary as published: what the charts and pages are
+    # cached by (an id alone could name another snapshot after a restore).
+    digest: Mapped[str] = mapped_column(sa.String(64))
+
+
+def digest_of(figures: dict, diversity: dict) -> str:
+    text = json.dumps([figures, diversity], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @event.listens_for(Session, "before_flush")

@@ -20,7 +20,7 @@ from hsm.safecontacts import equality
 from hsm.safecontacts import queries as safecontacts_queries
 from hsm.stats import queries
 from hsm.stats import snapshot as plan
-from hsm.stats.models import StatisticsSnapshot
+from hsm.stats.models import StatisticsSnapshot, digest_of
 
 
 class NotPublished(ValueError):
@@ -83,7 +83,8 @@ def publish(actor, through: date, *, trigger: str = "director",
     snapshot = StatisticsSnapshot(
         through=through, academic_year=plan.academic_year_of(through), published_at=now,
         published_by_id=getattr(actor, "id", None), trigger=trigger,
-        figures=built.figures, diversity=built.diversity)
+        figures=built.figures, diversity=built.diversity,
+        digest=digest_of(built.figures, built.diversity))
     db.session.add(snapshot)
     db.session.flush()
     audit.record("stats.snapshot_published", actor=actor, target_type="statistics_snapshot",

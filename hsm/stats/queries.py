@@ -170,10 +170,10 @@ def latest() -> StatisticsSnapshot | None:
         sa.select(StatisticsSnapshot).order_by(StatisticsSnapshot.through.desc()).limit(1))
 
 
-def published() -> list[tuple[int, date]]:
-    """(id, through) of every snapshot, newest first: the list to choose from."""
+def published() -> list[tuple[int, date, str]]:
+    """(id, through, digest) of every snapshot, newest first: the list to choose from."""
     return list(db.session.execute(
-        sa.select(StatisticsSnapshot.id, StatisticsSnapshot.through)
+        sa.select(StatisticsSnapshot.id, StatisticsSnapshot.through, StatisticsSnapshot.digest)
         .order_by(StatisticsSnapshot.through.desc())).all())
 
 

@@ -11,8 +11,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from markupsafe import Markup
 
 from hsm import audit
 from hsm.htmx import render
@@ -21,6 +31,7 @@ from hsm.security import Permission, can, require
 from hsm.stats import charts, exports, labels, operations, queries
 from hsm.stats import snapshot as plan
 from hsm.stats.forms import PublishForm, ViewForm
+from hsm.stats.memo import SnapshotCache
 
 bp = Blueprint("stats", __name__)
 P = Permission
@@ -39,7 +50,7 @@ def stats_context():
 def _view_form(snapshot_choices, data=None) -> ViewForm:
     form = ViewForm(request.args)
     form.snapshot.choices = [(str(i), format_date(through, "LLLL y"))
-                             for i, through in snapshot_choices]
+                             for i, through, _digest in snapshot_choices]
     if data is not None:
         form.period.choices = [(k, labels.period_label(data, k)) for k in plan.period_keys(data)]
         form.area.choices = [(a, labels.area_label(a)) for a in plan.areas_of(data)]
@@ -57,26 +68,55 @@ def _may_publish() -> bool:
     return can(P.PUBLISH_STATISTICS)
 
 
+#: A snapshot's choices (period keys, areas) and its rendered content, per language: both
+#: are fixed once it is published, so the page reads no snapshot once they are cached.
+CHOICES = SnapshotCache(64)
+CONTENT = SnapshotCache(512)
+
+
+def _choices_of(snapshot_id: int) -> tuple[list[str], list[str]]:
+    data = queries.load_snapshot(snapshot_id).figures
+    return plan.period_keys(data), plan.areas_of(data)
+
+
+def _content(snapshots, snapshot_id: int, period: str, area: str) -> tuple[str, str]:
+    """The page's title and content for one snapshot, period and area (no token in it)."""
+    snapshot = queries.load_snapshot(snapshot_id)
+    data = snapshot.figures
+    form = _view_form(snapshots, data)
+    form.snapshot.data, form.period.data, form.area.data = str(snapshot_id), period, area
+    title = f"{labels.period_label(data, period)} · {labels.area_label(area)}"
+    html = render_template(
+        "stats/_content.html", snapshot=snapshot, data=data, form=form, period=period,
+        area=area, tables={t.figure: t for t in plan.tables(data, period, area)},
+        service=data["service"][period][area])
+    return title, html
+
+
+def _pick(value: str | None, offered: list[str]) -> str:
+    return value if value in offered else offered[0]
+
+
 @bp.get(BASE)
 @require(P.VIEW_STATISTICS)
 def index():
     now = datetime.now(UTC)
-    choices = queries.published()
+    snapshots = queries.published()
     publish_form, publish_through = _publish_form_for(now)
-    if not choices:
+    if not snapshots:
         return render("stats/empty.html", publish_form=publish_form,
                       publish_through=publish_through)
-    form = _view_form(choices)
-    snapshot = queries.load_snapshot(int(form.chosen("snapshot")))
-    data = snapshot.figures
-    form = _view_form(choices, data)
-    period, area = form.chosen("period"), form.chosen("area")
-    form.snapshot.data, form.period.data, form.area.data = str(snapshot.id), period, area
-    return render(
-        "stats/index.html", snapshot=snapshot, data=data, form=form, period=period, area=area,
-        tables={t.figure: t for t in plan.tables(data, period, area)},
-        service=data["service"][period][area], publish_form=publish_form,
-        publish_through=publish_through)
+    ids = [str(i) for i, _through, _digest in snapshots]
+    snapshot_id = int(_pick(request.args.get("snapshot"), ids))
+    digest = snapshots[ids.index(str(snapshot_id))][2]
+    periods, areas = CHOICES.get(digest, lambda: _choices_of(snapshot_id))
+    period = _pick(request.args.get("period"), periods)
+    area = _pick(request.args.get("area"), areas)
+    every = tuple(d for _i, _through, d in snapshots)  # the snapshot choice lists them all
+    key = (every, snapshot_id, period, area, str(get_locale()))
+    title, content = CONTENT.get(key, lambda: _content(snapshots, snapshot_id, period, area))
+    return render("stats/index.html", title=title, content=Markup(content),  # noqa: S704
+                  publish_form=publish_form, publish_through=publish_through)
 
 
 @bp.post(f"{BASE}/publish")
@@ -113,7 +153,8 @@ def _chosen_or_404(data, period: str | None, area: str | None) -> tuple[str, str
 @bp.get(f"{BASE}/<int:snapshot_id>/charts/<figure>.svg")
 @require(P.VIEW_STATISTICS)
 def chart(snapshot_id: int, figure: str):
-    data = queries.load_snapshot(snapshot_id).figures
+    snapshot = queries.load_snapshot(snapshot_id)
+    data = snapshot.figures
     period, area = _chosen_or_404(data, request.args.get("period"), request.args.get("area"))
     if figure == "service":
         def draw():
@@ -124,7 +165,7 @@ def chart(snapshot_id: int, figure: str):
             return charts.bar_chart(exports.bars(plan.table(data, figure, period, area)))
     else:
         abort(404)
-    svg = charts.CACHE.get((snapshot_id, figure, period, area, str(get_locale())), draw)
+    svg = charts.CACHE.get((snapshot.digest, figure, period, area, str(get_locale())), draw)
     response = make_response(svg)
     response.mimetype = "image/svg+xml"
     return response

@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('trigger', sa.String(length=20), nullable=False),
     sa.Column('figures', sa.JSON(), nullable=False),
     sa.Column('diversity', sa.JSON(), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['published_by_id'], ['user.id'], name=op.f('fk_statistics_snapshot_published_by_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_statistics_snapshot')),
     sa.UniqueConstraint('through', name=op.f('uq_statistics_snapshot_through'))
