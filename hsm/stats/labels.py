@@ -47,7 +47,7 @@ ITEMS: dict[str, dict[str, object]] = {
     "totals": {"reports": _l("Reports received"),
                "disclosures": _l("Disclosures recorded by staff"),
                "cases": _l("Cases opened")},
-    "identity": {"named": _l("Named"), "anonymous": _l("Anonymous")},
+    "identity": {"named": _l("Named reports"), "anonymous": _l("Anonymous reports")},
     "about": {"me": _l("By the person it happened to"),
               "someone_else": _l("By a third party, about someone else")},
     "anonymity_reason": report_labels.ANONYMITY_REASONS,

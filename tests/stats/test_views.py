@@ -50,8 +50,8 @@ def test_both_roles_read_the_published_figures(client, login_as, published, role
     login_as(role)
     html = client.get(f"{PAGE}?period=year&area=uk").get_data(as_text=True)
     assert _cell(html, "Reports received") == "10"
-    assert _cell(html, "Anonymous") == "fewer than 5"
-    assert _cell(html, "Named") == "not shown"
+    assert _cell(html, "Anonymous reports") == "fewer than 5"
+    assert _cell(html, "Named reports") == "not shown"
     assert ("Publish the snapshot" in html) is (role == "safeguarding_director")
     # Each figure is a chart from our own origin beside its table.
     charts = re.findall(r'<img class="stats-chart" src="([^"]+)"', html)
@@ -133,8 +133,8 @@ def test_the_csv_carries_the_page_suppression(client, login_as, published):
     login_as("executive")
     html = client.get(f"{PAGE}?period=year&area=uk").get_data(as_text=True)
     rows = {(r[0], r[2], r[4], r[6]): r[8] for r in _csv(client, published.id) if len(r) == 9}
-    assert rows[("year", "uk", "identity", "anonymous")] == _cell(html, "Anonymous")
-    assert rows[("year", "uk", "identity", "named")] == _cell(html, "Named") == "not shown"
+    assert rows[("year", "uk", "identity", "anonymous")] == _cell(html, "Anonymous reports")
+    assert rows[("year", "uk", "identity", "named")] == _cell(html, "Named reports") == "not shown"
     assert rows[("year", "uk", "totals", "reports")] == "10"
     assert not [v for v in rows.values() if v.isdigit() and 0 < int(v) < 5]
 
