@@ -18,10 +18,11 @@ from hsm.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from hsm.letters.views import bp as letters_bp
 from hsm.reports.views import bp as reports_bp
 from hsm.safecontacts.views import bp as safecontacts_bp
+from hsm.stats.views import bp as stats_bp
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BLUEPRINTS = (site.bp, centres_bp, accounts_bp, reports_bp, safecontacts_bp, cases_bp,
-              letters_bp)
+              letters_bp, stats_bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

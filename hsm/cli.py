@@ -18,6 +18,7 @@ from hsm.extensions import db
 from hsm.letters import demo as letters_demo
 from hsm.reports import demo as reports_demo
 from hsm.safecontacts import demo as safecontacts_demo
+from hsm.stats import demo as stats_demo
 
 hsm_cli = AppGroup("hsm", help="HSM administration commands.")
 hsm_cli.add_command(centres_cli)
@@ -51,12 +52,14 @@ def rotate_keys() -> None:
 
 @hsm_cli.command("demo")
 def demo() -> None:
-    """Load the demo data (idempotent): users for every role, Safe Contacts and reports."""
+    """Load the demo data (idempotent): users for every role, Safe Contacts, reports, cases,
+    letters, and a year of history with a published statistics snapshot."""
     logins = accounts_demo.load()
     safecontacts_demo.load()
     reports_demo.load()
     logins += cases_demo.load()
     letters_demo.load()
+    stats_demo.load()
     db.session.commit()
     click.echo("Demo data is loaded. Demo logins (fictional people):")
     for line in logins:

@@ -37,7 +37,8 @@ LANG_COOKIE = "hsm_lang"
 # 24-hour clock), never Babel's default US English ("12/1/26, 9:47 PM").
 FORMAT_LOCALES = {"en": "en_GB", "nl": "nl_NL", "fr": "fr_FR"}
 # One gettext domain per area; the order is the merge order.
-DOMAINS = ("messages", "centres", "accounts", "reports", "safecontacts", "cases", "letters")
+DOMAINS = ("messages", "centres", "accounts", "reports", "safecontacts", "cases", "letters",
+           "stats")
 
 __all__ = [
     "DOMAINS",

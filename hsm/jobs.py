@@ -88,10 +88,21 @@ def _reminders(now: datetime) -> str:
     return f"{len(run.sent)} reminders sent, {len(run.already)} already sent today"
 
 
+def _statistics(now: datetime) -> str:
+    from hsm.stats.operations import publish_due
+
+    snapshot = publish_due(now)
+    db.session.commit()
+    if snapshot is None:
+        return "no statistics snapshot due"
+    return f"statistics snapshot published through {snapshot.through:%Y-%m}"
+
+
 #: The jobs, in the order they run. Each takes the time of the run and says what it did.
 JOBS: dict[str, Callable[[datetime], str]] = {
     "outbox": _outbox,
     "reminders": _reminders,
+    "statistics": _statistics,
 }
 
 

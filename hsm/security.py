@@ -85,6 +85,7 @@ class Permission(enum.StrEnum):
     EDIT_OWN_BIOGRAPHY = "edit_own_biography"
     # Anonymised statistics.
     VIEW_STATISTICS = "view_statistics"
+    PUBLISH_STATISTICS = "publish_statistics"
 
 
 P = Permission
@@ -117,6 +118,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.VIEW_AUDIT_LOG,
             P.VIEW_STATISTICS,
             P.APPROVE_GRANTS,
+            # Publishing a statistics snapshot (the executive only reads them).
+            P.PUBLISH_STATISTICS,
         }
     ),
     # Case review members and officers hold these only on the cases they are named on

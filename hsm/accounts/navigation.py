@@ -9,6 +9,7 @@ from flask import url_for
 from hsm.cases import views as cases_views
 from hsm.i18n import _l
 from hsm.security import Permission, can
+from hsm.stats import views as stats_views
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ NAV_ITEMS = (
     NavItem(Permission.EDIT_OWN_BIOGRAPHY, "safecontacts.my_biography",
             _l("My Safe Contact biography"),
             _l("What students read about you in the Safe Contact directory.")),
+    NavItem(Permission.VIEW_STATISTICS, "stats.index", stats_views.NAV_LABEL,
+            stats_views.NAV_DESCRIPTION),
     NavItem(Permission.MANAGE_USERS, "accounts.users", _l("Users and roles"),
             _l("Invite staff, give and remove roles, deactivate accounts.")),
     NavItem(Permission.APPROVE_GRANTS, "accounts.grants", _l("Roles to approve"),

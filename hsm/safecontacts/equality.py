@@ -1,8 +1,10 @@
 """Equality monitoring: the questions, and totals with small numbers suppressed.
 
-Answers are only ever counted; a count under ``THRESHOLD`` is shown as "fewer than 5". When a
-question has exactly one such cell, the next smallest is hidden too, so that it cannot be
-worked out from the total.
+Answers are only ever counted, and only at the moment a statistics snapshot is published
+(``hsm.stats``): the EDI office sees the totals of the last published snapshot, never a live
+count that moves with one application. A count under ``THRESHOLD`` is shown as "fewer than
+5", and more counts are hidden wherever one could be worked out from the total
+(``hsm.stats.disclosure``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from hsm.i18n import _l
+from hsm.stats import disclosure
 
-THRESHOLD = 5
+THRESHOLD = disclosure.THRESHOLD
 PREFER_NOT = "prefer_not_to_say"
 NOT_ANSWERED = ""
 
@@ -79,7 +82,8 @@ def codes_for(question: str) -> tuple[str, ...]:
 class Cell:
     code: str
     label: object
-    count: int | None  # None: suppressed
+    count: int | None  # None: not shown
+    state: str = disclosure.State.SHOWN
 
 
 @dataclass(frozen=True)
@@ -89,35 +93,44 @@ class QuestionSummary:
     cells: tuple[Cell, ...]
 
 
-def suppress(counts: Mapping[str, int], threshold: int = THRESHOLD) -> dict[str, int | None]:
-    """Hide counts under ``threshold``; if only one is hidden, hide the next smallest too."""
-    shown: dict[str, int | None] = {
-        code: (n if n >= threshold else None) for code, n in counts.items()
-    }
-    hidden = [code for code, n in shown.items() if n is None]
-    if len(hidden) == 1:
-        visible = sorted((n, code) for code, n in counts.items() if shown[code] is not None)
-        if visible:
-            shown[visible[0][1]] = None
-    return shown
-
-
-def summarise(
-    answers: Iterable[Mapping[str, str | None]],
-) -> tuple[int | None, list[QuestionSummary]]:
-    """Totals per answer for every question, suppressed. Unknown values are not counted."""
+def protected(answers: Iterable[Mapping[str, str | None]]) -> dict:
+    """The totals per answer of every question, suppressed as one linked publication (every
+    question adds up to the same number of responses), in the form a statistics snapshot
+    stores. Unknown values are not counted."""
     rows = list(answers)
-    summaries = []
-    for question, (title, choices) in QUESTIONS.items():
+    values: dict[tuple[str, str], int] = {("total", ""): len(rows)}
+    sums = []
+    for question in QUESTIONS:
         allowed = codes_for(question)
         counts = Counter({code: 0 for code in allowed})
         for row in rows:
             value = row.get(question) or NOT_ANSWERED
             if value in counts:
                 counts[value] += 1
-        shown = suppress(counts)
+        values.update({(question, code): n for code, n in counts.items()})
+        # Unknown values are left out, so the answers add up to the total only without them.
+        if sum(counts.values()) == len(rows):
+            sums.append(disclosure.Sum(("total", ""), tuple((question, c) for c in allowed)))
+    cells = disclosure.protect(values, sums, THRESHOLD)
+    stored: dict = {"total": [str(cells[("total", "")].state), cells[("total", "")].value],
+                    "questions": {}}
+    for (question, code), cell in cells.items():
+        if question != "total":
+            stored["questions"].setdefault(question, {})[code] = [str(cell.state), cell.value]
+    return stored
+
+
+def summary_from(stored: Mapping | None) -> tuple[Cell | None, list[QuestionSummary]]:
+    """The stored summary of a snapshot, labelled for the page (None: nothing published)."""
+    if not stored:
+        return None, []
+    state, value = stored["total"]
+    total = Cell("", "", value, state)
+    summaries = []
+    for question, (title, choices) in QUESTIONS.items():
         labels = {NOT_ANSWERED: NOT_ANSWERED_LABEL, PREFER_NOT: PREFER_NOT_LABEL, **dict(choices)}
-        cells = tuple(Cell(code, labels[code], shown[code]) for code in allowed)
+        answers = stored["questions"].get(question, {})
+        cells = tuple(Cell(code, labels[code], answers[code][1], answers[code][0])
+                      for code in codes_for(question) if code in answers)
         summaries.append(QuestionSummary(question, title, cells))
-    total = len(rows) if len(rows) >= THRESHOLD else None
     return total, summaries

@@ -2,8 +2,9 @@
 
 Prints requests per second and p50/p99 latency per scenario, the SQL queries per page at two
 data sizes (they must not grow with the data), the first-load weight of a support page, and
-the case boards and a case page at 50,000 cases, and how long a Completion of Procedures
-letter takes to render to PDF.
+the case boards and a case page at 50,000 cases, how long a Completion of Procedures
+letter takes to render to PDF, and how long a statistics snapshot over 100,000 reports and
+50,000 cases takes to build (and with how many queries).
 Set BENCH_SECONDS to change the length of each wrk run (default 10).
 """
 
@@ -28,6 +29,8 @@ from tests.bench.harness import (
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 PAGE_BUDGET = 30 * 1024
 TARGET_RATIO = 0.5
+STATS_TARGET_RATIO = 0.3
+STATS_REPORTS, STATS_CASES = 100_000, 50_000
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -187,6 +190,33 @@ def main() -> int:
             from tests.bench import cases
 
             cases.run(bench, app, constant, say)
+
+            say("\n## Statistics")
+            # A snapshot of (almost) nothing first: the page's queries at two data sizes.
+            executive = {"Cookie": areas.staff_cookie(app, "executive", None)}
+            empty_seconds, empty_sql = areas.publish_statistics(app, months_back=1)
+            stats_small = bench.queries("/staff/statistics",
+                                        {"Cookie": areas.staff_cookie(app, "executive", None)})
+            areas.add_statistics_history(app, reports=STATS_REPORTS, cases=STATS_CASES)
+            seconds, sql = areas.publish_statistics(app)
+            say(f"snapshot over {STATS_REPORTS:,} reports and {STATS_CASES:,} cases: "
+                f"{seconds:.2f} s, {sql} SQL statements (over almost nothing: "
+                f"{empty_seconds:.2f} s, {empty_sql})")
+            if sql != empty_sql:
+                bench.failures.append("building a snapshot runs more queries with more data")
+            stats = bench.run(Scenario("statistics page, that snapshot", "/staff/statistics",
+                                       headers=executive))
+            stats_ratio = stats.rps / constant.rps
+            say(f"statistics/constant throughput ratio: {stats_ratio:.2f} "
+                f"(target >= {STATS_TARGET_RATIO})")
+            if stats_ratio < STATS_TARGET_RATIO:
+                bench.failures.append(
+                    f"statistics page ratio {stats_ratio:.2f} < {STATS_TARGET_RATIO}")
+            bench.same_queries(
+                "statistics page", stats_small,
+                bench.queries("/staff/statistics",
+                              {"Cookie": areas.staff_cookie(app, "executive", None)}),
+                f"a snapshot of nothing vs of {STATS_REPORTS:,} reports")
 
             say("\n## Letters")
             from tests.bench import letters

@@ -58,3 +58,39 @@ def add_safe_contacts(app: Flask, n: int) -> None:
     with app.app_context():
         seed_safe_contacts(n)
         db.session.commit()
+
+
+def add_statistics_history(app: Flask, reports: int, cases: int) -> None:
+    """A year of closed reports and cases at every centre (the statistics demo's generator)."""
+    from datetime import UTC, datetime
+
+    from hsm.centres.registry import all_centres
+    from hsm.stats import demo, operations
+
+    with app.app_context():
+        through = operations.last_complete_month(datetime.now(UTC))
+        demo.history(through, reports=reports, cases=cases,
+                     centres=[c.slug for c in all_centres()], first=2_000_000)
+        db.session.commit()
+
+
+def publish_statistics(app: Flask, months_back: int = 0) -> tuple[float, int]:
+    """Build and publish a snapshot through the last complete month (less ``months_back``);
+    return (seconds, SQL statements run)."""
+    import time
+    from datetime import UTC, datetime
+
+    from hsm.stats import operations
+    from tests.bench.harness import QueryCounter
+
+    with app.app_context():
+        through = operations.last_complete_month(datetime.now(UTC))
+        for _ in range(months_back):
+            through = operations.last_complete_month(
+                datetime(through.year, through.month, 1, tzinfo=UTC))
+        with QueryCounter(db.engine) as counter:
+            start = time.perf_counter()
+            operations.publish(None, through)
+            db.session.commit()
+            seconds = time.perf_counter() - start
+    return seconds, counter.count

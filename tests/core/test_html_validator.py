@@ -38,6 +38,7 @@ from hsm.reports import demo as reports_demo
 from hsm.reports.models import Report
 from hsm.safecontacts import demo as safecontacts_demo
 from hsm.safecontacts.models import SafeContact
+from hsm.stats import demo as stats_demo
 from tests.conftest import LOCALES, _clean_tables
 from tests.factories import make_user
 from tests.reports.conftest import RECEIPT, csrf_token, named_form, valid_form
@@ -262,6 +263,7 @@ def _staff_urls(app, ids: dict[str, list[int]]) -> list[str]:
         "/staff/safe-contacts/board?centre=uk",
         "/staff/cases?flag=immediate_danger&overdue=1",
         "/staff/cases?mine=1&centre=uk",
+        "/staff/statistics?period=autumn&area=uk",
     ]
 
 
@@ -275,6 +277,9 @@ def _staff_pages(app, pages: Collector) -> None:
             Case.reference.like("C-DUK%"), Case.staff_respondent.is_(True))))),
         "case_id,letter_id": [tuple(row) for row in db.session.execute(
             sa.select(Letter.case_id, Letter.id).order_by(Letter.id))],
+        # Statistics: the charts are SVG and the exports downloads, not pages.
+        "figure,snapshot_id": [],
+        "kind,snapshot_id": [],
     }
     urls = _staff_urls(app, ids)
     seen_by_role = set()
@@ -309,6 +314,7 @@ def _seed() -> None:
     reports_demo.load()
     cases_demo.load()
     letters_demo.load()
+    stats_demo.load()
     seed_reports(30, centre="uk")  # the inbox has a second page
     # The pipeline at every stage, with a biography waiting for review.
     for stage in ("applied", "chat", "training", "biography", "withdrawn", "not_progressed"):
@@ -413,7 +419,7 @@ def test_every_kind_of_page_was_gathered(validated):
     assert {"/staff/", "/staff/account", "/staff/reports", "/staff/safe-contacts/board",
             "/staff/safe-contacts/training", "/staff/safe-contacts/diversity",
             "/staff/safe-contacts/commitments",
-            "/staff/admin/users", "/staff/audit", "/staff/audit/chain",
+            "/staff/admin/users", "/staff/audit", "/staff/audit/chain", "/staff/statistics",
             "a staff link opened from another site", "login with single sign-on",
             "invitation: link the work account"} <= labels
     assert any(label.startswith("/staff/reports/") for label in labels)

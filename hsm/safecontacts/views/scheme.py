@@ -19,6 +19,7 @@ from hsm.safecontacts.forms import (
 )
 from hsm.safecontacts.views.common import MISSED_WINDOW, STAFF, bp, today, topics
 from hsm.security import Permission, require
+from hsm.stats import queries as stats_queries
 
 
 def _training_page(topic_form=None, status=200, refresher_forms=None):
@@ -95,13 +96,16 @@ def commitments():
 @bp.get(f"{STAFF}/diversity")
 @require(Permission.VIEW_DIVERSITY_SUMMARY)
 def diversity():
-    """Equality monitoring as totals only; small counts are hidden."""
-    total, summaries = equality.summarise(queries.equality_answers())
+    """Equality monitoring as the totals of the last published statistics snapshot (never a
+    live count that moves with one application); small counts are hidden."""
+    snapshot = stats_queries.latest()
+    total, summaries = equality.summary_from(snapshot.diversity if snapshot else None)
     audit.record("safecontacts.diversity_summary_viewed", actor=current_user,
-                 target_type="equality_summary")
+                 target_type="equality_summary", target_id=snapshot.id if snapshot else "")
     db.session.commit()
     return render(
         "safecontacts/diversity.html",
+        snapshot=snapshot,
         total=total,
         summaries=summaries,
         threshold=equality.THRESHOLD,

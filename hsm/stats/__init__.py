@@ -1,0 +1,1 @@
+"""Anonymised statistics for the Executive Board (issue 12): published, suppressed snapshots."""
