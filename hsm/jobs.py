@@ -88,10 +88,18 @@ def _reminders(now: datetime) -> str:
     return f"{len(run.sent)} reminders sent, {len(run.already)} already sent today"
 
 
+def _retention(now: datetime) -> str:
+    from hsm import retention
+
+    plan = retention.run(dry_run=False, now=now)
+    return f"{plan.total} records past their retention period removed"
+
+
 #: The jobs, in the order they run. Each takes the time of the run and says what it did.
 JOBS: dict[str, Callable[[datetime], str]] = {
     "outbox": _outbox,
     "reminders": _reminders,
+    "retention": _retention,
 }
 
 
