@@ -10,7 +10,9 @@ Each job is idempotent, and safe to start on every app server at once:
   conditional UPDATE, the reminders' unique row per person and day), so even without the lock
   nothing is done twice.
 
-Run it every few minutes from a systemd timer or cron (README, "Operations").
+Jobs: ``outbox``, ``reminders``, ``sessions`` (end idle follow-up and staff sessions, remove
+expired links) and ``retention`` (hsm/retention.py). Run it every few minutes from a systemd
+timer or cron (README, "Operations").
 """
 
 from __future__ import annotations
@@ -88,6 +90,19 @@ def _reminders(now: datetime) -> str:
     return f"{len(run.sent)} reminders sent, {len(run.already)} already sent today"
 
 
+def _sessions(now: datetime) -> str:
+    from hsm.accounts import sessions
+    from hsm.reports import follow_ups
+    from hsm.safecontacts.operations import expire_confirm_links
+
+    follow_ended, follow_deleted = follow_ups.sweep(now)
+    staff_ended, links = sessions.sweep(now)
+    links += expire_confirm_links(now)
+    db.session.commit()
+    return (f"{follow_ended} idle follow-up sessions ended, {follow_deleted} old ones deleted, "
+            f"{staff_ended} staff sessions ended, {links} expired links removed")
+
+
 def _retention(now: datetime) -> str:
     from hsm import retention
 
@@ -99,6 +114,7 @@ def _retention(now: datetime) -> str:
 JOBS: dict[str, Callable[[datetime], str]] = {
     "outbox": _outbox,
     "reminders": _reminders,
+    "sessions": _sessions,
     "retention": _retention,
 }
 
