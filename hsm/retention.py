@@ -4,7 +4,8 @@ Each kind of record has a period in configuration (``HSM_RETAIN_*_DAYS``, hsm/co
 counted from the end of its life, never from its creation:
 
 - ``information_report``: a report marked "for information only" and never taken into a
-  case, from the moment it was so marked;
+  case, from the moment it was so marked or the last message in its follow-up thread,
+  whichever is later;
 - ``unsuccessful_application``: a Safe Contact application that did not go ahead (withdrawn,
   not progressed), from that move;
 - ``closed_case``: a closed case, from its closure, with everything recorded on it (parties,
@@ -44,16 +45,20 @@ class Kind:
 
 def _information_reports(cutoff: datetime) -> sa.Select:
     from hsm.cases.models import Case, CaseLinkedReport
-    from hsm.reports.models import Report
+    from hsm.reports.models import Report, ReportMessage
     from hsm.reports.rules import Handling
 
     in_a_case = sa.or_(
         sa.exists().where(Case.report_id == Report.id),
         sa.exists().where(CaseLinkedReport.report_id == Report.id),
     )
+    # A message in its thread since (the reporter wrote again) keeps it alive.
+    written_since = sa.exists().where(ReportMessage.report_id == Report.id,
+                                      ReportMessage.created_at >= cutoff)
     return sa.select(Report.id).where(
         Report.handling == Handling.INFORMATION_ONLY, Report.handled_at.is_not(None),
-        Report.handled_at < cutoff, Report.legal_hold.is_(False), ~in_a_case)
+        Report.handled_at < cutoff, Report.legal_hold.is_(False), ~in_a_case,
+        ~written_since)
 
 
 def _unsuccessful_applications(cutoff: datetime) -> sa.Select:

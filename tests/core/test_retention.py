@@ -111,11 +111,17 @@ def test_information_only_reports_count_from_when_they_were_so_marked(make_repor
     fresh = make_report()
     fresh.received_at, fresh.handling = LONG_AGO, "information_only"
     fresh.handled_at = NOW - timedelta(days=10)  # created long ago, marked only now: kept
+    written = make_report()
+    written.received_at, written.handling, written.handled_at = (
+        LONG_AGO, "information_only", LONG_AGO)
+    db.session.add(ReportMessage(report_id=written.id, author="reporter", body="Again",
+                                 created_at=NOW - timedelta(days=3)))  # wrote again: kept
     db.session.commit()
-    old_id, fresh_id = old.id, fresh.id
+    old_id, fresh_id, written_id = old.id, fresh.id, written.id
     plan = retention.run(dry_run=False, now=NOW)
     assert plan.due["information_report"] == [old_id]
     assert db.session.get(Report, fresh_id) is not None
+    assert db.session.get(Report, written_id) is not None
 
 
 def test_the_dry_run_lists_removes_nothing_and_is_audited(app, make_case, make_report):  # noqa: F811
