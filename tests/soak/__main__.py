@@ -242,6 +242,7 @@ def submit(ports, n: int, counts: Counts, address: str | None = None) -> int:
 
 
 def main() -> int:  # noqa: PLR0915 - one story, told in order
+    sys.stdout.reconfigure(line_buffering=True)  # each line as it happens, even into a file
     failures = []
 
     def check(name, got, expected):
