@@ -156,10 +156,16 @@ def _remove(table: sa.Table, ids: list[int], removed: Counter) -> None:
     ).rowcount
 
 
-def run(*, dry_run: bool, now: datetime | None = None, actor=None) -> Plan:
-    """List (``dry_run``) or purge what the schedule says has gone past its period."""
+def run(*, dry_run: bool, now: datetime | None = None, actor=None,
+        audit_empty: bool = True) -> Plan:
+    """List (``dry_run``) or purge what the schedule says has gone past its period.
+
+    The job passes ``audit_empty=False``: a run every few minutes that finds nothing adds
+    nothing to the audit log (a run asked for by a person is always recorded)."""
     found = due(now)
     plan = Plan(due=found, removed=Counter())
+    if not dry_run and not plan.total and not audit_empty:
+        return plan
     counts = {name: len(ids) for name, ids in found.items()}
     if dry_run:
         audit.record("retention.listed", actor=actor, target_type="retention",

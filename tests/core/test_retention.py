@@ -141,3 +141,6 @@ def test_the_purge_is_one_of_the_jobs(make_case, make_report):  # noqa: F811
     outcomes = {o.name: o for o in jobs.run(["retention"], now=NOW)}
     assert outcomes["retention"].ran and "1 records" in outcomes["retention"].summary
     assert db.session.get(Case, case_id) is None
+    runs = _actions().count("retention.run")
+    jobs.run(["retention"], now=NOW)  # nothing due: the job adds nothing to the log
+    assert _actions().count("retention.run") == runs
