@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-test assets translations compile-translations check-translations \
-        db demo test-sqlite test-postgres chromium java redis pdf-libs bench lighthouse lint clean
+        db demo test-sqlite test-postgres chromium java redis pdf-libs bench lighthouse lint clean soak
 
 ## make run: install, build assets and catalogs, migrate SQLite, load demo data, serve.
 ## Email links point at the address actually served (never at the request's Host header).
@@ -118,6 +118,12 @@ bench: install-test assets compile-translations
 ## gunicorn (production profile); fails below 100 in performance, accessibility, best practices.
 lighthouse: install-test assets compile-translations chromium
 	$(BIN)/python -m tests.bench.lighthouse
+
+## make soak: two gunicorn instances sharing a throwaway PostgreSQL and Redis, 1,000 report
+## submissions at concurrency 50 with a worker killed, PostgreSQL restarted and the SMTP sink
+## stopped mid-load; prints each count (tests/soak). A script, not part of make test.
+soak: install-test assets compile-translations redis
+	$(BIN)/python -m tests.soak
 
 lint: install-test
 	$(BIN)/ruff check hsm tests

@@ -7,7 +7,19 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hsm import accesslog, cli, crypto, errors, headers, i18n, routing, security, site, transaction
+from hsm import (
+    accesslog,
+    cli,
+    crypto,
+    errors,
+    forms,
+    headers,
+    i18n,
+    routing,
+    security,
+    site,
+    transaction,
+)
 from hsm.accounts import sessions as staff_sessions
 from hsm.accounts.views import bp as accounts_bp
 from hsm.cases.views import bp as cases_bp
@@ -48,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
+    forms.init_app(app)  # filters every request's args and form (extends htmx's request)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.request_loader(lambda _request: staff_sessions.load_user_from_session())

@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from hsm import audit, backup, crypto, jobs
+from hsm import audit, backup, crypto, jobs, retention
 from hsm.accounts import demo as accounts_demo
 from hsm.accounts.cli import create_user
 from hsm.cases import demo as cases_demo
@@ -105,6 +105,30 @@ def restore_command(check_only: bool, folder: Path) -> None:
             click.echo(f"DIFFERS: {problem}", err=True)
         raise click.ClickException(f"{len(problems)} difference(s) from the manifest")
     click.echo("the backup restores exactly as its manifest says")
+
+
+@hsm_cli.command("retention")
+@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+def retention_command(dry_run: bool) -> None:
+    """Purge every record whose retention period has ended (README, "Retention")."""
+    plan = retention.run(dry_run=dry_run)
+    for name, ids in plan.due.items():
+        click.echo(f"{name}: {len(ids)} {'due' if dry_run else 'removed'}"
+                   + (f" (ids {', '.join(map(str, ids))})" if ids else ""))
+    if not dry_run:
+        for table, count in sorted(plan.removed.items()):
+            click.echo(f"  {table}: {count} rows")
+
+
+@hsm_cli.command("legal-hold")
+@click.option("--kind", type=click.Choice([k.table for k in retention.KINDS]), required=True)
+@click.option("--id", "record_id", type=click.IntRange(1, 2**63 - 1), required=True)
+@click.option("--lift", is_flag=True, help="Lift the hold instead of setting it.")
+def legal_hold_command(kind: str, record_id: int, lift: bool) -> None:
+    """Put a legal hold on a record (it is never purged while held), or lift it; audited."""
+    if not retention.hold(kind, record_id, not lift):
+        raise click.ClickException(f"no {kind} {record_id}")
+    click.echo(f"{kind} {record_id}: legal hold {'lifted' if lift else 'set'}")
 
 
 jobs_cli = AppGroup("jobs", help="The periodic work (outbox, reminders).")

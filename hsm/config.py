@@ -28,6 +28,13 @@ PROFILES = ("development", "test", "production")
 # Reports one connection may send (a campus can sit behind one address), and receipt-code tries.
 DEFAULT_REPORT_RATE_LIMIT = "10 per hour; 50 per day"
 DEFAULT_RECEIPT_RATE_LIMIT = "10 per hour"
+# Retention (policy 4.9, 19.6): days each kind of record is kept after the end of its life
+# (closure, not creation); ``hsm retention`` and ``hsm jobs run`` purge it afterwards.
+DEFAULT_RETENTION_DAYS = {
+    "HSM_RETAIN_INFORMATION_REPORTS_DAYS": 3 * 365,  # after it was marked for information only
+    "HSM_RETAIN_UNSUCCESSFUL_APPLICATIONS_DAYS": 365,  # after withdrawn / not progressed
+    "HSM_RETAIN_CLOSED_CASES_DAYS": 6 * 365,  # after closure: the case, its reports and letters
+}
 
 
 class ConfigError(RuntimeError):
@@ -147,6 +154,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _retention(env: dict[str, str], name: str, default: int) -> int:
+    days = _int(env, name, default)
+    if days < 1:
+        raise ConfigError(f"{name} must be at least 1 day")
+    return days
+
+
 def _rate_limit(env: dict[str, str], name: str, default: str) -> str:
     """A Flask-Limiter rate such as "10 per hour; 50 per day", checked now, not on first use."""
     raw = (env.get(name) or "").strip() or default
@@ -208,6 +222,7 @@ class Settings:
     page_cache: bool = True
     outbox_keep_days: int = 7
     oidc: OidcSettings | None = None
+    retention_days: dict = field(default_factory=lambda: dict(DEFAULT_RETENTION_DAYS))
     extra: dict = field(default_factory=dict)
 
     def flask_config(self) -> dict:
@@ -233,6 +248,7 @@ class Settings:
             "HSM_PAGE_CACHE": self.page_cache,
             "HSM_OUTBOX_KEEP_DAYS": self.outbox_keep_days,
             "HSM_OIDC": self.oidc,
+            **self.retention_days,
             "TRUSTED_HOSTS": list(self.trusted_hosts) or None,
             "HSM_ALLOWED_STAFF_DOMAINS": self.allowed_staff_domains,
             "HSM_SMTP_HOST": self.smtp_host,
@@ -392,4 +408,6 @@ def load_settings(env: dict[str, str] | None = None, instance_dir: Path | None =
         # How long a sent email stays in the outbox (for the record) before it is removed.
         outbox_keep_days=_int(env, "HSM_OUTBOX_KEEP_DAYS", 7),
         oidc=_oidc(env, production),
+        retention_days={name: _retention(env, name, default)
+                        for name, default in DEFAULT_RETENTION_DAYS.items()},
     )

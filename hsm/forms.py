@@ -1,13 +1,20 @@
 """The one field kit every area's forms use (their markup is templates/macros/).
 
-- ``Form``: the base of every form. An expired CSRF token is one behaviour everywhere:
-  ``csrf_expired`` is true, the token's error is the one ``EXPIRED`` message, and every other
-  field keeps what was typed (the error summary in templates/macros/errors.html says it).
+- ``Form``: the base of every form. Every field of every form is filtered by ``clean`` (trim,
+  drop control characters and lone surrogates), a password by ``printable`` (nothing trimmed):
+  the base binds the filter, so no form can forget it. An expired CSRF token is one behaviour
+  everywhere: ``csrf_expired`` is true, the token's error is the one ``EXPIRED`` message, and
+  every other field keeps what was typed (the error summary in templates/macros/errors.html
+  says it).
 - ``keeps_input``: for a view whose form is where people write, so that an expired page
   reaches that behaviour instead of the app-wide CSRF error page (which loses every word).
-- Fields and validators: ``clean`` (a filter), ``choices``, ``at_most`` (a length limit in our
-  own words), ``OneOf``, ``Choice``/``OptionalSelect``/``Checkboxes`` (choices checked against
-  what was offered), and the GOV.UK date input ``DateInput`` with ``RealDate`` and ``Within``.
+- ``init_app``: the same characters are dropped from every query-string and form value at the
+  edge (``request.args``, ``request.form``), so a filter read outside a form (``?q=%00``)
+  never reaches the database with a NUL, which PostgreSQL refuses.
+- Fields and validators: ``Required`` (strip first, then require: whitespace alone is no
+  answer), ``choices``, ``at_most`` (a length limit in our own words), ``OneOf``,
+  ``Choice``/``OptionalSelect``/``Checkboxes`` (choices checked against what was offered), and
+  the GOV.UK date input ``DateInput`` with ``RealDate`` and ``Within``.
 """
 
 from __future__ import annotations
@@ -21,10 +28,11 @@ from babel.lists import format_list
 from flask import g, has_request_context
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from wtforms import Field, RadioField, SelectField, SelectMultipleField
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from wtforms import Field, PasswordField, RadioField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hsm.extensions import csrf
@@ -34,15 +42,74 @@ from hsm.i18n import _, _l, format_locale
 EXPIRED = _l("For your safety, this page had expired, so nothing was sent. Check your answers, "
              "then send the form again.")
 CHOOSE_AN_OPTION = _l("Choose one of the options.")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters no person types: C0 controls but tab and line breaks, DEL, and lone surrogates
+# (not text at all; they cannot even be encoded). NUL makes PostgreSQL refuse the statement.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def printable(value):
+    """Filter: drop the characters no person types; nothing else changes (for passwords).
+    A list (checkboxes, a multiple select) is filtered item by item."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [printable(item) for item in value]
+    return value
+
+
+def clean(value):
+    """Filter: trim, and drop control characters that no person types (NUL breaks databases).
+    A list (checkboxes, a multiple select) is cleaned item by item."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value).strip()
+    if isinstance(value, list):
+        return [clean(item) for item in value]
+    return value
+
+
+class _FilteringMeta:
+    def bind_field(self, form, unbound_field, options):
+        """Every field gets the one filter first (a password keeps its spaces)."""
+        first = printable if issubclass(unbound_field.field_class, PasswordField) else clean
+        filters = [f for f in unbound_field.kwargs.get("filters", ()) if f is not first]
+        return super().bind_field(form, unbound_field, {**options, "filters": [first, *filters]})
+
+
+class PrintableMultiDict(ImmutableMultiDict):
+    """Query-string and form values with the characters no person types dropped (the same
+    ones as ``printable``); file uploads pass through."""
+
+    def __init__(self, mapping=None):
+        if mapping is None:
+            super().__init__()
+            return
+        if isinstance(mapping, MultiDict):
+            items = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            items = ((k, v) for k, vs in mapping.items()
+                     for v in (vs if isinstance(vs, list | tuple) else [vs]))
+        else:
+            items = mapping
+        super().__init__([(printable(k), printable(v)) for k, v in items])
+
+
+def init_app(app) -> None:
+    """Every request's ``args`` and ``form`` are filtered at the edge (after htmx's request
+    class, which it extends)."""
+    app.request_class = type("Request", (app.request_class,),
+                             {"parameter_storage_class": PrintableMultiDict})
 
 
 class Form(FlaskForm):
-    """The base of every form: an expired page is said the same way on every form.
+    """The base of every form: every field filtered by the one filter, and an expired page
+    said the same way on every form.
 
     A form shown again after ``validate()`` keeps every answer the person typed (WTForms keeps
     the posted data); only the token is new.
     """
+
+    class Meta(_FilteringMeta, FlaskForm.Meta):
+        pass
 
     @property
     def csrf_expired(self) -> bool:
@@ -91,11 +158,26 @@ def keeps_input(view):
     return csrf.exempt(checked)
 
 
-def clean(value):
-    """Filter: trim, and drop control characters that no person types (NUL breaks databases)."""
-    if isinstance(value, str):
-        return _CONTROL.sub("", value).strip()
-    return value
+class Required:
+    """Strip first, then require: the one "must be answered" validator of every form.
+
+    It judges the filtered data (``clean`` has trimmed it), so an answer of spaces alone is
+    refused with the field's message, where WTForms' ``InputRequired`` looks at the raw input
+    and lets "   " through to be saved as nothing. Nothing else is checked once it fails.
+    """
+
+    field_flags = {"required": True}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        data = field.data
+        missing = (data is None or (isinstance(data, str) and not data.strip())
+                   or (isinstance(data, list | tuple) and not data))
+        if missing:
+            field.errors[:] = []
+            raise StopValidation(str(self.message))
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -272,7 +354,9 @@ class RealDate:
 
 
 class Within:
-    """Validator after ``RealDate``: the date lies from ``earliest`` to ``latest()``.
+    """Validator after ``RealDate`` (or on a date filter): the date lies from ``earliest`` to
+    ``latest()``, so no date reaches a query that the database or Python cannot count from
+    (``9999-12-31`` plus a day overflows).
 
     ``latest`` is a function, so that "a year ahead" is counted on the day of the request.
     """
@@ -283,9 +367,12 @@ class Within:
     def __call__(self, form, field: DateInput) -> None:
         last = self.latest()
         if field.data is not None and not self.earliest <= field.data <= last:
-            field.refuse(str(self.message) if self.message else _(
+            message = str(self.message) if self.message else _(
                 "Enter a date between %(first)s and %(last)s.",
-                first=self.earliest.year, last=last.year))
+                first=self.earliest.year, last=last.year)
+            if isinstance(field, DateInput):
+                field.refuse(message)
+            raise ValidationError(message)
 
 
 def _typed(value) -> str:

@@ -10,7 +10,9 @@ Each job is idempotent, and safe to start on every app server at once:
   conditional UPDATE, the reminders' unique row per person and day), so even without the lock
   nothing is done twice.
 
-Run it every few minutes from a systemd timer or cron (README, "Operations").
+Jobs: ``outbox``, ``reminders``, ``sessions`` (end idle follow-up and staff sessions, remove
+expired links) and ``retention`` (hsm/retention.py). Run it every few minutes from a systemd
+timer or cron (README, "Operations").
 """
 
 from __future__ import annotations
@@ -98,11 +100,34 @@ def _statistics(now: datetime) -> str:
     return f"statistics snapshot published through {snapshot.through:%Y-%m}"
 
 
+def _sessions(now: datetime) -> str:
+    from hsm.accounts import sessions
+    from hsm.reports import follow_ups
+    from hsm.safecontacts.operations import expire_confirm_links
+
+    follow_ended, follow_deleted = follow_ups.sweep(now)
+    staff_ended, links = sessions.sweep(now)
+    links += expire_confirm_links(now)
+    db.session.commit()
+    return (f"{follow_ended} idle follow-up sessions ended, {follow_deleted} old ones deleted, "
+            f"{staff_ended} staff sessions ended, {links} expired links removed")
+
+
+def _retention(now: datetime) -> str:
+    from hsm import retention
+
+    plan = retention.run(dry_run=False, now=now, audit_empty=False)
+    return f"{plan.total} records past their retention period removed"
+
+
 #: The jobs, in the order they run. Each takes the time of the run and says what it did.
 JOBS: dict[str, Callable[[datetime], str]] = {
     "outbox": _outbox,
     "reminders": _reminders,
+    "sessions": _sessions,
+    # Counted before the purge (a published snapshot keeps its numbers after it anyway).
     "statistics": _statistics,
+    "retention": _retention,
 }
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional
+from datetime import date, timedelta
 
-from hsm.forms import Form, at_most
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import EqualTo, Optional
+
+from hsm.forms import Form, Required, Within, at_most
 from hsm.i18n import _l
 from hsm.security import Role
 
@@ -13,6 +15,11 @@ EMAIL_MAX = 255
 NAME_MAX = 200
 # The browser's date picker sends ISO dates; people typing by hand often write 31/01/2026.
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+LOG_START = date(2000, 1, 1)
+
+
+def _next_year() -> date:
+    return date.today() + timedelta(days=366)
 
 
 def role_choices():
@@ -38,17 +45,17 @@ def role_label(role: str):
 class LoginForm(Form):
     email = EmailField(
         _l("Email address"),
-        validators=[DataRequired(_l("Enter your email address.")), at_most(EMAIL_MAX)],
+        validators=[Required(_l("Enter your email address.")), at_most(EMAIL_MAX)],
     )
     password = PasswordField(
-        _l("Password"), validators=[InputRequired(_l("Enter your password."))]
+        _l("Password"), validators=[Required(_l("Enter your password."))]
     )
 
 
 class CodeForm(Form):
     code = StringField(
         _l("Code"),
-        validators=[DataRequired(_l("Enter the 6-digit code from your app, or a recovery code.")),
+        validators=[Required(_l("Enter the 6-digit code from your app, or a recovery code.")),
                     at_most(40)],
     )
 
@@ -59,7 +66,7 @@ def current_password_field() -> PasswordField:
     A new field each call, so that each form lists it where its page shows it.
     """
     return PasswordField(
-        _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
+        _l("Current password"), validators=[Required(_l("Enter your current password."))]
     )
 
 
@@ -72,7 +79,7 @@ class ReauthForm(Form):
 class EnrolForm(Form):
     code = StringField(
         _l("6-digit code from your app"),
-        validators=[DataRequired(_l("Enter the 6-digit code your app shows now.")),
+        validators=[Required(_l("Enter the 6-digit code your app shows now.")),
                     at_most(20)],
     )
 
@@ -85,12 +92,12 @@ class ReauthEnrolForm(EnrolForm):
 
 class NewPasswordForm(Form):
     password = PasswordField(
-        _l("New password"), validators=[InputRequired(_l("Enter a new password."))]
+        _l("New password"), validators=[Required(_l("Enter a new password."))]
     )
     confirm = PasswordField(
         _l("New password again"),
         validators=[
-            InputRequired(_l("Enter the new password a second time.")),
+            Required(_l("Enter the new password a second time.")),
             EqualTo("password", _l("The two passwords are not the same. Enter them again.")),
         ],
     )
@@ -103,12 +110,12 @@ class PasswordChangeForm(NewPasswordForm):
 class ForgotPasswordForm(Form):
     email = EmailField(
         _l("Email address"),
-        validators=[DataRequired(_l("Enter your email address.")), at_most(EMAIL_MAX)],
+        validators=[Required(_l("Enter your email address.")), at_most(EMAIL_MAX)],
     )
 
 
 class RoleForm(Form):
-    role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
+    role = SelectField(_l("Role"), validators=[Required(_l("Choose a role."))])
     centre = SelectField(_l("Centre"), validators=[Optional()])
 
     def __init__(self, *args, centre_choices=(), **kwargs):
@@ -120,11 +127,11 @@ class RoleForm(Form):
 class InviteForm(RoleForm):
     name = StringField(
         _l("Full name"),
-        validators=[DataRequired(_l("Enter the person's name.")), at_most(NAME_MAX)],
+        validators=[Required(_l("Enter the person's name.")), at_most(NAME_MAX)],
     )
     email = EmailField(
         _l("Staff email address"),
-        validators=[DataRequired(_l("Enter the person's email address.")),
+        validators=[Required(_l("Enter the person's email address.")),
                     at_most(EMAIL_MAX)],
     )
 
@@ -149,10 +156,12 @@ class AuditFilterForm(Form):
     action = SelectField(_l("Action"), validators=[Optional()])
     actor = StringField(_l("Who (email contains)"), validators=[Optional(), at_most(255)])
     centre = SelectField(_l("Centre"), validators=[Optional()])
-    date_from = LocalDateField(
-        _l("From (date)"), validators=[Optional()], format=DATE_FORMATS
-    )
-    date_to = LocalDateField(_l("To (date)"), validators=[Optional()], format=DATE_FORMATS)
+    # Bounded: the log began after 2000, and a date past next year finds nothing (and
+    # 9999-12-31 plus the day the filter adds would overflow).
+    date_from = LocalDateField(_l("From (date)"), format=DATE_FORMATS,
+                               validators=[Optional(), Within(LOG_START, _next_year)])
+    date_to = LocalDateField(_l("To (date)"), format=DATE_FORMATS,
+                             validators=[Optional(), Within(LOG_START, _next_year)])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -111,6 +111,27 @@ def end_current_session() -> None:
     session.clear()
 
 
+def sweep(now: datetime) -> tuple[int, int]:
+    """The jobs' pass: end every staff session past its idle, half-open or absolute limit, and
+    delete emailed links (invitations, resets) a day after they expired unused.
+    (sessions ended, links deleted)"""
+    from hsm.accounts.models import AccountToken
+
+    ended = db.session.execute(
+        sa.update(StaffSession)
+        .where(StaffSession.ended_at.is_(None), sa.or_(
+            StaffSession.last_seen_at < now - IDLE_LIMIT,
+            StaffSession.created_at < now - ABSOLUTE_LIMIT,
+            sa.and_(StaffSession.mfa_passed.is_(False),
+                    StaffSession.created_at < now - HALF_OPEN_LIMIT)))
+        .values(ended_at=now)
+    ).rowcount
+    links = db.session.execute(
+        sa.delete(AccountToken).where(AccountToken.expires_at < now - timedelta(days=1))
+    ).rowcount
+    return ended, links
+
+
 def end_all_sessions(user_id: int) -> None:
     """End every session of a user (logout everywhere, password change, deactivation)."""
     db.session.execute(

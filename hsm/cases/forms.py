@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import Optional
 
 from hsm.cases import terms
 from hsm.cases.terms import PartyRole, ReviewTeamRole
@@ -26,10 +26,10 @@ from hsm.forms import (
     Form,
     OptionalSelect,
     RealDate,
+    Required,
     Within,
     at_most,
     choices,
-    clean,
 )
 from hsm.i18n import _l
 
@@ -53,19 +53,19 @@ def _year_ahead() -> date:
 def _text(label, required=None, limit=TEXT_LIMIT, *, area=True):
     """A text box (a textarea by default), trimmed; required when given its message."""
     kind = TextAreaField if area else StringField
-    needed = [InputRequired(message=required)] if required else [Optional()]
-    return kind(label, filters=[clean], validators=[*needed, at_most(limit)])
+    needed = [Required(required)] if required else [Optional()]
+    return kind(label, validators=[*needed, at_most(limit)])
 
 
 def _select(label, required, pairs=()):
     """A select whose choices are checked against what was offered (filled later by
     ``offer`` when they depend on the case)."""
     return OptionalSelect(label, choices=choices([("", _l("Choose one"))] + list(pairs)),
-                          validators=[InputRequired(message=required)])
+                          validators=[Required(required)])
 
 
 def _radios(label, required, pairs):
-    return Choice(label, choices=choices(pairs), validators=[InputRequired(message=required)])
+    return Choice(label, choices=choices(pairs), validators=[Required(required)])
 
 
 def _past_date(label, required):
@@ -116,7 +116,7 @@ class CaseForm(Form):
         return all(
             any(c.value for c in self[name].choices)
             for name in self.OFFERS
-            if any(isinstance(v, InputRequired) for v in self[name].validators)
+            if any(isinstance(v, Required) for v in self[name].validators)
         )
 
 
@@ -330,7 +330,7 @@ class ReviewRequestForm(CaseForm):
     received_on = _past_date(_l("Date the request was received"),
                              _l("Enter the date the request was received."))
     grounds = Checkboxes(_l("Grounds (16.8)"), choices=choices(terms.REVIEW_GROUND_LABELS),
-                         validators=[InputRequired(message=_l("Choose at least one ground."))])
+                         validators=[Required(_l("Choose at least one ground."))])
 
 
 class AcknowledgeReviewForm(CaseForm):

@@ -90,6 +90,8 @@ class Case(db.Model):
 
     closure_reason: Mapped[str | None] = mapped_column(sa.String(40))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A legal hold stops the retention purge, whatever the record's age (hsm/retention.py).
+    legal_hold: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     report: Mapped[Report | None] = relationship(foreign_keys=[report_id])
     parties: Mapped[list[CaseParty]] = relationship(

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from wtforms import TextAreaField
-from wtforms.validators import InputRequired
 
-from hsm.forms import Choice, DateInput, Form, RealDate, Within, at_most, choices, clean
+from hsm.forms import Choice, DateInput, Form, RealDate, Required, Within, at_most, choices
 from hsm.i18n import _l
 from hsm.letters.content import TEXT_LIMIT
 from hsm.letters.terms import DELIVERY_METHOD_LABELS
@@ -16,14 +15,13 @@ from hsm.letters.terms import DELIVERY_METHOD_LABELS
 class LetterForm(Form):
     """What staff write for a letter (the allegation summary; what the complaint was)."""
 
-    text = TextAreaField(_l("The text of the letter"), filters=[clean],
-                         validators=[at_most(TEXT_LIMIT)])
+    text = TextAreaField(_l("The text of the letter"), validators=[at_most(TEXT_LIMIT)])
 
 
 class DeliveryForm(Form):
     method = Choice(_l("How was it delivered?"),
                     choices=choices(DELIVERY_METHOD_LABELS.items()),
-                    validators=[InputRequired(message=_l("Choose how it was delivered"))])
+                    validators=[Required(_l("Choose how it was delivered"))])
     delivered_on = DateInput(_l("When was it delivered?"), validators=[
         RealDate(_l("Enter the date it was delivered")),
         # A day of slack for the time zones: the operation checks the centre's own today.

@@ -24,8 +24,7 @@ KEEP_FOR = timedelta(days=1)
 
 def start(report: Report, now: datetime) -> str:
     """Open a session on ``report``; return the token for the cookie (it is stored hashed)."""
-    stale = FollowUpSession.last_seen_at < now - KEEP_FOR
-    db.session.execute(sa.delete(FollowUpSession).where(stale))
+    _remove_stale(now)
     token, stored_hash = new_token()
     db.session.add(
         FollowUpSession(
@@ -34,6 +33,23 @@ def start(report: Report, now: datetime) -> str:
     )
     db.session.flush()
     return token
+
+
+def _remove_stale(now: datetime) -> int:
+    stale = FollowUpSession.last_seen_at < now - KEEP_FOR
+    return db.session.execute(sa.delete(FollowUpSession).where(stale)).rowcount
+
+
+def sweep(now: datetime) -> tuple[int, int]:
+    """The jobs' pass: end every session idle past the limit (none waits for its next
+    request to be ended), and delete rows a day after their last use. (ended, deleted)"""
+    ended = db.session.execute(
+        sa.update(FollowUpSession)
+        .where(FollowUpSession.ended_at.is_(None),
+               FollowUpSession.last_seen_at < now - IDLE_LIMIT)
+        .values(ended_at=now)
+    ).rowcount
+    return ended, _remove_stale(now)
 
 
 def resume(token: object, now: datetime) -> FollowUpSession | None:

@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
-from hsm.forms import CHOOSE_AN_OPTION, DateInput, Form, OneOf, at_most, choices, clean
+from hsm.forms import CHOOSE_AN_OPTION, DateInput, Form, OneOf, at_most, choices
 from hsm.i18n import _l
 from hsm.reports import labels, receipts, rules
 from hsm.reports.operations import Submission
@@ -35,7 +35,6 @@ def _text(label, max_length, *, description=None, textarea=False):
     return field_class(
         label,
         description=description,
-        filters=[clean],
         validators=[at_most(max_length)],
     )
 
@@ -277,9 +276,9 @@ class ReportForm(Form):
 
 
 class ReceiptForm(Form):
-    code = StringField(_l("Your receipt code"), filters=[clean])
+    code = StringField(_l("Your receipt code"))
     # A message written while the follow-up closed: carried through the code form, unsent.
-    pending = TextAreaField(_l("Your message, not sent yet"), filters=[clean])
+    pending = TextAreaField(_l("Your message, not sent yet"))
 
     def validate_code(self, field):
         if not field.data:
@@ -295,7 +294,6 @@ def _message_field(label, empty_message):
 
     return TextAreaField(
         label,
-        filters=[clean],
         validators=[required, at_most(rules.MESSAGE_MAX)],
     )
 

@@ -38,6 +38,10 @@ class Report(db.Model):
     # Anonymous reports: to the hour only.
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When it was marked "for information only": the end of its life, for retention.
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A legal hold stops the retention purge, whatever the record's age (hsm/retention.py).
+    legal_hold: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     caseworker_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
     )

@@ -327,6 +327,7 @@ def add_note(actor: User, report: Report, body: str) -> ReportMessage:
 def set_handling(actor: User, report: Report, handling: str) -> None:
     """Mark the report "for information only" or "support requested"."""
     report.handling = rules.Handling(handling).value
+    report.handled_at = datetime.now(UTC)
     if report.status == rules.Status.NEW:
         acknowledge(actor, report)
     _audit("report.handling_set", report, actor, {"handling": report.handling})

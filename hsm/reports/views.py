@@ -18,7 +18,7 @@ from limits import parse_many
 from hsm.calendar import local_today
 from hsm.centres.registry import centre_or_404, centres_by_name, get_centre
 from hsm.extensions import csrf, db, hashed_remote_address, limiter
-from hsm.forms import keeps_input
+from hsm.forms import clean, keeps_input
 from hsm.htmx import is_htmx, render
 from hsm.i18n import _, get_locale
 from hsm.reports import follow_ups, labels, notifications, operations, receipts, rules
@@ -31,7 +31,6 @@ from hsm.reports.forms import (
     ReplyForm,
     ReporterMessageForm,
     ReportForm,
-    clean,
 )
 from hsm.reports.models import Report
 from hsm.reports.queries import InboxFilters, Scopes, inbox_page, load_report_for

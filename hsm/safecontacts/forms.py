@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from hsm.centres.registry import centres_by_name
 from hsm.forms import (
@@ -26,6 +26,7 @@ from hsm.forms import (
     Form,
     OptionalSelect,
     RealDate,
+    Required,
     Within,
     at_most,
 )
@@ -63,10 +64,6 @@ def language_name(code: str, locale: str | None = None) -> str:
     return name[:1].upper() + name[1:]
 
 
-def required(message):
-    return InputRequired(message=message)
-
-
 def scheme_date(label, required_message) -> DateInput:
     """A date of the scheme, typed in three boxes: real, given, and plausible for the scheme,
     from 2000 to a year ahead (a chat may be booked in advance)."""
@@ -76,37 +73,37 @@ def scheme_date(label, required_message) -> DateInput:
 
 class ApplicationForm(Form):
     name = StringField(
-        _l("Your name"), validators=[required(_l("Enter your name")), at_most(200)]
+        _l("Your name"), validators=[Required(_l("Enter your name")), at_most(200)]
     )
     email = EmailField(
         _l("Your work email address"),
-        validators=[required(_l("Enter your work email address")), at_most(255)],
+        validators=[Required(_l("Enter your work email address")), at_most(255)],
     )
     job_title = StringField(
-        _l("Job title"), validators=[required(_l("Enter your job title")), at_most(200)]
+        _l("Job title"), validators=[Required(_l("Enter your job title")), at_most(200)]
     )
     department = StringField(
-        _l("Department"), validators=[required(_l("Enter your department")), at_most(200)]
+        _l("Department"), validators=[Required(_l("Enter your department")), at_most(200)]
     )
-    centre = Choice(_l("Centre"), validators=[required(_l("Choose your centre"))])
+    centre = Choice(_l("Centre"), validators=[Required(_l("Choose your centre"))])
     staff_type = Choice(
         _l("Which best describes your job?"),
         choices=options(STAFF_TYPE_LABELS.items()),
-        validators=[required(_l("Choose professional services or academic staff"))],
+        validators=[Required(_l("Choose professional services or academic staff"))],
     )
     statement = TextAreaField(
         _l("Your motivation and suitability for the role"),
-        validators=[required(_l("Write your motivation and suitability statement"))],
+        validators=[Required(_l("Write your motivation and suitability statement"))],
     )
     line_manager_permission = Choice(
         _l("Do you have your line manager's permission to take on this role?"),
         choices=options(YES_NO),
-        validators=[required(_l("Tell us whether your line manager has agreed"))],
+        validators=[Required(_l("Tell us whether your line manager has agreed"))],
     )
     specialist_interest = Choice(
         _l("Are you interested in the specialist sexual violence role?"),
         choices=options(YES_NO),
-        validators=[required(_l("Tell us whether you are interested in the specialist role"))],
+        validators=[Required(_l("Tell us whether you are interested in the specialist role"))],
     )
     gender = OptionalSelect(validators=[Optional()])
     ethnic_group = OptionalSelect(validators=[Optional()])
@@ -172,7 +169,7 @@ class ConfirmForm(Form):
 
 
 class MoveForm(Form):
-    target = HiddenField(validators=[required(_l("Choose where to move this application"))])
+    target = HiddenField(validators=[Required(_l("Choose where to move this application"))])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), at_most(2000)])
     board_centre = HiddenField()
     # The stage the page showed; a move from an out-of-date page is refused, not guessed.
@@ -183,11 +180,11 @@ class ChatForm(Form):
     chat_on = scheme_date(_l("Date of the informal chat"), _l("Enter the date of the chat"))
     chat_staff_one = StringField(
         _l("First staff member"),
-        validators=[required(_l("Enter the first staff member's name")), at_most(200)],
+        validators=[Required(_l("Enter the first staff member's name")), at_most(200)],
     )
     chat_staff_two = StringField(
         _l("Second staff member"),
-        validators=[required(_l("Enter the second staff member's name")), at_most(200)],
+        validators=[Required(_l("Enter the second staff member's name")), at_most(200)],
     )
 
 
@@ -198,12 +195,12 @@ class InductionForm(Form):
     attended = Choice(
         _l("Did they attend?"),
         choices=options(YES_NO),
-        validators=[required(_l("Tell us whether they attended"))],
+        validators=[Required(_l("Tell us whether they attended"))],
     )
 
 
 class TrainingForm(Form):
-    topic = Choice(_l("Topic"), validators=[required(_l("Choose the topic of the training"))])
+    topic = Choice(_l("Topic"), validators=[Required(_l("Choose the topic of the training"))])
     attended_on = scheme_date(_l("Date attended"), _l("Enter the date of the training"))
 
     def __init__(self, topics, locale: str, *args, **kwargs):
@@ -218,32 +215,32 @@ class TrainingForm(Form):
 class TopicForm(Form):
     name_en = StringField(
         _l("Topic name in English"),
-        validators=[required(_l("Enter the topic name in English")), at_most(200)],
+        validators=[Required(_l("Enter the topic name in English")), at_most(200)],
     )
     name_nl = StringField(
         _l("Topic name in Dutch"),
-        validators=[required(_l("Enter the topic name in Dutch")), at_most(200)],
+        validators=[Required(_l("Enter the topic name in Dutch")), at_most(200)],
     )
     name_fr = StringField(
         _l("Topic name in French"),
-        validators=[required(_l("Enter the topic name in French")), at_most(200)],
+        validators=[Required(_l("Enter the topic name in French")), at_most(200)],
     )
     badge_en = StringField(
         _l("Badge explanation in English"),
-        validators=[required(_l("Enter the badge explanation in English")), at_most(300)],
+        validators=[Required(_l("Enter the badge explanation in English")), at_most(300)],
     )
     badge_nl = StringField(
         _l("Badge explanation in Dutch"),
-        validators=[required(_l("Enter the badge explanation in Dutch")), at_most(300)],
+        validators=[Required(_l("Enter the badge explanation in Dutch")), at_most(300)],
     )
     badge_fr = StringField(
         _l("Badge explanation in French"),
-        validators=[required(_l("Enter the badge explanation in French")), at_most(300)],
+        validators=[Required(_l("Enter the badge explanation in French")), at_most(300)],
     )
     refresher_months = IntegerField(
         _l("Refresher needed after (months)"),
         validators=[
-            required(_l("Enter the number of months")),
+            Required(_l("Enter the number of months")),
             NumberRange(min=1, max=120, message=_l("Enter a number of months from 1 to 120")),
         ],
     )
@@ -253,7 +250,7 @@ class RefresherForm(Form):
     refresher_months = IntegerField(
         _l("Refresher needed after (months)"),
         validators=[
-            required(_l("Enter the number of months")),
+            Required(_l("Enter the number of months")),
             NumberRange(min=1, max=120, message=_l("Enter a number of months from 1 to 120")),
         ],
     )
@@ -263,7 +260,7 @@ class MeetingForm(Form):
     kind = Choice(
         _l("Kind of session"),
         choices=options(MEETING_LABELS.items()),
-        validators=[required(_l("Choose the kind of session"))],
+        validators=[Required(_l("Choose the kind of session"))],
     )
     held_on = scheme_date(_l("Date"), _l("Enter the date of the session"))
     attendees = Checkboxes(_l("Who attended"), validators=[Optional()])
@@ -285,7 +282,7 @@ class BiographyForm(Form):
     text_fr = TextAreaField(TEXT_LABELS["fr"], validators=[Optional(), at_most(MAX_TEXT)])
     languages = Checkboxes(_l("Languages you speak"))
     department = StringField(
-        _l("Department"), validators=[required(_l("Enter your department")), at_most(200)]
+        _l("Department"), validators=[Required(_l("Enter your department")), at_most(200)]
     )
     days = Checkboxes(_l("Days you are usually available"))
     in_person = BooleanField(_l("In person"))

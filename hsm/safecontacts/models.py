@@ -44,6 +44,8 @@ class SafeContact(db.Model):
     stage: Mapped[str] = mapped_column(sa.String(20), default="applied", index=True)
     stage_reason: Mapped[str | None] = mapped_column(EncryptedText)
     stage_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A legal hold stops the retention purge, whatever the record's age (hsm/retention.py).
+    legal_hold: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     chat_on: Mapped[date | None] = mapped_column(sa.Date)

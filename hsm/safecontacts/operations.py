@@ -115,6 +115,17 @@ def find_by_token(token: str) -> SafeContact | None:
     return contact
 
 
+def expire_confirm_links(at: datetime) -> int:
+    """The jobs' pass: forget the hash of every confirmation link past its time (the link
+    already answers as expired; now nothing of it is kept)."""
+    return db.session.execute(
+        sa.update(SafeContact)
+        .where(SafeContact.confirm_token_hash.is_not(None),
+               SafeContact.confirm_expires_at < at)
+        .values(confirm_token_hash=None)
+    ).rowcount
+
+
 def confirm_email(contact: SafeContact) -> None:
     """Mark the email confirmed; the token stops working. The application now reaches EDI."""
     contact.email_confirmed_at = now()
