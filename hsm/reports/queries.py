@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from hsm.accounts.models import User
 from hsm.extensions import UTCDateTime, db
@@ -95,7 +96,7 @@ class Cursor:
     id: int
 
     @classmethod
-    def of(cls, report: Report) -> Cursor:
+    def of(cls, report: Report | InboxRow) -> Cursor:
         return cls(report.urgency, report.received_at, report.id)
 
     @classmethod
@@ -159,7 +160,7 @@ class InboxFilters:
 
 @dataclass(frozen=True)
 class InboxPage:
-    reports: list[Report]
+    reports: list[InboxRow]
     #: How many reports match, counted up to COUNT_BOUND + 1 (``capped`` beyond that).
     total: int
     capped: bool
@@ -181,25 +182,48 @@ class InboxPage:
         return self.filters.args(after=Cursor.of(self.reports[-1]).token) if self.has_next else None
 
 
-# What a row of the list shows, and nothing else: no encrypted column is read, so none is
-# decrypted.
+@dataclass(frozen=True)
+class InboxRow:
+    """What one row of the inbox shows, and nothing else: read as plain columns (no
+    encrypted column is read, so none is decrypted, and no ORM object is built)."""
+
+    id: int
+    reference: str
+    centre: str
+    status: str
+    handling: str | None
+    urgency: int
+    received_at: datetime
+    immediate_danger: bool
+    under_18: bool
+    staff_respondent: bool
+    anonymous: bool
+    third_party: bool
+    caseworker_name: str | None
+
+    flags = Report.flags
+    is_urgent = Report.is_urgent
+
+
 _LISTED = (
     Report.id, Report.reference, Report.centre, Report.status, Report.handling, Report.urgency,
-    Report.received_at, Report.caseworker_id, *(getattr(Report, f.value) for f in rules.Flag),
+    Report.received_at, *(getattr(Report, f.value) for f in rules.Flag),
+    User.name.label("caseworker_name"),
 )
 
 
-def _where(scopes: Scopes, filters: InboxFilters) -> list:
+def _where(scopes: Scopes, centre: str, flag: str) -> list:
     where = [scopes.clause()]
-    if filters.centre:
-        where.append(Report.centre == filters.centre)
-    if filters.flag:
-        where.append(getattr(Report, filters.flag).is_(True))
+    if centre:
+        where.append(Report.centre == centre)
+    if flag:
+        where.append(getattr(Report, flag).is_(True))
     return where
 
 
-def _keys(where: list, statuses, cursor: Cursor | None, forward: bool, limit: int):
-    """The ids of the next ``limit`` reports after (or before) ``cursor``, in one query.
+def _keys(where: list, statuses, urgency: int | None, forward: bool, limit: int):
+    """The ids of the next ``limit`` reports after (or before) a cursor at ``urgency`` (its
+    moment and id are the parameters ``moment`` and ``row_id``), or from either end.
 
     One branch per status and urgency, each an equality on both and a range on
     (received_at, id): each walks ``ix_report_inbox_keyset`` from the cursor and stops after
@@ -208,25 +232,21 @@ def _keys(where: list, statuses, cursor: Cursor | None, forward: bool, limit: in
     """
     branches = []
     for status in statuses:
-        for urgency in rules.Urgency:
-            if cursor is not None and (
-                urgency > cursor.urgency if forward else urgency < cursor.urgency
-            ):
+        for level in rules.Urgency:
+            if urgency is not None and (level > urgency if forward else level < urgency):
                 continue  # wholly on the other side of the cursor
             query = sa.select(Report.id, Report.urgency, Report.received_at).where(
-                Report.status == status, Report.urgency == int(urgency), *where
+                Report.status == str(status), Report.urgency == int(level), *where
             )
             order = (Report.received_at.asc(), Report.id.asc())
-            if cursor is not None and urgency == cursor.urgency:
-                moment = sa.literal(cursor.received_at, UTCDateTime)
+            if level == urgency:
                 here = sa.tuple_(Report.received_at, Report.id)
-                there = sa.tuple_(moment, sa.literal(cursor.id))
+                there = sa.tuple_(sa.bindparam("moment", type_=UTCDateTime),
+                                  sa.bindparam("row_id", type_=sa.Integer))
                 query = query.where(here > there if forward else here < there)
             if not forward:
                 order = (Report.received_at.desc(), Report.id.desc())
             branches.append(sa.select(query.order_by(*order).limit(limit).subquery()))
-    if not branches:
-        return None
     merged = sa.union_all(*branches).subquery()
     order = (merged.c.urgency.desc(), merged.c.received_at.asc(), merged.c.id.asc())
     if not forward:
@@ -234,63 +254,70 @@ def _keys(where: list, statuses, cursor: Cursor | None, forward: bool, limit: in
     return sa.select(merged.c.id).order_by(*order).limit(limit).subquery()
 
 
-def _rows(where: list, statuses, cursor: Cursor | None, forward: bool) -> list[Report]:
-    """Up to PAGE_SIZE + 1 reports from ``cursor`` on, in the inbox's order (one query)."""
-    keys = _keys(where, statuses, cursor, forward, PAGE_SIZE + 1)
-    if keys is None:
-        return []
-    rows = db.session.scalars(
-        sa.select(Report)
-        .join(keys, keys.c.id == Report.id)
-        .options(
-            load_only(*_LISTED, raiseload=True),
-            joinedload(Report.caseworker).options(
-                load_only(User.id, User.name, raiseload=True), lazyload(User.roles)
-            ),
-        )
-    ).all()
-    rows = sorted(rows, key=lambda r: Cursor.of(r).sort_key(), reverse=not forward)
-    return rows
+# The statements are built once per shape (scope, filters, cursor's urgency, direction) and
+# then only executed with new parameters: building a union of six branches costs more than
+# running it.
+@lru_cache(maxsize=256)
+def _page_statement(scopes: Scopes, centre: str, flag: str, status: str,
+                    urgency: int | None, forward: bool):
+    keys = _keys(_where(scopes, centre, flag), INBOX_STATUSES[status], urgency, forward,
+                 PAGE_SIZE + 1)
+    return (
+        sa.select(*_LISTED)
+        .outerjoin(User, User.id == Report.caseworker_id)
+        .where(Report.id.in_(sa.select(keys.c.id)))  # a join would let SQLite scan the table
+    )
 
 
-def _bounded_count(where: list, statuses) -> int:
+@lru_cache(maxsize=256)
+def _count_statement(scopes: Scopes, centre: str, flag: str, status: str):
     """How many reports match, counting no further than COUNT_BOUND + 1."""
+    statuses = [str(s) for s in INBOX_STATUSES[status]]
     matching = (
         sa.select(sa.literal(1))
-        .where(Report.status.in_([str(s) for s in statuses]), *where)
+        .where(Report.status.in_(statuses), *_where(scopes, centre, flag))
         .limit(COUNT_BOUND + 1)
     )
-    return db.session.scalar(sa.select(sa.func.count()).select_from(matching.subquery())) or 0
+    return sa.select(sa.func.count()).select_from(matching.subquery())
+
+
+def _rows(scopes: Scopes, filters: InboxFilters, cursor: Cursor | None, forward: bool):
+    """Up to PAGE_SIZE + 1 rows from ``cursor`` on, in the inbox's order (one query)."""
+    urgency = cursor.urgency if cursor is not None else None
+    statement = _page_statement(scopes, filters.centre, filters.flag, filters.status, urgency,
+                                forward)
+    params = {"moment": cursor.received_at, "row_id": cursor.id} if cursor is not None else {}
+    rows = [InboxRow(**row._mapping) for row in db.session.execute(statement, params)]
+    return sorted(rows, key=lambda r: Cursor.of(r).sort_key(), reverse=not forward)
 
 
 def inbox_page(scopes: Scopes, filters: InboxFilters) -> InboxPage:
     """One page of the inbox in two queries, whatever the number of reports and the page:
     a bounded count and the page's rows (keyset). A cursor with nothing after it any more
     (the reports after it were closed) shows the last page, for one query more."""
-    where = _where(scopes, filters)
-    statuses = INBOX_STATUSES[filters.status]
-    total = _bounded_count(where, statuses)
+    total = db.session.scalar(
+        _count_statement(scopes, filters.centre, filters.flag, filters.status)) or 0
     capped = total > COUNT_BOUND
     total = min(total, COUNT_BOUND)
     page = replace(filters, after=None, before=None, last=False)
 
     def first() -> InboxPage:
-        rows = _rows(where, statuses, None, True)
+        rows = _rows(scopes, filters, None, True)
         return InboxPage(rows[:PAGE_SIZE], total, capped, page, False, len(rows) > PAGE_SIZE)
 
     def last() -> InboxPage:
-        rows = _rows(where, statuses, None, False)[::-1]
+        rows = _rows(scopes, filters, None, False)[::-1]
         more = len(rows) > PAGE_SIZE
         return InboxPage(rows[-PAGE_SIZE:], total, capped, page, more, False)
 
     if filters.after is not None:
-        rows = _rows(where, statuses, filters.after, True)
+        rows = _rows(scopes, filters, filters.after, True)
         if not rows:  # everything after it has gone (closed, say): the last page
             return last()
         return InboxPage(rows[:PAGE_SIZE], total, capped, page, True, len(rows) > PAGE_SIZE)
     if filters.before is not None:
         # Near the start the page may be short: each report stays on exactly one page.
-        rows = _rows(where, statuses, filters.before, False)[::-1]
+        rows = _rows(scopes, filters, filters.before, False)[::-1]
         more = len(rows) > PAGE_SIZE
         return InboxPage(rows[-PAGE_SIZE:], total, capped, page, more, True)
     if filters.last:
