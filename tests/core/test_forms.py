@@ -166,8 +166,8 @@ def test_the_inbox_pager_links_work_without_javascript(client, login_as, app):
     assert "centre=uk" in link["href"] and link["data-hx-get"] == link["href"]
     second = client.get(link["href"].replace("&amp;", "&"))
     assert second.status_code == 200
-    assert [a.get("rel") for a in Tags(second.get_data(as_text=True)).all("a")
-            if a.get("rel")] == ["first", "prev"]
+    html = second.get_data(as_text=True)
+    assert "First page" in html and "Previous page" in html and "Next page" not in html
 
 
 FORM = """{% import "macros/form.html" as forms with context %}
