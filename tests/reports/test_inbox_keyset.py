@@ -248,3 +248,35 @@ def test_the_list_reads_no_encrypted_column(client, login_as, count_queries):
     for column in ("narrative", "first_name", "last_name", "contact_detail", "student_number",
                    "date_of_birth", "safe_times", "when_detail", "where_detail"):
         assert all(f"report.{column}" not in s for s in selects), column
+
+
+@pytest.mark.parametrize("js", [True, False])
+def test_paging_in_a_real_browser_with_and_without_javascript(browser_login, live_server, js):
+    seed_reports(3 * PAGE_SIZE, "uk")  # three pages: the last page is the last 25 reports
+    page = browser_login("student_services", "uk", js=js)
+    page.goto(f"{live_server.url}/staff/reports?lang=en")
+    first = REF.findall(page.content())
+    page.get_by_role("link", name="Next page").click()
+    page.get_by_role("link", name="First page").wait_for()
+    assert "after=" in page.url  # htmx pushed the page's own address, or the browser went there
+    second = REF.findall(page.content())
+    page.get_by_role("link", name="Last page").click()
+    page.get_by_role("link", name="Last page").wait_for(state="detached")
+    last = REF.findall(page.content())
+    assert len(first) == len(second) == len(last) == PAGE_SIZE
+    assert not set(first) & set(second) and not set(second) & set(last)
+    page.go_back()
+    page.get_by_role("link", name="Last page").wait_for()
+    page.get_by_role("link", name="First page").click()
+    page.get_by_role("link", name="First page").wait_for(state="detached")
+    assert REF.findall(page.content()) == first
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "fr"])
+def test_a_middle_page_of_the_inbox_passes_axe(browser_login, live_server, axe, lang):
+    seed_reports(2 * PAGE_SIZE + 5, "uk")
+    page = browser_login("student_services", "uk")
+    page.goto(f"{live_server.url}/staff/reports?lang={lang}")
+    page.locator("#report-list nav.pager a[rel=next]").click()
+    page.locator("#report-list nav.pager a[rel=prev]").wait_for()
+    axe(page)
