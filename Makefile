@@ -7,7 +7,8 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-test assets translations compile-translations check-translations \
-        db demo test-sqlite test-postgres chromium java redis pdf-libs bench lighthouse lint clean soak
+        db demo test-sqlite test-postgres chromium java redis pdf-libs bench bench-postgres wrk lighthouse lint \
+        clean soak
 
 ## make run: install, build assets and catalogs, migrate SQLite, load demo data, serve.
 ## Email links point at the address actually served (never at the request's Host header).
@@ -109,10 +110,17 @@ test-postgres:
 
 ## make bench: throughput and latency under gunicorn, measured with wrk, the first load as
 ## served, then Lighthouse. Neither is part of make test.
-bench: install-test assets compile-translations
-	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+bench: install-test assets compile-translations wrk
 	$(BIN)/python -m tests.bench
 	$(MAKE) lighthouse
+
+## make bench-postgres: the same wrk scenarios and targets on a throwaway PostgreSQL server
+## (tests/tools/with-postgres.sh, as make test-postgres), which is what production runs.
+bench-postgres: install-test assets compile-translations wrk
+	tests/tools/with-postgres.sh sh -c 'BENCH_DATABASE_URL="$$HSM_DATABASE_URL" $(BIN)/python -m tests.bench'
+
+wrk:
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 
 ## make lighthouse: Lighthouse (mobile) on /uk/, /amsterdam/report and /safe-contacts under
 ## gunicorn (production profile); fails below 100 in performance, accessibility, best practices.

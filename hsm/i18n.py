@@ -11,9 +11,11 @@ its owner; Flask-Babel merges them. The first match wins when choosing a locale:
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import (
@@ -63,6 +65,13 @@ def format_locale() -> str:
     return FORMAT_LOCALES.get(str(get_locale()), "en_GB")
 
 
+@lru_cache(maxsize=8)
+def _babel_locale(code: str) -> Locale:
+    """Parsed once per process: parsing the code again on every date (a list's every row)
+    cost more than formatting it."""
+    return Locale.parse(code)
+
+
 def _zone(tz: tzinfo | str | None) -> tzinfo:
     if tz is None:
         return get_timezone()
@@ -74,14 +83,14 @@ def format_date(value: date | datetime | None = None, format: str = "medium",
     """A date in the current language; a datetime is first put in ``tz`` (a centre's zone)."""
     if isinstance(value, datetime):
         value = value.astimezone(_zone(tz)).date() if value.tzinfo else value.date()
-    return babel_dates.format_date(value, format=format, locale=format_locale())
+    return babel_dates.format_date(value, format=format, locale=_babel_locale(format_locale()))
 
 
 def format_datetime(value: datetime | None = None, format: str = "medium",
                     tz: tzinfo | str | None = None) -> str:
     """A date and time in the current language, in ``tz`` (a centre's zone; default UTC)."""
     return babel_dates.format_datetime(value, format=format, tzinfo=_zone(tz),
-                                       locale=format_locale())
+                                       locale=_babel_locale(format_locale()))
 
 
 def centre_name(slug: str | None) -> str:

@@ -5,27 +5,80 @@ fragment; they hold no session data and no form token. Caching the rendered body
 be served nearly as fast as a constant route. Centre data is loaded at start-up, so the
 cache lives as long as the process. Off when templates auto-reload (development).
 
+A public page that also depends on the database (the Safe Contact directory) names two more
+things (``cached_page(args=..., version=...)``): the query arguments it accepts, validated,
+which become part of the key; and a version read on every request, one primary-key read of a
+version row (``PageVersion``) that the writes affecting the page change in their own
+transaction (``changed``). Every worker of every app server reads the same row, so once a
+change commits, no process serves the page from before it. The version can add what time
+changes (the day), so that a badge that expires overnight is gone the next morning.
+
+The cache never stores a page made for a request that carried a session cookie (someone
+signed in, a form's CSRF token, a follow-up): it stores only what a visitor without any
+session is shown. A view can also refuse to have its answer stored (``do_not_store``).
+
 Because they carry no secret, these are the only pages served compressed (see
 hsm/compression.py): the brotli and gzip forms are made once, when the page is stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Hashable
 from functools import wraps
 from threading import Lock
 from typing import Any
 
-from flask import current_app, make_response, request, session
+import sqlalchemy as sa
+from flask import current_app, g, make_response, request, session
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
 
 from hsm import compression
+from hsm.extensions import db
 from hsm.htmx import is_htmx
 from hsm.i18n import get_locale
 
 MAX_ENTRIES = 512
 # key -> (body by encoding, "identity" included; status; mimetype; Vary)
-_cache: dict[tuple[str, ...], tuple[dict[str, bytes], int, str, tuple[str, ...]]] = {}
+_cache: dict[tuple, tuple[dict[str, bytes], int, str, tuple[str, ...]]] = {}
+# The version each versioned view saw last: a new one drops that view's older entries.
+_seen: dict[str, Hashable] = {}
 _lock = Lock()
+_VERSION = "version"
+
+
+class PageVersion(db.Model):
+    """The version of each cached page whose content lives in the database."""
+
+    __tablename__ = "page_version"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+def version(name: str) -> int:
+    """The current version of ``name`` (one primary-key read; 0 before any change)."""
+    return db.session.scalar(sa.select(PageVersion.version).where(PageVersion.name == name)) or 0
+
+
+def changed(name: str) -> None:
+    """Give ``name`` a new version, in the caller's transaction (one upsert): when it
+    commits, every process stops serving the pages cached before it. The version is random,
+    not a count, so that a row made again (an emptied or another database) never repeats a
+    version that pages were cached under."""
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    new = secrets.randbits(62)
+    statement = insert(PageVersion).values(name=name, version=new)
+    db.session.execute(
+        statement.on_conflict_do_update(index_elements=[PageVersion.name], set_={"version": new})
+    )
+
+
+def do_not_store() -> None:
+    """The page being made must not be cached (it shows something its key does not hold)."""
+    g.page_cache_skip = True
 
 
 def _enabled() -> bool:
@@ -34,35 +87,86 @@ def _enabled() -> bool:
     )
 
 
-def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Cache a public view's response body per (path, locale, htmx or not)."""
+def _bare_page() -> tuple | None:
+    """The default: only the bare page (or its ?lang= variant) is shared."""
+    return () if not set(request.args) - {"lang"} else None
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        # Only the bare page (or its ?lang= variant) is shared: any other query argument could
-        # end up in the markup, and must never be served to the next visitor.
-        if not _enabled() or request.method != "GET" or set(request.args) - {"lang"}:
-            return view(*args, **kwargs)
-        key = (request.path, str(get_locale()), "htmx" if is_htmx() else "page")
-        hit = _cache.get(key)
-        if hit is None:
-            response = make_response(view(*args, **kwargs))
-            if response.status_code != 200 or response.direct_passthrough or session.modified:
-                return response  # errors, streams and anything personal are never shared
-            body = response.get_data()
-            hit = (
-                {"identity": body, **compression.variants(body)},
-                response.status_code,
-                response.mimetype,
-                tuple(response.vary),
-            )
-            with _lock:
-                if len(_cache) >= MAX_ENTRIES:
-                    _cache.clear()
-                _cache[key] = hit
-        return _response(*hit)
 
-    return wrapper
+def cached_page(
+    view: Callable[..., Any] | None = None,
+    *,
+    args: Callable[[], tuple | None] = _bare_page,
+    version: Callable[[], Hashable] | None = None,
+):
+    """Cache a public view's response body per (path, locale, htmx or not).
+
+    ``args`` gives the request's query arguments as validated (name, value) pairs in their
+    order, or None when the request carries anything else: any other argument could end up in
+    the markup, and must never be served to the next visitor, so such a request is answered
+    by the view and not cached. ``version`` gives what else the page depends on (checked on
+    every request).
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*view_args, **view_kwargs):
+            if not _enabled() or request.method != "GET":
+                return view(*view_args, **view_kwargs)
+            extra = args()
+            if extra is None:
+                return view(*view_args, **view_kwargs)
+            key: tuple = (request.path, str(get_locale()), "htmx" if is_htmx() else "page")
+            if extra:
+                key += (extra,)
+            if version is not None:
+                stamp = (_VERSION, request.endpoint, version())
+                key += (stamp,)
+                _drop_older(stamp)
+            hit = _cache.get(key)
+            if hit is None:
+                response = make_response(view(*view_args, **view_kwargs))
+                if not _shareable(response):
+                    return response
+                body = response.get_data()
+                hit = (
+                    {"identity": body, **compression.variants(body)},
+                    response.status_code,
+                    response.mimetype,
+                    tuple(response.vary),
+                )
+                with _lock:
+                    if len(_cache) >= MAX_ENTRIES:
+                        _cache.clear()
+                    _cache[key] = hit
+            return _response(*hit)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def _shareable(response) -> bool:
+    """Errors, streams and anything personal are never shared."""
+    return not (
+        response.status_code != 200
+        or response.direct_passthrough
+        or session.modified
+        or g.get("page_cache_skip")
+        # Made for someone with a session (signed in, or holding a form's token): the
+        # markup could hold what is theirs.
+        or current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    )
+
+
+def _drop_older(stamp: tuple) -> None:
+    """A view's entries made under an older version are never hit again: drop them."""
+    _marker, endpoint, now = stamp
+    if _seen.get(endpoint) == now:
+        return
+    with _lock:
+        _seen[endpoint] = now
+        for key in [k for k in _cache if k[-1][:2] == (_VERSION, endpoint) and k[-1] != stamp]:
+            del _cache[key]
 
 
 def _response(bodies: dict[str, bytes], status: int, mimetype: str, vary: tuple[str, ...]):
@@ -80,3 +184,4 @@ def _response(bodies: dict[str, bytes], status: int, mimetype: str, vary: tuple[
 def clear() -> None:
     with _lock:
         _cache.clear()
+        _seen.clear()

@@ -173,6 +173,7 @@ def db(app) -> Iterator:
         _db.session.rollback()
         _clean_tables()
         _db.session.remove()
+        pagecache.clear()  # pages made from this test's data (the directory) go with it
 
 
 @pytest.fixture

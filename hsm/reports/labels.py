@@ -86,6 +86,14 @@ HANDLING = {
 }
 URGENCY = {1: _l("Routine"), 2: _l("High"), 3: _l("Urgent")}
 
+
+
+def in_locale(mapping: dict) -> dict:
+    """``mapping`` with its labels translated once, for a list that shows them on every row
+    (a lazy string is translated again each time it is shown)."""
+    return {key: str(value) for key, value in mapping.items()}
+
+
 # What the reporter reads at follow-up (rules.reporter_view_status gives the key).
 REPORTER_STATUS = {
     "received": _l("Your report has reached Student Services. Nobody has opened it yet."),

@@ -20,7 +20,11 @@ from hsm.reports import rules
 
 class Report(db.Model):
     __tablename__ = "report"
-    __table_args__ = (sa.Index("ix_report_inbox", "status", "urgency", "received_at"),)
+    # The inbox's order within one status and urgency, id last for ties: each keyset branch
+    # of hsm/reports/queries.py is one range of it.
+    __table_args__ = (
+        sa.Index("ix_report_inbox_keyset", "status", "urgency", "received_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(16), unique=True)

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from hsm import audit, mail, workflow
+from hsm import audit, mail, pagecache, workflow
 from hsm.accounts import invitations
 from hsm.accounts.models import RoleAssignment, User
 from hsm.extensions import db
@@ -40,6 +40,15 @@ log = logging.getLogger(__name__)
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+#: The public directory's version counter (hsm/pagecache.py): raised by every write that
+#: changes what the directory shows, in that write's transaction.
+DIRECTORY = "safe_contact_directory"
+
+
+def directory_changed() -> None:
+    pagecache.changed(DIRECTORY)
 
 
 def _audit_contact(action: str, contact: SafeContact, actor, detail: dict | None = None) -> None:
@@ -177,6 +186,8 @@ def move(
     _audit_contact(
         "safecontacts.moved", contact, actor, detail={"from": expected, "to": str(target)}
     )
+    if pipeline.Stage.PUBLISHED in (expected, target):  # published or unpublished
+        directory_changed()
     if target is pipeline.Stage.BIOGRAPHY:
         return ensure_staff_login(actor, contact)
     if target in pipeline.SIDE_STATES:
@@ -327,6 +338,7 @@ def approve_draft(actor: User, contact: SafeContact, version: str) -> Biography 
     _audit_contact(
         "safecontacts.biography_approved", contact, actor, detail={"biography": draft.id}
     )
+    directory_changed()
     return draft
 
 
@@ -336,6 +348,9 @@ def approve_draft(actor: User, contact: SafeContact, version: str) -> Biography 
 def ensure_default_topics() -> list[TrainingTopic]:
     """Create the four starting topics if they are missing; return every topic."""
     have = {t.slug for t in db.session.scalars(sa.select(TrainingTopic))}
+    missing = [topic for topic in badges.DEFAULT_TOPICS if topic["slug"] not in have]
+    if missing:  # the directory's badge filter lists them
+        directory_changed()
     for topic in badges.DEFAULT_TOPICS:
         if topic["slug"] not in have:
             db.session.add(
@@ -371,11 +386,13 @@ def add_topic(actor: User, names: dict, explanations: dict, months: int) -> Trai
     db.session.add(topic)
     db.session.flush()
     audit.record("safecontacts.topic_added", target_type="topic", target_id=topic.id, actor=actor)
+    directory_changed()
     return topic
 
 
 def set_refresher(actor: User, topic: TrainingTopic, months: int) -> None:
     topic.refresher_months = months
+    directory_changed()  # a badge's validity changes with it
     audit.record(
         "safecontacts.topic_refresher_set",
         target_type="topic",
@@ -397,6 +414,7 @@ def record_training(actor: User, contact: SafeContact, topic: TrainingTopic, on:
         actor,
         detail={"topic": topic.slug, "on": on.isoformat()},
     )
+    directory_changed()  # a new badge
     return record
 
 

@@ -28,6 +28,12 @@ def staff_cookie(app: Flask, role: str, centre: str | None) -> str:
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
+def fresh_staff(app: Flask) -> dict[str, str]:
+    """Headers of a Student Services officer at uk, signed in just now: every count of
+    queries starts from the same session state (a session older than a minute is touched)."""
+    return {"Cookie": staff_cookie(app, "student_services", "uk")}
+
+
 def form_session(base: str, path: str) -> tuple[str, str]:
     """GET a form over HTTP; return (its session cookie header, its CSRF token)."""
     with urllib.request.urlopen(base + path) as response:  # noqa: S310

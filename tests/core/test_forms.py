@@ -165,7 +165,9 @@ def test_the_inbox_pager_links_work_without_javascript(client, login_as, app):
     (link,) = [a for a in Tags(first).all("a") if a.get("rel") == "next"]
     assert "centre=uk" in link["href"] and link["data-hx-get"] == link["href"]
     second = client.get(link["href"].replace("&amp;", "&"))
-    assert second.status_code == 200 and "Page 2 of 2" in second.get_data(as_text=True)
+    assert second.status_code == 200
+    html = second.get_data(as_text=True)
+    assert "First page" in html and "Previous page" in html and "Next page" not in html
 
 
 FORM = """{% import "macros/form.html" as forms with context %}

@@ -118,12 +118,13 @@ def test_paging(client, login_as):
     seed_reports(30, "uk")
     login_as("student_services", "uk")
     first = client.get("/staff/reports").get_data(as_text=True)
-    second = client.get("/staff/reports?page=2").get_data(as_text=True)
-    assert "Page 1 of 2" in first and "Next page" in first
-    assert "Page 2 of 2" in second and "Previous page" in second
+    assert "30 reports" in first and "Next page" in first and "Previous page" not in first
+    (next_url,) = re.findall(r'href="([^"]+)" rel="next"', first)
+    second = client.get(next_url.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Previous page" in second and "Next page" not in second
     assert first.count("<tr>") == 26 and second.count("<tr>") == 6
-    beyond = client.get("/staff/reports?page=50").get_data(as_text=True)
-    assert "Page 2 of 2" in beyond and beyond.count("<tr>") == 6
+    # An old link with a page number opens the first page.
+    assert client.get("/staff/reports?page=50").get_data(as_text=True).count("<tr>") == 26
 
 
 def test_inbox_queries_do_not_grow_with_reports(client, login_as, count_queries):

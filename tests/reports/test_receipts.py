@@ -81,3 +81,27 @@ def test_lookup_is_one_indexed_query_and_at_most_one_slow_hash(
     assert operations.find_by_receipt(unknown, pepper) is None
     # A wrong secret and an unknown lookup id cost one hash each: timing tells nothing.
     assert len(calls) == 2
+
+
+def test_codes_are_hashed_with_the_owasp_profile_for_long_random_secrets():
+    stored = receipts.hash_secret(receipts.new_code().secret, "pepper")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_code_hashed_with_the_old_defaults_still_verifies():
+    """Reports sent before the change keep their hash: argon2 encodes its parameters in it."""
+    from argon2 import PasswordHasher
+
+    code = receipts.new_code()
+    old = PasswordHasher().hash(receipts._peppered(code.secret, "pepper"))  # noqa: SLF001
+    assert old.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert receipts.verify_secret(old, code.secret, "pepper")
+    assert not receipts.verify_secret(old, receipts.new_code().secret, "pepper")
+
+
+def test_staff_passwords_keep_argon2_cffis_defaults():
+    from hsm.accounts import passwords
+
+    assert passwords.hash_password("a long enough passphrase").startswith(
+        "$argon2id$v=19$m=65536,t=3,p=4$"
+    )

@@ -49,6 +49,7 @@ def make_contact(
     )
     db.session.add(contact)
     db.session.flush()
+    operations.directory_changed()  # as every write the directory shows does
     return contact
 
 
@@ -75,6 +76,7 @@ def add_biography(
     )
     db.session.add(bio)
     db.session.flush()
+    operations.directory_changed()
     return bio
 
 

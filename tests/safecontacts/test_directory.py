@@ -19,7 +19,9 @@ def test_query_count_does_not_grow_with_the_number_of_safe_contacts(client, coun
     seed_safe_contacts(45)
     many = [_queries(client, count_queries, url) for url in urls]
     assert few == many
-    assert max(many) <= 5
+    assert max(many) <= 6  # the cache's version, then the page's own queries
+    # Served again from the page cache: only its version is read.
+    assert [_queries(client, count_queries, url) for url in urls] == [1, 1, 1]
 
 
 def test_filters_live_in_the_url_and_combine(client):

@@ -2,18 +2,55 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, request
 from flask_login import current_user
 
+from hsm import pagecache
 from hsm.centres.registry import centre_or_404, centres_by_name, get_centre
 from hsm.htmx import is_htmx, render
-from hsm.safecontacts import queries
+from hsm.safecontacts import operations, queries
 from hsm.safecontacts.biography import LANGUAGE_CODES
 from hsm.safecontacts.forms import (
     language_name,
 )
 from hsm.safecontacts.views.common import bp, locale, today
 from hsm.security import public
+
+# --- the page cache (hsm/pagecache.py) -------------------------------------------------------
+# The directory is public and the same for every visitor: it is cached per path, locale and
+# validated filters, under the directory's version counter (raised by publishing,
+# unpublishing, approving a biography and recording training) and the day (badges expire).
+
+_SLUG = re.compile(r"^[a-z0-9-]{1,60}$")
+_PAGE = re.compile(r"^[1-9][0-9]{0,3}$")
+_VALID = {
+    "centre": lambda value: get_centre(value) is not None,
+    "language": lambda value: value in LANGUAGE_CODES,
+    "badge": lambda value: bool(_SLUG.match(value)),  # a topic's slug; checked by the view
+    "page": lambda value: bool(_PAGE.match(value)),
+}
+
+
+def _cache_args() -> tuple | None:
+    """The query arguments as (name, value) pairs in their order (the language links repeat
+    them), if each is a known filter with a valid value and appears once; else None (the page
+    is then made for this request alone)."""
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    names = [name for name, _value in pairs]
+    if len(set(names)) != len(names):
+        return None
+    if not all(name in _VALID and _VALID[name](value) for name, value in pairs):
+        return None
+    return tuple(pairs)
+
+
+def _cache_version() -> tuple:
+    return (pagecache.version(operations.DIRECTORY), today().isoformat())
+
+
+cached_directory = pagecache.cached_page(args=_cache_args, version=_cache_version)
 
 
 def _directory(centre_slug: str | None):
@@ -37,6 +74,8 @@ def _directory(centre_slug: str | None):
         today=today(),
     )
     badge = args.get("badge") if any(t.slug == args.get("badge") for t in result.topics) else None
+    if badge != (args.get("badge") or None) or result.page != page:
+        pagecache.do_not_store()  # an unknown badge or a page past the end: not a key
     endpoint = "safecontacts.directory_centre" if centre else "safecontacts.directory"
     filters = {
         k: v
@@ -74,6 +113,7 @@ def _directory(centre_slug: str | None):
 
 @bp.get("/safe-contacts")
 @public
+@cached_directory
 def directory():
     """Every centre's Safe Contacts, filtered by centre, badge and language (all in the URL)."""
     return _directory(None)
@@ -81,6 +121,7 @@ def directory():
 
 @bp.get("/<centre>/safe-contacts")
 @public
+@cached_directory
 def directory_centre(centre: str):
     """One centre's Safe Contacts, with that centre's emergency strip."""
     return _directory(centre)
