@@ -23,6 +23,8 @@ from hsm.cases.terms import (
     Agreement,
     Channel,
     ClosureReason,
+    Conclusion,
+    CounterDecision,
     InternalProcedure,
     MeasureKind,
     PartyRole,
@@ -144,6 +146,10 @@ def advance_to(case: Case, target: Stage, people: People, today: date) -> None:
                 today, "Fictional risks.", "Fictional support needs.",
                 InternalProcedure.STUDENT_DISCIPLINARY, recommend_investigation=True))
             ops.appoint_officer(sd, case, people.investigator, "investigating")
+        elif stage is Stage.HEARING:
+            # The conclusion (13.16), then the case review meets again (13.19).
+            ops.record_conclusion(people.investigator, case, Conclusion.BREACH, today)
+            ops.record_loop_closed(sd, case, today, "Fictional: a disciplinary hearing.")
         elif stage is Stage.REVIEW:
             ops.record_review_request(sd, case, reporting, today - timedelta(days=2),
                                       [ReviewGround.IRREGULARITY])
@@ -196,5 +202,38 @@ def _extras(case: Case, stage: Stage, people: People, today: date) -> None:
         # Started 35 days ago and never reviewed: overdue.
         ops.set_measure(sd, case, responding, MeasureKind.RESTRICTED_AREAS,
                         today - timedelta(days=35))
+        if case.centre == "uk":
+            _investigation(case, people, today)
     if stage is Stage.OUTCOME:
         ops.record_final_decision(sd, case, today - timedelta(days=30))
+
+
+def _investigation(case: Case, people: People, today: date) -> None:
+    """An investigation under way: its scope, three meetings (one out of the policy's order,
+    with why), and a counter-allegation with its decision."""
+    io = people.investigator
+    reporting, responding = _party(case, PartyRole.REPORTING), _party(case, PartyRole.RESPONDING)
+    witness = ops.add_party(people.director, case, ops.PartyDetails(
+        role=PartyRole.WITNESS, party_type=PartyType.STUDENT, name="Sam Fictional-Witness"))
+    ops.record_scope(io, case, "Fictional: the comments made in shared classes in October, "
+                               "and the messages sent afterwards.")
+    signposted = "Fictional: the centre's counselling service and the student helpline."
+    ops.record_meeting(io, case, reporting, ops.MeetingDetails(
+        held_on=today - timedelta(days=12), welfare_check=True,
+        services_signposted=signposted, accompanied_by="Fictional: a friend",
+        adjustments="Fictional: breaks every 30 minutes.",
+        notes="Fictional: the reporting party described the comments and named a witness."))
+    ops.record_meeting(io, case, witness, ops.MeetingDetails(
+        held_on=today - timedelta(days=9), welfare_check=True, services_signposted=signposted,
+        notes="Fictional: the witness heard the comments on two occasions.",
+        order_reason="Fictional: the witness was leaving for a semester abroad."))
+    meeting = ops.record_meeting(io, case, responding, ops.MeetingDetails(
+        held_on=today - timedelta(days=5), welfare_check=True, services_signposted=signposted,
+        notes="Fictional: the responding party gave their version of events."))
+    ops.record_notes_sent(io, case, meeting, today - timedelta(days=3))
+    ops.record_meeting_comments(io, case, meeting, "Fictional: one date in the notes is wrong.",
+                                today - timedelta(days=1))
+    ops.record_counter_allegation(
+        io, case, responding, today - timedelta(days=2),
+        "Fictional: the responding party says they were provoked.",
+        CounterDecision.WITHIN, "Fictional: it concerns the same events.")

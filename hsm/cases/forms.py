@@ -96,6 +96,9 @@ class Options:
     unacknowledged: list[tuple[str, str]] = field(default_factory=list)
     unanswered: list[tuple[str, str]] = field(default_factory=list)
     reports: list[tuple[str, str]] = field(default_factory=list)
+    interviewees: list[tuple[str, str]] = field(default_factory=list)
+    respondents: list[tuple[str, str]] = field(default_factory=list)
+    meetings: list[tuple[str, str]] = field(default_factory=list)
 
 
 class CaseForm(Form):
@@ -362,3 +365,87 @@ class ResumeConsentForm(CaseForm):
     OFFERS = {"party": "parties"}
 
     party = _select(_l("Party who consents"), _l("Choose the party."))
+
+
+# --- the investigation (13) -------------------------------------------------------------------
+
+
+class ScopeForm(CaseForm):
+    scope = _text(_l("Scope of the investigation, proportionate to the case (13.10)"),
+                  _l("Write the scope of the investigation."))
+
+
+class MeetingForm(CaseForm):
+    OFFERS = {"party": "interviewees"}
+
+    party = _select(_l("Who was met"), _l("Choose who was met."))
+    held_on = _past_date(_l("Date of the meeting"), _l("Enter the date of the meeting."))
+    welfare_check = BooleanField(
+        _l("A welfare check was made, and the support services were signposted (13.5)"),
+        validators=[InputRequired(message=_l("Record the welfare check: it is part of every "
+                                             "meeting."))])
+    services_signposted = _text(_l("Support services signposted"),
+                                _l("Write which support services were signposted."),
+                                limit=SHORT_LIMIT * 2)
+    accompanied_by = _text(_l("Accompanied by (13.6), if anyone"), limit=SHORT_LIMIT,
+                           area=False)
+    adjustments = _text(_l("Reasonable adjustments made, if any"), limit=SHORT_LIMIT * 2)
+    notes = _text(_l("Notes of the meeting"), _l("Write the notes of the meeting."))
+    order_reason = _text(_l("If the policy's order was not kept (the reporting party first, "
+                            "then the responding party, then witnesses: 13.7), why"),
+                         limit=SHORT_LIMIT * 2)
+
+
+class MeetingNotesSentForm(CaseForm):
+    OFFERS = {"meeting": "meetings"}
+
+    meeting = _select(_l("Meeting"), _l("Choose the meeting."))
+    sent_on = _past_date(_l("Date the notes were sent to the interviewee"),
+                         _l("Enter the date the notes were sent."))
+
+
+class MeetingCommentsForm(CaseForm):
+    OFFERS = {"meeting": "meetings"}
+
+    meeting = _select(_l("Meeting"), _l("Choose the meeting."))
+    received_on = _past_date(_l("Date the comments were received"),
+                             _l("Enter the date the comments were received."))
+    comments = _text(_l("The interviewee's comments, kept alongside the notes (13.9)"),
+                     _l("Write the interviewee's comments."))
+
+
+class PoliceLiaisonForm(CaseForm):
+    consulted_on = _past_date(_l("Date the police were consulted"),
+                              _l("Enter the date the police were consulted."))
+    police_contact = _text(_l("Police contact (force, officer or reference)"),
+                           _l("Write who at the police was consulted."), limit=SHORT_LIMIT,
+                           area=False)
+    advice = _text(_l("Their advice about contacting the responding party"),
+                   _l("Write the police's advice."))
+    may_contact_responding = BooleanField(_l("The police agree that the responding party may "
+                                             "be contacted now"))
+
+
+class CounterAllegationForm(CaseForm):
+    OFFERS = {"party": "respondents"}
+
+    party = _select(_l("Made by"), _l("Choose the responding party."))
+    received_on = _past_date(_l("Date it was received in writing"),
+                             _l("Enter the date it was received."))
+    summary = _text(_l("The counter-allegation, in summary"),
+                    _l("Write a summary of the counter-allegation."))
+    decision = _radios(_l("Decision (13.12)"), _l("Choose the decision."),
+                       terms.COUNTER_DECISION_LABELS.items())
+    decision_reason = _text(_l("Reasons for the decision"), _l("Write the reasons."))
+
+
+class ConclusionForm(CaseForm):
+    conclusion = _radios(_l("Conclusion, on the balance of probabilities (13.16)"),
+                         _l("Choose the conclusion."), terms.CONCLUSION_LABELS.items())
+    concluded_on = _past_date(_l("Date of the conclusion"), _l("Enter the date of the "
+                                                               "conclusion."))
+
+
+class LoopForm(CaseForm):
+    met_on = _past_date(_l("Date the case review met"), _l("Enter the date of the meeting."))
+    next_steps = _text(_l("The next steps agreed"), _l("Write the next steps agreed."))

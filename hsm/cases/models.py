@@ -431,3 +431,99 @@ class ReminderSent(db.Model):
     due: Mapped[int] = mapped_column(default=0)
     overdue: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- the investigation (13) -------------------------------------------------------------------
+
+
+class Investigation(db.Model):
+    """One case's investigation as a whole: its conclusion (13.16) and the case review that met
+    again once it was concluded, to close the loop (13.19). One row per case, made by the first
+    of these records."""
+
+    __tablename__ = "case_investigation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_record.id", ondelete="CASCADE"), unique=True)
+    conclusion: Mapped[str | None] = mapped_column(sa.String(20))
+    concluded_on: Mapped[date | None] = mapped_column(sa.Date)
+    concluded_by_id: Mapped[int | None] = _user_fk()
+    loop_met_on: Mapped[date | None] = mapped_column(sa.Date)
+    loop_next_steps: Mapped[str | None] = mapped_column(EncryptedText)
+    loop_recorded_by_id: Mapped[int | None] = _user_fk()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InvestigationScope(db.Model):
+    """The scope the Investigating Officer sets (13.10). A new scope is a new row: the latest
+    applies, the earlier ones stay as they were."""
+
+    __tablename__ = "case_investigation_scope"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    scope: Mapped[str] = mapped_column(EncryptedText)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = _user_fk()
+
+
+class InvestigationMeeting(db.Model):
+    """A meeting with the reporting party, the responding party or a witness (13.5-13.9).
+
+    The welfare check is required (13.5); the notes are encrypted like every free text, and
+    the interviewee's comments are kept alongside them, never merged into them (13.9). When
+    the policy's order (13.7) was not kept, ``order_reason`` says why.
+    """
+
+    __tablename__ = "case_investigation_meeting"
+    __table_args__ = (sa.Index("ix_case_investigation_meeting_case", "case_id", "held_on", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_record.id", ondelete="CASCADE"))
+    party_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_party.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(sa.Date)
+    welfare_check: Mapped[bool] = mapped_column(default=False)
+    services_signposted: Mapped[str] = mapped_column(EncryptedText)
+    accompanied_by: Mapped[str | None] = mapped_column(EncryptedText)
+    adjustments: Mapped[str | None] = mapped_column(EncryptedText)
+    notes: Mapped[str] = mapped_column(EncryptedText)
+    order_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    notes_sent_on: Mapped[date | None] = mapped_column(sa.Date)
+    comments: Mapped[str | None] = mapped_column(EncryptedText)
+    comments_on: Mapped[date | None] = mapped_column(sa.Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = _user_fk()
+
+
+class PoliceLiaison(db.Model):
+    """A consultation with the police about contacting the responding party (13.11)."""
+
+    __tablename__ = "case_police_liaison"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    consulted_on: Mapped[date] = mapped_column(sa.Date)
+    police_contact: Mapped[str] = mapped_column(EncryptedText)
+    advice: Mapped[str] = mapped_column(EncryptedText)
+    may_contact_responding: Mapped[bool] = mapped_column(default=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = _user_fk()
+
+
+class CounterAllegation(db.Model):
+    """A counter-allegation by a responding party, with the officer's decision on it (13.12)."""
+
+    __tablename__ = "case_counter_allegation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    party_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_party.id", ondelete="CASCADE"), index=True)
+    received_on: Mapped[date] = mapped_column(sa.Date)
+    summary: Mapped[str] = mapped_column(EncryptedText)
+    decision: Mapped[str] = mapped_column(sa.String(30))
+    decision_reason: Mapped[str] = mapped_column(EncryptedText)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = _user_fk()

@@ -42,9 +42,14 @@ from hsm.cases.models import (
     CaseReviewDecision,
     CaseReviewMember,
     CaseworkerAssignment,
+    CounterAllegation,
     Deadline,
+    Investigation,
+    InvestigationMeeting,
+    InvestigationScope,
     Measure,
     OfficerAppointment,
+    PoliceLiaison,
     ReviewRequest,
     RiskAssessment,
     SupportItem,
@@ -417,12 +422,16 @@ def facts_for_many(cases: list[Case]) -> dict[int, workflow.Facts]:
         sa.select(RiskAssessment.case_id).where(RiskAssessment.case_id.in_(ids)).distinct()))
     requested = set(db.session.scalars(
         sa.select(ReviewRequest.case_id).where(ReviewRequest.case_id.in_(ids)).distinct()))
+    investigations = {i.case_id: i for i in db.session.scalars(
+        sa.select(Investigation).where(Investigation.case_id.in_(ids)))}
     return {
-        c.id: _facts(c, by_case[c.id], c.id in assessed, c.id in requested) for c in cases
+        c.id: _facts(c, by_case[c.id], c.id in assessed, c.id in requested,
+                     investigations.get(c.id)) for c in cases
     }
 
 
-def _facts(case: Case, got: dict, assessed: bool, requested: bool) -> workflow.Facts:
+def _facts(case: Case, got: dict, assessed: bool, requested: bool,
+           investigation: Investigation | None = None) -> workflow.Facts:
     parties: list[CaseParty] = got["parties"]
     reporting = next((p for p in parties if p.role == PartyRole.REPORTING), None)
     responding = [p for p in parties if p.role == PartyRole.RESPONDING]
@@ -488,6 +497,8 @@ def _facts(case: Case, got: dict, assessed: bool, requested: bool) -> workflow.F
             and p.resume_consent_at >= case.paused_since
             for p in resume_parties
         ),
+        conclusion=investigation.conclusion if investigation else None,
+        loop_closed=bool(investigation and investigation.loop_met_on),
     )
 
 
@@ -797,7 +808,54 @@ def section_contents(case: Case, sections: frozenset[Section]) -> dict:
         found["requests"] = list(db.session.scalars(
             sa.select(ReviewRequest).where(ReviewRequest.case_id == case.id)
             .order_by(ReviewRequest.received_on, ReviewRequest.id)))
+        found.update(investigation_contents(case))
     return found
+
+
+def investigation_contents(case: Case) -> dict:
+    """The investigation's records (13), in a fixed number of queries however many there are.
+
+    Meetings and counter-allegations name their party by the label the case page's forms use
+    (``party_label``), from the case's parties loaded once."""
+    def rows(model, *order):
+        return list(db.session.scalars(sa.select(model).where(model.case_id == case.id)
+                                       .order_by(*order, model.id)))
+
+    numbered = {p.id: party_label(p, n) for n, p in enumerate(case.parties, start=1)}
+    return {
+        "investigation": db.session.scalar(
+            sa.select(Investigation).where(Investigation.case_id == case.id)),
+        "scopes": rows(InvestigationScope, InvestigationScope.recorded_at.desc()),
+        "meetings": rows(InvestigationMeeting, InvestigationMeeting.held_on),
+        "liaisons": rows(PoliceLiaison, PoliceLiaison.consulted_on),
+        "counters": rows(CounterAllegation, CounterAllegation.received_on),
+        "party_labels": numbered,
+    }
+
+
+def meeting_label(meeting: InvestigationMeeting, labels: dict[int, str]) -> str:
+    return _("Meeting with %(who)s on %(date)s", who=labels.get(meeting.party_id, ""),
+             date=format_date(meeting.held_on))
+
+
+def police_advice_since_hold(case: Case) -> bool | None:
+    """The police's latest advice on contacting the responding party since the case was put
+    on police hold (13.11): None when they have not been consulted since."""
+    if case.police_hold_since is None:
+        return None
+    return db.session.scalar(
+        sa.select(PoliceLiaison.may_contact_responding)
+        .where(PoliceLiaison.case_id == case.id,
+               PoliceLiaison.recorded_at >= case.police_hold_since)
+        .order_by(PoliceLiaison.recorded_at.desc(), PoliceLiaison.id.desc()).limit(1))
+
+
+def roles_met(case: Case) -> set[str]:
+    """The party roles the Investigating Officer has met so far (13.7)."""
+    return set(db.session.scalars(
+        sa.select(CaseParty.role).join(InvestigationMeeting,
+                                       InvestigationMeeting.party_id == CaseParty.id)
+        .where(InvestigationMeeting.case_id == case.id).distinct()))
 
 
 def linked_reports(case: Case) -> list[str]:
@@ -842,6 +900,14 @@ def form_options(case: Case, contents: dict, wanted: Iterable[str]) -> Options:
     options.students = [(str(p.id), party_label(p, n)) for p, n in numbered
                         if p.role == PartyRole.REPORTING or p.party_type == PartyType.STUDENT
                         and p.role == PartyRole.RESPONDING]
+    options.interviewees = [(str(p.id), party_label(p, n)) for p, n in numbered
+                            if p.role != PartyRole.REPORTING or p.identity_known]
+    options.respondents = [(str(p.id), party_label(p, n)) for p, n in numbered
+                           if p.role == PartyRole.RESPONDING]
+    if "meetings" in wanted:
+        labels = contents.get("party_labels") or {p.id: party_label(p, n) for p, n in numbered}
+        options.meetings = [(str(m.id), meeting_label(m, labels))
+                            for m in contents.get("meetings", ())]
     if "caseworkers" in wanted:
         options.caseworkers = _holders([Role.STUDENT_SERVICES], case.centre)
     if "members" in wanted:

@@ -53,6 +53,8 @@ def cases_context():
         "agreement_labels": terms.AGREEMENT_LABELS,
         "urgency_labels": terms.URGENCY_LABELS,
         "review_ground_labels": terms.REVIEW_GROUND_LABELS,
+        "conclusion_labels": terms.CONCLUSION_LABELS,
+        "counter_decision_labels": terms.COUNTER_DECISION_LABELS,
         "case_flags": case_flags,
     }
 
