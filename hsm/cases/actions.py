@@ -22,6 +22,7 @@ from hsm.cases.models import (
     Case,
     CaseEvent,
     CaseParty,
+    EvidenceItem,
     InvestigationMeeting,
     Measure,
     ReviewRequest,
@@ -52,6 +53,8 @@ class Action:
     done: object  # what is said once it is recorded
     stages: frozenset[str] = OPEN
     when: Callable[[Case, Facts], bool] = lambda case, facts: True
+    #: A file upload: its form posts to its own route, with its own body limit.
+    upload: bool = False
 
 
 def _party(case: Case, form_field) -> CaseParty:
@@ -248,6 +251,17 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
                form.decision.data, form.decision_reason.data),
            _l("The counter-allegation and the decision on it are recorded."),
            stages=_in_stage(Stage.INVESTIGATION)),
+    Action("evidence", Section.INVESTIGATION, (P.INVESTIGATE_CASES,), f.EvidenceForm,
+           _l("Add evidence"),
+           lambda a, c, form: op.add_evidence(a, c, form.title.data, form.filename, form.raw),
+           _l("The evidence is kept, exactly as it was sent, as the next appendix."),
+           stages=_in_stage(Stage.INVESTIGATION), upload=True),
+    Action("evidence_redact", Section.INVESTIGATION, (P.INVESTIGATE_CASES,),
+           f.EvidenceRedactForm, _l("Mark evidence as not relevant, redacted"),
+           lambda a, c, form: op.redact_evidence(a, c, _item(EvidenceItem, c, form.item),
+                                                 form.reason.data),
+           _l("The evidence is marked not relevant. It stays as it was, and is never shared "
+              "with a party."), stages=_in_stage(Stage.INVESTIGATION)),
     Action("conclusion", Section.INVESTIGATION, (P.INVESTIGATE_CASES,), f.ConclusionForm,
            _l("Record the investigation's conclusion"),
            lambda a, c, form: op.record_conclusion(a, c, form.conclusion.data,

@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from hsm.cases import terms
+from hsm.cases import evidence, terms
 from hsm.cases.terms import PartyRole, ReviewTeamRole
 from hsm.forms import (
     Checkboxes,
@@ -31,7 +32,7 @@ from hsm.forms import (
     choices,
     clean,
 )
-from hsm.i18n import _l
+from hsm.i18n import _, _l
 
 TEXT_LIMIT = 5000
 SHORT_LIMIT = 200
@@ -99,6 +100,7 @@ class Options:
     interviewees: list[tuple[str, str]] = field(default_factory=list)
     respondents: list[tuple[str, str]] = field(default_factory=list)
     meetings: list[tuple[str, str]] = field(default_factory=list)
+    evidence: list[tuple[str, str]] = field(default_factory=list)
 
 
 class CaseForm(Form):
@@ -449,3 +451,59 @@ class ConclusionForm(CaseForm):
 class LoopForm(CaseForm):
     met_on = _past_date(_l("Date the case review met"), _l("Enter the date of the meeting."))
     next_steps = _text(_l("The next steps agreed"), _l("Write the next steps agreed."))
+
+
+# --- evidence (13.15) -------------------------------------------------------------------------
+
+
+def evidence_message(rejected: evidence.EvidenceRejected) -> str:
+    """A refused file, in the reader's words."""
+    limit = evidence.MAX_BYTES // (1024 * 1024)
+    named = rejected.detail.get("extension") or _("no extension")
+    messages = {
+        "empty": _("The file is empty. Choose the file again."),
+        "too_large": _("The file is larger than %(limit)d MB, so it was not added. Nothing "
+                       "else on the case has changed.", limit=limit),
+        "extension": _("Only PDF files, images (PNG, JPEG, WebP), text files (.txt) and "
+                       "exported emails (.eml) can be added. This file's name ends in "
+                       "%(extension)s.", extension=named),
+        "mismatch": _("The file's content does not match its name: it does not hold what a "
+                      "%(extension)s file holds. Check that it is the right file.",
+                      extension=named),
+        "unknown_content": _("The file's content is not a PDF, an image, a text or an "
+                             "exported email."),
+        "unreadable_image": _("The image cannot be read. Export it again as PNG or JPEG."),
+    }
+    return messages[rejected.reason]
+
+
+class EvidenceForm(CaseForm):
+    """An evidence upload: the file is judged by its content, and its size is checked here
+    (the upload route lets a little more than the limit through, so this says it in words)."""
+
+    title = _text(_l("What it is (for the list of appendices)"),
+                  _l("Write what the file is."), limit=SHORT_LIMIT, area=False)
+    file = FileField(_l("File: a PDF, an image, a text or an exported email (.eml), up to "
+                        "10 MB"))
+
+    raw: bytes | None = None
+    filename: str = ""
+
+    def validate_file(self, field):
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            raise ValidationError(_("Choose the file to add."))
+        raw = upload.stream.read(evidence.MAX_BYTES + 1)
+        try:
+            evidence.inspect(raw, upload.filename)
+        except evidence.EvidenceRejected as rejected:
+            raise ValidationError(evidence_message(rejected)) from None
+        self.raw, self.filename = raw, upload.filename
+
+
+class EvidenceRedactForm(CaseForm):
+    OFFERS = {"item": "evidence"}
+
+    item = _select(_l("Evidence"), _l("Choose the evidence."))
+    reason = _text(_l("Why it is not relevant (13.15)"), _l("Write why it is not relevant."),
+                   limit=SHORT_LIMIT * 2)

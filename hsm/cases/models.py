@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from hsm.accounts.models import User
 from hsm.cases.terms import DeadlineStatus, MeasureStatus, Stage
-from hsm.crypto import EncryptedText
+from hsm.crypto import EncryptedBytes, EncryptedText
 from hsm.extensions import UTCDateTime, db
 from hsm.reports.models import Report
 
@@ -527,3 +527,37 @@ class CounterAllegation(db.Model):
     decision_reason: Mapped[str] = mapped_column(EncryptedText)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int | None] = _user_fk()
+
+
+class EvidenceItem(db.Model):
+    """A piece of evidence (13.15), numbered as an appendix of the investigation report.
+
+    ``original`` holds the uploaded bytes exactly, encrypted with the field key ring (so
+    ``flask hsm rotate-keys`` re-encrypts it), with the SHA-256 taken at upload; it never
+    changes and there is no way to delete it. ``shared_copy`` is derived from it for
+    sharing (an image without metadata). Both are deferred: the case page never loads a file.
+    An item marked not relevant is redacted (13.15): it never reaches a party's copy.
+    """
+
+    __tablename__ = "case_evidence"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "appendix", name="uq_case_evidence_case_appendix"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_record.id", ondelete="CASCADE"))
+    appendix: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(EncryptedText)
+    filename: Mapped[str] = mapped_column(EncryptedText)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    media_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    original: Mapped[bytes] = deferred(mapped_column(EncryptedBytes))
+    shared_copy: Mapped[bytes | None] = deferred(mapped_column(EncryptedBytes))
+    redacted: Mapped[bool] = mapped_column(default=False)
+    redacted_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redacted_by_id: Mapped[int | None] = _user_fk()
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    uploaded_by_id: Mapped[int | None] = _user_fk()

@@ -25,6 +25,7 @@ from hsm import audit, workflow
 from hsm.accounts.models import User
 from hsm.calendar import local_today
 from hsm.cases import deadlines as rules
+from hsm.cases import evidence as evidence_rules
 from hsm.cases import notifications
 from hsm.cases import workflow as case_workflow
 from hsm.cases.models import (
@@ -38,6 +39,7 @@ from hsm.cases.models import (
     CaseworkerAssignment,
     CounterAllegation,
     Deadline,
+    EvidenceItem,
     Investigation,
     InvestigationMeeting,
     InvestigationScope,
@@ -1271,6 +1273,68 @@ def record_loop_closed(actor: User, case: Case, met_on: date, next_steps: str) -
     investigation.loop_met_on, investigation.loop_next_steps = met_on, next_steps.strip()
     investigation.loop_recorded_by_id, investigation.updated_at = actor.id, now()
     _done("case.investigation_loop_closed", case, actor)
+
+
+# --- evidence (13.15) ----------------------------------------------------------------------
+
+
+EVIDENCE_REFUSED = Reason(
+    "evidence_refused",
+    _l("The file cannot be added: it must be a PDF, an image, a text or an exported email, "
+       "and its content must match its name."),
+)
+ALREADY_REDACTED = Reason("already_redacted", _l("This item is already marked not relevant."))
+
+
+def add_evidence(actor: User, case: Case, title: str, filename: str,
+                 raw: bytes) -> EvidenceItem:
+    """Keep an evidence file exactly as uploaded, encrypted, with its SHA-256, as the next
+    appendix (13.15). Its content decides what it is (``hsm.cases.evidence``); for an image
+    a copy without metadata is derived for sharing. Nothing ever deletes it."""
+    try:
+        found = evidence_rules.inspect(raw, filename)
+        copy = evidence_rules.shared_copy(raw, found.kind)
+    except evidence_rules.EvidenceRejected:
+        found = copy = None
+    _investigating("add_evidence", case, actor, (found is None, EVIDENCE_REFUSED),
+                   (not title.strip(), NEEDS_TEXT))
+    appendix = 1 + (db.session.scalar(sa.select(sa.func.max(EvidenceItem.appendix))
+                                      .where(EvidenceItem.case_id == case.id)) or 0)
+    item = EvidenceItem(
+        case_id=case.id, appendix=appendix, title=title.strip(),
+        filename=evidence_rules.filename_of(filename), kind=found.kind,
+        media_type=found.media_type, size=len(raw), sha256=evidence_rules.sha256(raw),
+        original=raw, shared_copy=copy, uploaded_at=now(), uploaded_by_id=actor.id)
+    db.session.add(item)
+    db.session.flush()
+    _done("case.evidence_added", case, actor, {
+        "evidence_id": item.id, "appendix": appendix, "kind": found.kind,
+        "size": item.size, "sha256": item.sha256})
+    return item
+
+
+def redact_evidence(actor: User, case: Case, item: EvidenceItem, reason: str) -> None:
+    """Mark an item "not relevant, redacted" (13.15): it stays, unchanged, as evidence, but
+    never reaches a party's copy. A marking is never taken back."""
+    if item.case_id != case.id:
+        refuse("redact_evidence", case, actor, [WRONG_PARTY])
+    _investigating("redact_evidence", case, actor, (item.redacted, ALREADY_REDACTED),
+                   (not reason.strip(), NEEDS_TEXT))
+    item.redacted, item.redacted_reason = True, reason.strip()
+    item.redacted_at, item.redacted_by_id = now(), actor.id
+    _done("case.evidence_redacted", case, actor, {"evidence_id": item.id,
+                                                   "appendix": item.appendix})
+
+
+def record_evidence_read(actor: User, case: Case, item: EvidenceItem, which: str) -> None:
+    """A download of an evidence file (the original or its shared copy): audited, as every
+    access to sensitive data is; not on the timeline."""
+    _audit("case.evidence_downloaded", case, actor, {"evidence_id": item.id, "copy": which})
+
+
+def record_evidence_integrity_failure(actor: User, case: Case, item: EvidenceItem) -> None:
+    """A stored file failed its integrity check: never served, and said in the audit log."""
+    _audit("case.evidence_integrity_failed", case, actor, {"evidence_id": item.id})
 
 
 # --- moves ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ workflow's moves check.
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from hsm.cases.models import (
     CaseworkerAssignment,
     CounterAllegation,
     Deadline,
+    EvidenceItem,
     Investigation,
     InvestigationMeeting,
     InvestigationScope,
@@ -74,6 +76,7 @@ from hsm.cases.terms import (
     SupportStatus,
 )
 from hsm.centres.registry import get_centre
+from hsm.crypto import TamperedCiphertext
 from hsm.extensions import db
 from hsm.i18n import _, format_date, get_locale
 from hsm.reports.models import Report
@@ -829,8 +832,39 @@ def investigation_contents(case: Case) -> dict:
         "meetings": rows(InvestigationMeeting, InvestigationMeeting.held_on),
         "liaisons": rows(PoliceLiaison, PoliceLiaison.consulted_on),
         "counters": rows(CounterAllegation, CounterAllegation.received_on),
+        # The files themselves are deferred columns: never loaded here.
+        "evidence": rows(EvidenceItem, EvidenceItem.appendix),
         "party_labels": numbered,
     }
+
+
+class EvidenceIntegrityError(TamperedCiphertext):
+    """A stored evidence file no longer matches its SHA-256: it is never served."""
+
+
+def load_evidence_for(actor, case_id: int, evidence_id: int) -> tuple[Case, EvidenceItem]:
+    """An evidence item of a case in scope, for someone who reads the investigation; 404
+    otherwise (and audited, as every refusal)."""
+    case = load_case_for(actor, case_id)
+    if not 0 < evidence_id <= MAX_ID or Section.INVESTIGATION not in sections_for(actor, case):
+        deny("evidence_out_of_scope", status=404)
+    item = db.session.get(EvidenceItem, evidence_id)
+    if item is None or item.case_id != case.id:
+        deny("evidence_out_of_scope", status=404)
+    return case, item
+
+
+def evidence_bytes(item: EvidenceItem, *, copy: bool = False) -> bytes:
+    """The original bytes exactly (or the shared copy). A tampered ciphertext raises
+    ``TamperedCiphertext``; an original that does not match its SHA-256 raises
+    ``EvidenceIntegrityError``: never garbage."""
+    column = EvidenceItem.shared_copy if copy else EvidenceItem.original
+    data = db.session.scalar(sa.select(column).where(EvidenceItem.id == item.id))
+    if data is None:
+        raise LookupError("no such copy")
+    if not copy and hashlib.sha256(data).hexdigest() != item.sha256:
+        raise EvidenceIntegrityError("the evidence does not match its SHA-256")
+    return data
 
 
 def meeting_label(meeting: InvestigationMeeting, labels: dict[int, str]) -> str:
@@ -904,6 +938,10 @@ def form_options(case: Case, contents: dict, wanted: Iterable[str]) -> Options:
                             if p.role != PartyRole.REPORTING or p.identity_known]
     options.respondents = [(str(p.id), party_label(p, n)) for p, n in numbered
                            if p.role == PartyRole.RESPONDING]
+    if "evidence" in wanted:
+        options.evidence = [
+            (str(e.id), _("Appendix %(number)d: %(title)s", number=e.appendix, title=e.title))
+            for e in contents.get("evidence", ()) if not e.redacted]
     if "meetings" in wanted:
         labels = contents.get("party_labels") or {p.id: party_label(p, n) for p, n in numbered}
         options.meetings = [(str(m.id), meeting_label(m, labels))

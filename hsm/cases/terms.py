@@ -454,6 +454,13 @@ COUNTER_DECISION_LABELS = {
     CounterDecision.SEPARATE: _l("Considered under a separate process"),
 }
 
+EVIDENCE_KIND_LABELS = {
+    "pdf": _l("PDF document"),
+    "image": _l("Image"),
+    "text": _l("Text"),
+    "email": _l("Exported email"),
+}
+
 PREFERRED_LANGUAGES = ("en", "nl", "fr")
 
 #: What each kind of timeline event is called (``CaseEvent.kind``).
@@ -506,6 +513,8 @@ EVENT_LABELS = {
     "counter_allegation_recorded": _l("Counter-allegation recorded"),
     "investigation_concluded": _l("Investigation concluded"),
     "investigation_loop_closed": _l("Case review met after the investigation"),
+    "evidence_added": _l("Evidence added"),
+    "evidence_redacted": _l("Evidence marked not relevant, redacted"),
     # Written by the letters area (hsm/letters/operations.py).
     "letter_issued": _l("Letter issued"),
     "letter_delivered": _l("Letter delivery recorded"),

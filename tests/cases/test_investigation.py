@@ -235,6 +235,14 @@ def test_a_new_scope_keeps_the_earlier_one(make_case, staff):
 # --- the case page ----------------------------------------------------------------------------
 
 
+def case_page_queries(client, case, count_queries) -> int:
+    """How many queries the case page takes for the signed-in reader."""
+    db.session.expire_all()
+    with count_queries() as counted:
+        assert client.get(f"/staff/cases/{case.id}").status_code == 200
+    return counted.count
+
+
 def test_the_investigating_officer_records_a_meeting_without_javascript(client, make_case,
                                                                         staff):
     case = make_case(Stage.INVESTIGATION)
@@ -311,10 +319,7 @@ def test_queries_on_the_case_page_do_not_grow_with_meetings(client, make_case, s
     sign_in(client, staff.investigator)
 
     def page_queries() -> int:
-        db.session.expire_all()
-        with count_queries() as counted:
-            assert client.get(f"/staff/cases/{case.id}").status_code == 200
-        return counted.count
+        return case_page_queries(client, case, count_queries)
 
     ops.record_meeting(staff.investigator, case, party(case, PartyRole.REPORTING), details())
     db.session.commit()
