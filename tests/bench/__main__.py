@@ -182,6 +182,18 @@ def main() -> int:
                 "5 vs 500",
             )
 
+            say("\n## Cases")
+            from tests.bench import cases
+
+            path, officer = cases.investigation_case(app, events=10, evidence=2)
+            small = bench.queries(path, officer)
+            path, officer = cases.investigation_case(app, events=200, evidence=50)
+            bench.run(Scenario("case page, 200 timeline events + 50 evidence items", path,
+                               headers=officer))
+            bench.same_queries("case page (Investigating Officer)", small,
+                               bench.queries(path, officer),
+                               "10 events + 2 evidence vs 200 + 50")
+
             say("\n## Letters")
             from tests.bench import letters
 

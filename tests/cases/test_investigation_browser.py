@@ -111,3 +111,45 @@ def test_no_axe_violations_on_the_investigation(browser_login, live_server, axe,
     axe(director)
     if SHOTS:
         director.screenshot(path=f"{SHOTS}/investigation-director-{lang}.png", full_page=True)
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["htmx", "no-js"])
+def test_evidence_is_uploaded_and_a_wrong_file_is_said_plainly(browser_login, live_server,
+                                                               make_case, staff, axe, js,
+                                                               tmp_path):
+    from tests.cases.test_evidence import PDF, png
+
+    case = make_case(Stage.INVESTIGATION)
+    page = _as_officer(browser_login, case, staff, js=js)
+    page.goto(f"{live_server.url}{BOARD}/{case.id}")
+    if js:
+        page.wait_for_function("() => window.htmx !== undefined")
+        page.evaluate("() => window.sameDocument = true")
+        page.locator("#action-scope summary").click()
+        page.locator("#scope-scope").fill("Typed-canary: not sent.")
+    wrong = tmp_path / "statement.pdf"
+    wrong.write_bytes(png())
+    page.locator("#action-evidence summary").click()
+    page.locator("#evidence-title").fill("Title-canary: the statement")
+    page.locator("#evidence-file").set_input_files(str(wrong))
+    page.locator("#action-evidence button[type=submit]").click()
+    page.locator("#action-evidence .error-summary").get_by_text(
+        "does not match its name", exact=False).wait_for()
+    assert page.locator("#evidence-title").input_value() == "Title-canary: the statement"
+    axe(page)
+    right = tmp_path / "timetable.pdf"
+    right.write_bytes(PDF)
+    page.locator("#evidence-file").set_input_files(str(right))
+    page.locator("#action-evidence button[type=submit]").click()
+    page.locator("#records-investigation").get_by_text(
+        "Appendix 1: Title-canary: the statement").wait_for()
+    if js:
+        assert page.evaluate("() => window.sameDocument") is True
+        assert page.locator("#scope-scope").input_value() == "Typed-canary: not sent."
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the original (appendix 1)").click()
+    assert download.value.path().read_bytes() == PDF
+    if SHOTS:
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = false)")
+        page.locator("#investigation-title").scroll_into_view_if_needed()
+        page.screenshot(path=f"{SHOTS}/evidence-{'js' if js else 'nojs'}.png", full_page=True)
