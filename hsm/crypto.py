@@ -39,6 +39,15 @@ class KeyRing:
         except (InvalidToken, UnicodeError) as exc:
             raise TamperedCiphertext("an encrypted value failed its integrity check") from exc
 
+    def encrypt_bytes(self, data: bytes) -> str:
+        return self._fernet.encrypt(data).decode("ascii")
+
+    def decrypt_bytes(self, token: str) -> bytes:
+        try:
+            return self._fernet.decrypt(token.encode("ascii"))
+        except (InvalidToken, UnicodeError) as exc:
+            raise TamperedCiphertext("an encrypted value failed its integrity check") from exc
+
     def rotate(self, token: str) -> str:
         try:
             return self._fernet.rotate(token.encode("ascii")).decode("ascii")
@@ -67,18 +76,42 @@ class EncryptedText(TypeDecorator):
         return keyring().decrypt(value)
 
 
+class EncryptedBytes(TypeDecorator):
+    """A file's exact bytes stored as one Fernet token (text, like ``EncryptedText``, so the
+    same rotation re-encrypts it). ``None`` stays ``None``. Declare it ``deferred`` so a list
+    never loads the files."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return keyring().encrypt_bytes(bytes(value))
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return keyring().decrypt_bytes(value)
+
+
 def encrypted_columns() -> Iterator[tuple[sa.Table, sa.Column]]:
     for table in db.metadata.sorted_tables:
         for column in table.columns:
-            if isinstance(column.type, EncryptedText):
+            if isinstance(column.type, EncryptedText | EncryptedBytes):
                 yield table, column
 
 
-def rotate_all(batch: int = 500) -> int:
-    """Re-encrypt every encrypted value under the newest key; returns how many changed."""
+def rotate_all(batch: int = 500, file_batch: int = 4) -> int:
+    """Re-encrypt every encrypted value under the newest key; returns how many changed.
+
+    Files (``EncryptedBytes``) go a few at a time, so a large file never shares memory with
+    hundreds of others."""
     ring = keyring()
     changed = 0
+    texts = batch
     for table, column in encrypted_columns():
+        batch = file_batch if isinstance(column.type, EncryptedBytes) else texts
         pk = list(table.primary_key.columns)
         if len(pk) != 1:
             raise RuntimeError(f"{table.name}: rotation needs a single-column primary key")

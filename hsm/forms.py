@@ -173,7 +173,9 @@ class Required:
 
     def __call__(self, form, field):
         data = field.data
-        missing = (data is None or (isinstance(data, str) and not data.strip())
+        # A box that must be ticked (a welfare check made) is missing while it is not.
+        missing = (data is None or data is False
+                   or (isinstance(data, str) and not data.strip())
                    or (isinstance(data, list | tuple) and not data))
         if missing:
             field.errors[:] = []

@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from hsm.accounts.models import User
 from hsm.cases import forms as f
 from hsm.cases import operations as op
-from hsm.cases.models import Case, CaseEvent, CaseParty, Measure, ReviewRequest, SupportItem
+from hsm.cases.models import (
+    Case,
+    CaseEvent,
+    CaseParty,
+    EvidenceItem,
+    InvestigationMeeting,
+    Measure,
+    ReviewRequest,
+    SupportItem,
+)
 from hsm.cases.queries import Section
 from hsm.cases.terms import Marking, Stage
 from hsm.cases.workflow import Facts
@@ -44,6 +53,8 @@ class Action:
     done: object  # what is said once it is recorded
     stages: frozenset[str] = OPEN
     when: Callable[[Case, Facts], bool] = lambda case, facts: True
+    #: A file upload: its form posts to its own route, with its own body limit.
+    upload: bool = False
 
 
 def _party(case: Case, form_field) -> CaseParty:
@@ -91,6 +102,14 @@ def _decisions(actor, case, form: f.DecisionsForm):
         internal_procedure=form.internal_procedure.data,
         external_referrals=tuple(form.external_referrals.data or ()),
         recommend_investigation=form.recommend_investigation.data))
+
+
+def _meeting(actor, case, form: f.MeetingForm):
+    return op.record_meeting(actor, case, _party(case, form.party), op.MeetingDetails(
+        held_on=form.held_on.data, welfare_check=form.welfare_check.data,
+        services_signposted=form.services_signposted.data or "", notes=form.notes.data or "",
+        accompanied_by=form.accompanied_by.data or None,
+        adjustments=form.adjustments.data or None, order_reason=form.order_reason.data or None))
 
 
 def _in_stage(*stages):
@@ -197,6 +216,66 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            _l("Appoint an officer"),
            lambda a, c, form: op.appoint_officer(a, c, _user(form.user), form.role.data),
            _l("The officer is appointed.")),
+    # The investigation (13), by the Investigating Officer; the case review closes the loop.
+    Action("scope", Section.INVESTIGATION, (P.INVESTIGATE_CASES,), f.ScopeForm,
+           _l("Record the scope of the investigation"),
+           lambda a, c, form: op.record_scope(a, c, form.scope.data),
+           _l("The scope is recorded."), stages=_in_stage(Stage.INVESTIGATION)),
+    Action("meeting", Section.INVESTIGATION, (P.INVESTIGATE_CASES,), f.MeetingForm,
+           _l("Record a meeting"), _meeting, _l("The meeting is recorded."),
+           stages=_in_stage(Stage.INVESTIGATION)),
+    Action("meeting_notes_sent", Section.INVESTIGATION, (P.INVESTIGATE_CASES,),
+           f.MeetingNotesSentForm, _l("Record that a meeting's notes were sent"),
+           lambda a, c, form: op.record_notes_sent(
+               a, c, _item(InvestigationMeeting, c, form.meeting), form.sent_on.data),
+           _l("The date the notes were sent is recorded."),
+           stages=_in_stage(Stage.INVESTIGATION)),
+    Action("meeting_comments", Section.INVESTIGATION, (P.INVESTIGATE_CASES,),
+           f.MeetingCommentsForm, _l("Record the interviewee's comments on the notes"),
+           lambda a, c, form: op.record_meeting_comments(
+               a, c, _item(InvestigationMeeting, c, form.meeting), form.comments.data,
+               form.received_on.data),
+           _l("The comments are kept alongside the notes."),
+           stages=_in_stage(Stage.INVESTIGATION)),
+    Action("police_liaison", Section.INVESTIGATION, (P.INVESTIGATE_CASES,), f.PoliceLiaisonForm,
+           _l("Record a consultation with the police"),
+           lambda a, c, form: op.record_police_liaison(
+               a, c, form.consulted_on.data, form.police_contact.data, form.advice.data,
+               form.may_contact_responding.data),
+           _l("The consultation with the police is recorded."),
+           stages=_in_stage(Stage.INVESTIGATION), when=lambda case, facts: case.police_hold),
+    Action("counter_allegation", Section.INVESTIGATION, (P.INVESTIGATE_CASES,),
+           f.CounterAllegationForm, _l("Record a counter-allegation and the decision on it"),
+           lambda a, c, form: op.record_counter_allegation(
+               a, c, _party(c, form.party), form.received_on.data, form.summary.data,
+               form.decision.data, form.decision_reason.data),
+           _l("The counter-allegation and the decision on it are recorded."),
+           stages=_in_stage(Stage.INVESTIGATION)),
+    Action("evidence", Section.INVESTIGATION, (P.INVESTIGATE_CASES,), f.EvidenceForm,
+           _l("Add evidence"),
+           lambda a, c, form: op.add_evidence(a, c, form.title.data, form.filename, form.raw),
+           _l("The evidence is kept, exactly as it was sent, as the next appendix."),
+           stages=_in_stage(Stage.INVESTIGATION), upload=True),
+    Action("evidence_redact", Section.INVESTIGATION, (P.INVESTIGATE_CASES,),
+           f.EvidenceRedactForm, _l("Mark evidence as not relevant, redacted"),
+           lambda a, c, form: op.redact_evidence(a, c, _item(EvidenceItem, c, form.item),
+                                                 form.reason.data),
+           _l("The evidence is marked not relevant. It stays as it was, and is never shared "
+              "with a party."), stages=_in_stage(Stage.INVESTIGATION)),
+    Action("conclusion", Section.INVESTIGATION, (P.INVESTIGATE_CASES,), f.ConclusionForm,
+           _l("Record the investigation's conclusion"),
+           lambda a, c, form: op.record_conclusion(a, c, form.conclusion.data,
+                                                   form.concluded_on.data),
+           _l("The conclusion is recorded. The case review now meets again to close the "
+              "loop (13.19)."), stages=_in_stage(Stage.INVESTIGATION),
+           when=lambda case, facts: facts.conclusion is None),
+    Action("loop", Section.INVESTIGATION, (P.CONVENE_CASE_REVIEW,), f.LoopForm,
+           _l("Record the case review's meeting after the investigation"),
+           lambda a, c, form: op.record_loop_closed(a, c, form.met_on.data,
+                                                    form.next_steps.data),
+           _l("The case review's meeting is recorded. The case can move on."),
+           stages=_in_stage(Stage.INVESTIGATION),
+           when=lambda case, facts: facts.conclusion is not None and not facts.loop_closed),
     # Review (16) and the final decision that starts the Completion of Procedures letter.
     Action("review_request", PROCEDURE, (P.MANAGE_CASES,), f.ReviewRequestForm,
            _l("Record a review request"),

@@ -9,10 +9,12 @@ has none) are printed with the others.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from PIL import Image
 
 from hsm.accounts import demo as accounts_demo
 from hsm.accounts.demo import DEMO_PASSWORD
@@ -23,6 +25,8 @@ from hsm.cases.terms import (
     Agreement,
     Channel,
     ClosureReason,
+    Conclusion,
+    CounterDecision,
     InternalProcedure,
     MeasureKind,
     PartyRole,
@@ -142,6 +146,10 @@ def advance_to(case: Case, target: Stage, people: People, today: date) -> None:
                 today, "Fictional risks.", "Fictional support needs.",
                 InternalProcedure.STUDENT_DISCIPLINARY, recommend_investigation=True))
             ops.appoint_officer(sd, case, people.investigator, "investigating")
+        elif stage is Stage.HEARING:
+            # The conclusion (13.16), then the case review meets again (13.19).
+            ops.record_conclusion(people.investigator, case, Conclusion.BREACH, today)
+            ops.record_loop_closed(sd, case, today, "Fictional: a disciplinary hearing.")
         elif stage is Stage.REVIEW:
             ops.record_review_request(sd, case, reporting, today - timedelta(days=2),
                                       [ReviewGround.IRREGULARITY])
@@ -194,5 +202,59 @@ def _extras(case: Case, stage: Stage, people: People, today: date) -> None:
         # Started 35 days ago and never reviewed: overdue.
         ops.set_measure(sd, case, responding, MeasureKind.RESTRICTED_AREAS,
                         today - timedelta(days=35))
+        if case.centre == "uk":
+            _investigation(case, people, today)
     if stage is Stage.OUTCOME:
         ops.record_final_decision(sd, case, today - timedelta(days=30))
+
+
+def _investigation(case: Case, people: People, today: date) -> None:
+    """An investigation under way: its scope, three meetings (one out of the policy's order,
+    with why), and a counter-allegation with its decision."""
+    officer = people.investigator
+    reporting, responding = _party(case, PartyRole.REPORTING), _party(case, PartyRole.RESPONDING)
+    witness = ops.add_party(people.director, case, ops.PartyDetails(
+        role=PartyRole.WITNESS, party_type=PartyType.STUDENT, name="Sam Fictional-Witness"))
+    ops.record_scope(officer, case, "Fictional: the comments made in shared classes in October, "
+                               "and the messages sent afterwards.")
+    signposted = "Fictional: the centre's counselling service and the student helpline."
+    ops.record_meeting(officer, case, reporting, ops.MeetingDetails(
+        held_on=today - timedelta(days=12), welfare_check=True,
+        services_signposted=signposted, accompanied_by="Fictional: a friend",
+        adjustments="Fictional: breaks every 30 minutes.",
+        notes="Fictional: the reporting party described the comments and named a witness."))
+    ops.record_meeting(officer, case, witness, ops.MeetingDetails(
+        held_on=today - timedelta(days=9), welfare_check=True, services_signposted=signposted,
+        notes="Fictional: the witness heard the comments on two occasions.",
+        order_reason="Fictional: the witness was leaving for a semester abroad."))
+    meeting = ops.record_meeting(officer, case, responding, ops.MeetingDetails(
+        held_on=today - timedelta(days=5), welfare_check=True, services_signposted=signposted,
+        notes="Fictional: the responding party gave their version of events."))
+    ops.record_notes_sent(officer, case, meeting, today - timedelta(days=3))
+    ops.record_meeting_comments(officer, case, meeting,
+                                "Fictional: one date in the notes is wrong.",
+                                today - timedelta(days=1))
+    ops.record_counter_allegation(
+        officer, case, responding, today - timedelta(days=2),
+        "Fictional: the responding party says they were provoked.",
+        CounterDecision.WITHIN, "Fictional: it concerns the same events.")
+    for title, name, data in demo_evidence():
+        ops.add_evidence(officer, case, title, name, data)
+
+
+def demo_evidence() -> list[tuple[str, str, bytes]]:
+    """Fictional evidence files of each kind: a text, an exported email, an image, a PDF."""
+    image = io.BytesIO()
+    Image.new("RGB", (320, 180), (230, 230, 240)).save(image, format="PNG")
+    email = (b"From: Fictional Student <student@example.org>\r\n"
+             b"To: Investigating Officer <investigator@example.org>\r\n"
+             b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nSubject: The messages\r\n\r\n"
+             b"Fictional: here are the messages I mentioned.\r\n")
+    return [
+        ("Fictional: the witness's written statement", "statement.txt",
+         b"Fictional: I heard the comments on two occasions.\n"),
+        ("Fictional: the email forwarding the messages", "messages.eml", email),
+        ("Fictional: a screenshot of the messages", "screenshot.png", image.getvalue()),
+        ("Fictional: the timetable of the shared classes", "timetable.pdf",
+         b"%PDF-1.4\n% Fictional demo PDF\n%%EOF\n"),
+    ]

@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError
 
-from hsm.cases import terms
+from hsm.cases import evidence, terms
 from hsm.cases.terms import PartyRole, ReviewTeamRole
 from hsm.forms import (
     Checkboxes,
@@ -31,7 +32,7 @@ from hsm.forms import (
     at_most,
     choices,
 )
-from hsm.i18n import _l
+from hsm.i18n import _, _l
 
 TEXT_LIMIT = 5000
 SHORT_LIMIT = 200
@@ -96,6 +97,10 @@ class Options:
     unacknowledged: list[tuple[str, str]] = field(default_factory=list)
     unanswered: list[tuple[str, str]] = field(default_factory=list)
     reports: list[tuple[str, str]] = field(default_factory=list)
+    interviewees: list[tuple[str, str]] = field(default_factory=list)
+    respondents: list[tuple[str, str]] = field(default_factory=list)
+    meetings: list[tuple[str, str]] = field(default_factory=list)
+    evidence: list[tuple[str, str]] = field(default_factory=list)
 
 
 class CaseForm(Form):
@@ -362,3 +367,142 @@ class ResumeConsentForm(CaseForm):
     OFFERS = {"party": "parties"}
 
     party = _select(_l("Party who consents"), _l("Choose the party."))
+
+
+# --- the investigation (13) -------------------------------------------------------------------
+
+
+class ScopeForm(CaseForm):
+    scope = _text(_l("Scope of the investigation, proportionate to the case (13.10)"),
+                  _l("Write the scope of the investigation."))
+
+
+class MeetingForm(CaseForm):
+    OFFERS = {"party": "interviewees"}
+
+    party = _select(_l("Who was met"), _l("Choose who was met."))
+    held_on = _past_date(_l("Date of the meeting"), _l("Enter the date of the meeting."))
+    welfare_check = BooleanField(
+        _l("A welfare check was made, and the support services were signposted (13.5)"),
+        validators=[Required(_l("Record the welfare check: it is part of every meeting."))])
+    services_signposted = _text(_l("Support services signposted"),
+                                _l("Write which support services were signposted."),
+                                limit=SHORT_LIMIT * 2)
+    accompanied_by = _text(_l("Accompanied by (13.6), if anyone"), limit=SHORT_LIMIT,
+                           area=False)
+    adjustments = _text(_l("Reasonable adjustments made, if any"), limit=SHORT_LIMIT * 2)
+    notes = _text(_l("Notes of the meeting"), _l("Write the notes of the meeting."))
+    order_reason = _text(_l("If the policy's order was not kept (the reporting party first, "
+                            "then the responding party, then witnesses: 13.7), why"),
+                         limit=SHORT_LIMIT * 2)
+
+
+class MeetingNotesSentForm(CaseForm):
+    OFFERS = {"meeting": "meetings"}
+
+    meeting = _select(_l("Meeting"), _l("Choose the meeting."))
+    sent_on = _past_date(_l("Date the notes were sent to the interviewee"),
+                         _l("Enter the date the notes were sent."))
+
+
+class MeetingCommentsForm(CaseForm):
+    OFFERS = {"meeting": "meetings"}
+
+    meeting = _select(_l("Meeting"), _l("Choose the meeting."))
+    received_on = _past_date(_l("Date the comments were received"),
+                             _l("Enter the date the comments were received."))
+    comments = _text(_l("The interviewee's comments, kept alongside the notes (13.9)"),
+                     _l("Write the interviewee's comments."))
+
+
+class PoliceLiaisonForm(CaseForm):
+    consulted_on = _past_date(_l("Date the police were consulted"),
+                              _l("Enter the date the police were consulted."))
+    police_contact = _text(_l("Police contact (force, officer or reference)"),
+                           _l("Write who at the police was consulted."), limit=SHORT_LIMIT,
+                           area=False)
+    advice = _text(_l("Their advice about contacting the responding party"),
+                   _l("Write the police's advice."))
+    may_contact_responding = BooleanField(_l("The police agree that the responding party may "
+                                             "be contacted now"))
+
+
+class CounterAllegationForm(CaseForm):
+    OFFERS = {"party": "respondents"}
+
+    party = _select(_l("Made by"), _l("Choose the responding party."))
+    received_on = _past_date(_l("Date it was received in writing"),
+                             _l("Enter the date it was received."))
+    summary = _text(_l("The counter-allegation, in summary"),
+                    _l("Write a summary of the counter-allegation."))
+    decision = _radios(_l("Decision (13.12)"), _l("Choose the decision."),
+                       terms.COUNTER_DECISION_LABELS.items())
+    decision_reason = _text(_l("Reasons for the decision"), _l("Write the reasons."))
+
+
+class ConclusionForm(CaseForm):
+    conclusion = _radios(_l("Conclusion, on the balance of probabilities (13.16)"),
+                         _l("Choose the conclusion."), terms.CONCLUSION_LABELS.items())
+    concluded_on = _past_date(_l("Date of the conclusion"), _l("Enter the date of the "
+                                                               "conclusion."))
+
+
+class LoopForm(CaseForm):
+    met_on = _past_date(_l("Date the case review met"), _l("Enter the date of the meeting."))
+    next_steps = _text(_l("The next steps agreed"), _l("Write the next steps agreed."))
+
+
+# --- evidence (13.15) -------------------------------------------------------------------------
+
+
+def evidence_message(rejected: evidence.EvidenceRejected) -> str:
+    """A refused file, in the reader's words."""
+    limit = evidence.MAX_BYTES // (1024 * 1024)
+    named = rejected.detail.get("extension") or _("no extension")
+    messages = {
+        "empty": _("The file is empty. Choose the file again."),
+        "too_large": _("The file is larger than %(limit)d MB, so it was not added. Nothing "
+                       "else on the case has changed.", limit=limit),
+        "extension": _("Only PDF files, images (PNG, JPEG, WebP), text files (.txt) and "
+                       "exported emails (.eml) can be added. This file's name ends in "
+                       "%(extension)s.", extension=named),
+        "mismatch": _("The file's content does not match its name: it does not hold what a "
+                      "%(extension)s file holds. Check that it is the right file.",
+                      extension=named),
+        "unknown_content": _("The file's content is not a PDF, an image, a text or an "
+                             "exported email."),
+        "unreadable_image": _("The image cannot be read. Export it again as PNG or JPEG."),
+    }
+    return messages[rejected.reason]
+
+
+class EvidenceForm(CaseForm):
+    """An evidence upload: the file is judged by its content, and its size is checked here
+    (the upload route lets a little more than the limit through, so this says it in words)."""
+
+    title = _text(_l("What it is (for the list of appendices)"),
+                  _l("Write what the file is."), limit=SHORT_LIMIT, area=False)
+    file = FileField(_l("File: a PDF, an image, a text or an exported email (.eml), up to "
+                        "10 MB"))
+
+    raw: bytes | None = None
+    filename: str = ""
+
+    def validate_file(self, field):
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            raise ValidationError(_("Choose the file to add."))
+        raw = upload.stream.read(evidence.MAX_BYTES + 1)
+        try:
+            evidence.inspect(raw, upload.filename)
+        except evidence.EvidenceRejected as rejected:
+            raise ValidationError(evidence_message(rejected)) from None
+        self.raw, self.filename = raw, upload.filename
+
+
+class EvidenceRedactForm(CaseForm):
+    OFFERS = {"item": "evidence"}
+
+    item = _select(_l("Evidence"), _l("Choose the evidence."))
+    reason = _text(_l("Why it is not relevant (13.15)"), _l("Write why it is not relevant."),
+                   limit=SHORT_LIMIT * 2)

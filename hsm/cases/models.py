@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from hsm.accounts.models import User
 from hsm.cases.terms import DeadlineStatus, MeasureStatus, Stage
-from hsm.crypto import EncryptedText
+from hsm.crypto import EncryptedBytes, EncryptedText
 from hsm.extensions import UTCDateTime, db
 from hsm.reports.models import Report
 
@@ -433,3 +433,133 @@ class ReminderSent(db.Model):
     due: Mapped[int] = mapped_column(default=0)
     overdue: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- the investigation (13) -------------------------------------------------------------------
+
+
+class Investigation(db.Model):
+    """One case's investigation as a whole: its conclusion (13.16) and the case review that met
+    again once it was concluded, to close the loop (13.19). One row per case, made by the first
+    of these records."""
+
+    __tablename__ = "case_investigation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_record.id", ondelete="CASCADE"), unique=True)
+    conclusion: Mapped[str | None] = mapped_column(sa.String(20))
+    concluded_on: Mapped[date | None] = mapped_column(sa.Date)
+    concluded_by_id: Mapped[int | None] = _user_fk()
+    loop_met_on: Mapped[date | None] = mapped_column(sa.Date)
+    loop_next_steps: Mapped[str | None] = mapped_column(EncryptedText)
+    loop_recorded_by_id: Mapped[int | None] = _user_fk()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InvestigationScope(db.Model):
+    """The scope the Investigating Officer sets (13.10). A new scope is a new row: the latest
+    applies, the earlier ones stay as they were."""
+
+    __tablename__ = "case_investigation_scope"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    scope: Mapped[str] = mapped_column(EncryptedText)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = _user_fk()
+
+
+class InvestigationMeeting(db.Model):
+    """A meeting with the reporting party, the responding party or a witness (13.5-13.9).
+
+    The welfare check is required (13.5); the notes are encrypted like every free text, and
+    the interviewee's comments are kept alongside them, never merged into them (13.9). When
+    the policy's order (13.7) was not kept, ``order_reason`` says why.
+    """
+
+    __tablename__ = "case_investigation_meeting"
+    __table_args__ = (sa.Index("ix_case_investigation_meeting_case", "case_id", "held_on", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_record.id", ondelete="CASCADE"))
+    party_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_party.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(sa.Date)
+    welfare_check: Mapped[bool] = mapped_column(default=False)
+    services_signposted: Mapped[str] = mapped_column(EncryptedText)
+    accompanied_by: Mapped[str | None] = mapped_column(EncryptedText)
+    adjustments: Mapped[str | None] = mapped_column(EncryptedText)
+    notes: Mapped[str] = mapped_column(EncryptedText)
+    order_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    notes_sent_on: Mapped[date | None] = mapped_column(sa.Date)
+    comments: Mapped[str | None] = mapped_column(EncryptedText)
+    comments_on: Mapped[date | None] = mapped_column(sa.Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = _user_fk()
+
+
+class PoliceLiaison(db.Model):
+    """A consultation with the police about contacting the responding party (13.11)."""
+
+    __tablename__ = "case_police_liaison"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    consulted_on: Mapped[date] = mapped_column(sa.Date)
+    police_contact: Mapped[str] = mapped_column(EncryptedText)
+    advice: Mapped[str] = mapped_column(EncryptedText)
+    may_contact_responding: Mapped[bool] = mapped_column(default=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = _user_fk()
+
+
+class CounterAllegation(db.Model):
+    """A counter-allegation by a responding party, with the officer's decision on it (13.12)."""
+
+    __tablename__ = "case_counter_allegation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    party_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_party.id", ondelete="CASCADE"), index=True)
+    received_on: Mapped[date] = mapped_column(sa.Date)
+    summary: Mapped[str] = mapped_column(EncryptedText)
+    decision: Mapped[str] = mapped_column(sa.String(30))
+    decision_reason: Mapped[str] = mapped_column(EncryptedText)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = _user_fk()
+
+
+class EvidenceItem(db.Model):
+    """A piece of evidence (13.15), numbered as an appendix of the investigation report.
+
+    ``original`` holds the uploaded bytes exactly, encrypted with the field key ring (so
+    ``flask hsm rotate-keys`` re-encrypts it), with the SHA-256 taken at upload; it never
+    changes and there is no way to delete it. ``shared_copy`` is derived from it for
+    sharing (an image without metadata). Both are deferred: the case page never loads a file.
+    An item marked not relevant is redacted (13.15): it never reaches a party's copy.
+    """
+
+    __tablename__ = "case_evidence"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "appendix", name="uq_case_evidence_case_appendix"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_record.id", ondelete="CASCADE"))
+    appendix: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(EncryptedText)
+    filename: Mapped[str] = mapped_column(EncryptedText)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    media_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    original: Mapped[bytes] = deferred(mapped_column(EncryptedBytes))
+    shared_copy: Mapped[bytes | None] = deferred(mapped_column(EncryptedBytes))
+    redacted: Mapped[bool] = mapped_column(default=False)
+    redacted_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redacted_by_id: Mapped[int | None] = _user_fk()
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    uploaded_by_id: Mapped[int | None] = _user_fk()

@@ -25,6 +25,7 @@ from hsm import audit, workflow
 from hsm.accounts.models import User
 from hsm.calendar import local_today
 from hsm.cases import deadlines as rules
+from hsm.cases import evidence as evidence_rules
 from hsm.cases import notifications
 from hsm.cases import workflow as case_workflow
 from hsm.cases.models import (
@@ -36,15 +37,27 @@ from hsm.cases.models import (
     CaseReviewDecision,
     CaseReviewMember,
     CaseworkerAssignment,
+    CounterAllegation,
     Deadline,
+    EvidenceItem,
+    Investigation,
+    InvestigationMeeting,
+    InvestigationScope,
     Measure,
     MeasureReview,
     OfficerAppointment,
+    PoliceLiaison,
     ReviewRequest,
     RiskAssessment,
     SupportItem,
 )
-from hsm.cases.queries import access_of, facts_for, granted_for
+from hsm.cases.queries import (
+    access_of,
+    facts_for,
+    granted_for,
+    police_advice_since_hold,
+    roles_met,
+)
 from hsm.cases.terms import (
     MARKING_RANK,
     PREFERRED_LANGUAGES,
@@ -52,7 +65,9 @@ from hsm.cases.terms import (
     Agreement,
     Channel,
     ClosureReason,
+    Conclusion,
     ConflictReason,
+    CounterDecision,
     DeadlineKind,
     DeadlineStatus,
     ExternalReferral,
@@ -1098,6 +1113,228 @@ def acknowledge_report(actor: User, case: Case) -> None:
     _require("acknowledge_report", case, actor, P.MANAGE_CASES)
     _close_deadlines(case, actor, DeadlineKind.REPORT_ACKNOWLEDGEMENT)
     _done("case.report_acknowledged", case, actor)
+
+
+# --- the investigation (13) -------------------------------------------------------------------
+
+
+def _investigating(action: str, case: Case, actor, *more: tuple[bool, Reason]) -> None:
+    """Refuse unless the actor investigates this case now (and no ``(blocked, reason)``)."""
+    reasons = case_workflow.investigation_record_reasons(facts_for(case),
+                                                         granted=granted_for(actor, case))
+    reasons += [reason for blocked, reason in more if blocked]
+    if reasons:
+        refuse(action, case, actor, reasons)
+
+
+def _investigation(case: Case) -> Investigation:
+    found = db.session.scalar(sa.select(Investigation).where(Investigation.case_id == case.id))
+    if found is None:
+        found = Investigation(case_id=case.id, updated_at=now())
+        db.session.add(found)
+    return found
+
+
+def record_scope(actor: User, case: Case, scope: str) -> InvestigationScope:
+    """The scope of the investigation (13.10). A new scope never overwrites the earlier one."""
+    _investigating("record_scope", case, actor, (not scope.strip(), NEEDS_TEXT))
+    row = InvestigationScope(case_id=case.id, scope=scope.strip(), recorded_at=now(),
+                             recorded_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    _done("case.investigation_scope_recorded", case, actor, {"scope_id": row.id})
+    return row
+
+
+@dataclass(frozen=True)
+class MeetingDetails:
+    held_on: date
+    welfare_check: bool
+    services_signposted: str
+    notes: str
+    accompanied_by: str | None = None
+    adjustments: str | None = None
+    order_reason: str | None = None
+
+
+def record_meeting(actor: User, case: Case, party: CaseParty,
+                   details: MeetingDetails) -> InvestigationMeeting:
+    """A meeting with a party or a witness (13.5-13.9), checked by
+    ``workflow.meeting_reasons``: welfare check, the policy's order, the police hold."""
+    _party(case, party, "record_meeting", actor)
+    reasons = case_workflow.meeting_reasons(
+        facts_for(case), role=party.role, met=roles_met(case),
+        welfare_check=details.welfare_check,
+        services_signposted=bool(details.services_signposted.strip()),
+        order_reason=bool((details.order_reason or "").strip()),
+        police_advice=police_advice_since_hold(case) if case.police_hold else None,
+        granted=granted_for(actor, case))
+    reasons += [NEEDS_TEXT] if not details.notes.strip() else []
+    if reasons:
+        refuse("record_meeting", case, actor, reasons, detail={"party_id": party.id})
+    meeting = InvestigationMeeting(
+        case_id=case.id, party_id=party.id, held_on=details.held_on, welfare_check=True,
+        services_signposted=details.services_signposted.strip(),
+        accompanied_by=details.accompanied_by or None, adjustments=details.adjustments or None,
+        notes=details.notes.strip(), order_reason=details.order_reason or None,
+        recorded_at=now(), recorded_by_id=actor.id)
+    db.session.add(meeting)
+    db.session.flush()
+    _done("case.investigation_meeting_recorded", case, actor, {
+        "meeting_id": meeting.id, "party_id": party.id, "role": party.role,
+        "out_of_order": meeting.order_reason is not None})
+    return meeting
+
+
+def _meeting(case: Case, meeting: InvestigationMeeting, action: str, actor) -> None:
+    if meeting.case_id != case.id:
+        refuse(action, case, actor, [WRONG_PARTY])
+
+
+def record_notes_sent(actor: User, case: Case, meeting: InvestigationMeeting,
+                      sent_on: date) -> None:
+    """The date the meeting's notes were sent to the interviewee (13.9)."""
+    _meeting(case, meeting, "record_notes_sent", actor)
+    _investigating("record_notes_sent", case, actor)
+    meeting.notes_sent_on = sent_on
+    _done("case.meeting_notes_sent", case, actor, {"meeting_id": meeting.id})
+
+
+def record_meeting_comments(actor: User, case: Case, meeting: InvestigationMeeting,
+                            comments: str, received_on: date) -> None:
+    """The interviewee's comments on the notes, kept alongside them (13.9); the notes stay as
+    they were. Later comments are added after the earlier ones, never in their place."""
+    _meeting(case, meeting, "record_meeting_comments", actor)
+    _investigating("record_meeting_comments", case, actor, (not comments.strip(), NEEDS_TEXT))
+    dated = f"{received_on.isoformat()}: {comments.strip()}"
+    meeting.comments = f"{meeting.comments}\n\n{dated}" if meeting.comments else dated
+    meeting.comments_on = received_on
+    _done("case.meeting_comments_recorded", case, actor, {"meeting_id": meeting.id})
+
+
+def record_police_liaison(actor: User, case: Case, consulted_on: date, police_contact: str,
+                          advice: str, may_contact_responding: bool) -> PoliceLiaison:
+    """A consultation with the police about contacting the responding party (13.11)."""
+    _investigating("record_police_liaison", case, actor,
+                   (not case.police_hold, case_workflow.NOT_ON_HOLD),
+                   (not (police_contact.strip() and advice.strip()), NEEDS_TEXT))
+    liaison = PoliceLiaison(case_id=case.id, consulted_on=consulted_on,
+                            police_contact=police_contact.strip(), advice=advice.strip(),
+                            may_contact_responding=may_contact_responding, recorded_at=now(),
+                            recorded_by_id=actor.id)
+    db.session.add(liaison)
+    db.session.flush()
+    _done("case.police_liaison_recorded", case, actor, {
+        "liaison_id": liaison.id, "may_contact_responding": may_contact_responding})
+    return liaison
+
+
+def record_counter_allegation(actor: User, case: Case, party: CaseParty, received_on: date,
+                              summary: str, decision: str,
+                              reason: str) -> CounterAllegation:
+    """A responding party's counter-allegation, with the decision on it (13.12)."""
+    decision = CounterDecision(decision)
+    _party(case, party, "record_counter_allegation", actor)
+    _investigating("record_counter_allegation", case, actor,
+                   (party.role != PartyRole.RESPONDING, case_workflow.NOT_A_RESPONDING_PARTY),
+                   (not (summary.strip() and reason.strip()), NEEDS_TEXT))
+    counter = CounterAllegation(case_id=case.id, party_id=party.id, received_on=received_on,
+                                summary=summary.strip(), decision=decision,
+                                decision_reason=reason.strip(), recorded_at=now(),
+                                recorded_by_id=actor.id)
+    db.session.add(counter)
+    db.session.flush()
+    _done("case.counter_allegation_recorded", case, actor, {
+        "counter_allegation_id": counter.id, "party_id": party.id, "decision": decision})
+    return counter
+
+
+def record_conclusion(actor: User, case: Case, conclusion: str, concluded_on: date) -> None:
+    """The conclusion, breach or no breach, on the balance of probabilities (13.16). Once
+    recorded it stands; the case review then meets again (13.19)."""
+    conclusion = Conclusion(conclusion)
+    reasons = case_workflow.conclusion_reasons(facts_for(case), granted=granted_for(actor, case))
+    if reasons:
+        refuse("record_conclusion", case, actor, reasons)
+    investigation = _investigation(case)
+    investigation.conclusion, investigation.concluded_on = conclusion, concluded_on
+    investigation.concluded_by_id, investigation.updated_at = actor.id, now()
+    _done("case.investigation_concluded", case, actor, {"conclusion": conclusion})
+
+
+def record_loop_closed(actor: User, case: Case, met_on: date, next_steps: str) -> None:
+    """The case review met again once the investigation was concluded, and agreed the next
+    steps (13.19). Until this is recorded the case does not move on."""
+    reasons = case_workflow.loop_reasons(facts_for(case), granted=granted_for(actor, case))
+    reasons += [NEEDS_TEXT] if not next_steps.strip() else []
+    if reasons:
+        refuse("record_loop_closed", case, actor, reasons)
+    investigation = _investigation(case)
+    investigation.loop_met_on, investigation.loop_next_steps = met_on, next_steps.strip()
+    investigation.loop_recorded_by_id, investigation.updated_at = actor.id, now()
+    _done("case.investigation_loop_closed", case, actor)
+
+
+# --- evidence (13.15) ----------------------------------------------------------------------
+
+
+EVIDENCE_REFUSED = Reason(
+    "evidence_refused",
+    _l("The file cannot be added: it must be a PDF, an image, a text or an exported email, "
+       "and its content must match its name."),
+)
+ALREADY_REDACTED = Reason("already_redacted", _l("This item is already marked not relevant."))
+
+
+def add_evidence(actor: User, case: Case, title: str, filename: str,
+                 raw: bytes) -> EvidenceItem:
+    """Keep an evidence file exactly as uploaded, encrypted, with its SHA-256, as the next
+    appendix (13.15). Its content decides what it is (``hsm.cases.evidence``); for an image
+    a copy without metadata is derived for sharing. Nothing ever deletes it."""
+    try:
+        found = evidence_rules.inspect(raw, filename)
+        copy = evidence_rules.shared_copy(raw, found.kind)
+    except evidence_rules.EvidenceRejected:
+        found = copy = None
+    _investigating("add_evidence", case, actor, (found is None, EVIDENCE_REFUSED),
+                   (not title.strip(), NEEDS_TEXT))
+    appendix = 1 + (db.session.scalar(sa.select(sa.func.max(EvidenceItem.appendix))
+                                      .where(EvidenceItem.case_id == case.id)) or 0)
+    item = EvidenceItem(
+        case_id=case.id, appendix=appendix, title=title.strip(),
+        filename=evidence_rules.filename_of(filename), kind=found.kind,
+        media_type=found.media_type, size=len(raw), sha256=evidence_rules.sha256(raw),
+        original=raw, shared_copy=copy, uploaded_at=now(), uploaded_by_id=actor.id)
+    db.session.add(item)
+    db.session.flush()
+    _done("case.evidence_added", case, actor, {
+        "evidence_id": item.id, "appendix": appendix, "kind": found.kind,
+        "size": item.size, "sha256": item.sha256})
+    return item
+
+
+def redact_evidence(actor: User, case: Case, item: EvidenceItem, reason: str) -> None:
+    """Mark an item "not relevant, redacted" (13.15): it stays, unchanged, as evidence, but
+    never reaches a party's copy. A marking is never taken back."""
+    if item.case_id != case.id:
+        refuse("redact_evidence", case, actor, [WRONG_PARTY])
+    _investigating("redact_evidence", case, actor, (item.redacted, ALREADY_REDACTED),
+                   (not reason.strip(), NEEDS_TEXT))
+    item.redacted, item.redacted_reason = True, reason.strip()
+    item.redacted_at, item.redacted_by_id = now(), actor.id
+    _done("case.evidence_redacted", case, actor, {"evidence_id": item.id,
+                                                   "appendix": item.appendix})
+
+
+def record_evidence_read(actor: User, case: Case, item: EvidenceItem, which: str) -> None:
+    """A download of an evidence file (the original or its shared copy): audited, as every
+    access to sensitive data is; not on the timeline."""
+    _audit("case.evidence_downloaded", case, actor, {"evidence_id": item.id, "copy": which})
+
+
+def record_evidence_integrity_failure(actor: User, case: Case, item: EvidenceItem) -> None:
+    """A stored file failed its integrity check: never served, and said in the audit log."""
+    _audit("case.evidence_integrity_failed", case, actor, {"evidence_id": item.id})
 
 
 # --- moves ------------------------------------------------------------------------------------

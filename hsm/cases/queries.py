@@ -21,6 +21,7 @@ workflow's moves check.
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,9 +43,15 @@ from hsm.cases.models import (
     CaseReviewDecision,
     CaseReviewMember,
     CaseworkerAssignment,
+    CounterAllegation,
     Deadline,
+    EvidenceItem,
+    Investigation,
+    InvestigationMeeting,
+    InvestigationScope,
     Measure,
     OfficerAppointment,
+    PoliceLiaison,
     ReviewRequest,
     RiskAssessment,
     SupportItem,
@@ -69,6 +76,7 @@ from hsm.cases.terms import (
     SupportStatus,
 )
 from hsm.centres.registry import get_centre
+from hsm.crypto import TamperedCiphertext
 from hsm.extensions import db
 from hsm.i18n import _, format_date, get_locale
 from hsm.reports.models import Report
@@ -417,12 +425,16 @@ def facts_for_many(cases: list[Case]) -> dict[int, workflow.Facts]:
         sa.select(RiskAssessment.case_id).where(RiskAssessment.case_id.in_(ids)).distinct()))
     requested = set(db.session.scalars(
         sa.select(ReviewRequest.case_id).where(ReviewRequest.case_id.in_(ids)).distinct()))
+    investigations = {i.case_id: i for i in db.session.scalars(
+        sa.select(Investigation).where(Investigation.case_id.in_(ids)))}
     return {
-        c.id: _facts(c, by_case[c.id], c.id in assessed, c.id in requested) for c in cases
+        c.id: _facts(c, by_case[c.id], c.id in assessed, c.id in requested,
+                     investigations.get(c.id)) for c in cases
     }
 
 
-def _facts(case: Case, got: dict, assessed: bool, requested: bool) -> workflow.Facts:
+def _facts(case: Case, got: dict, assessed: bool, requested: bool,
+           investigation: Investigation | None = None) -> workflow.Facts:
     parties: list[CaseParty] = got["parties"]
     reporting = next((p for p in parties if p.role == PartyRole.REPORTING), None)
     responding = [p for p in parties if p.role == PartyRole.RESPONDING]
@@ -488,6 +500,8 @@ def _facts(case: Case, got: dict, assessed: bool, requested: bool) -> workflow.F
             and p.resume_consent_at >= case.paused_since
             for p in resume_parties
         ),
+        conclusion=investigation.conclusion if investigation else None,
+        loop_closed=bool(investigation and investigation.loop_met_on),
     )
 
 
@@ -828,7 +842,85 @@ def section_contents(case: Case, sections: frozenset[Section]) -> dict:
         found["requests"] = list(db.session.scalars(
             sa.select(ReviewRequest).where(ReviewRequest.case_id == case.id)
             .order_by(ReviewRequest.received_on, ReviewRequest.id)))
+        found.update(investigation_contents(case))
     return found
+
+
+def investigation_contents(case: Case) -> dict:
+    """The investigation's records (13), in a fixed number of queries however many there are.
+
+    Meetings and counter-allegations name their party by the label the case page's forms use
+    (``party_label``), from the case's parties loaded once."""
+    def rows(model, *order):
+        return list(db.session.scalars(sa.select(model).where(model.case_id == case.id)
+                                       .order_by(*order, model.id)))
+
+    numbered = {p.id: party_label(p, n) for n, p in enumerate(case.parties, start=1)}
+    return {
+        "investigation": db.session.scalar(
+            sa.select(Investigation).where(Investigation.case_id == case.id)),
+        "scopes": rows(InvestigationScope, InvestigationScope.recorded_at.desc()),
+        "meetings": rows(InvestigationMeeting, InvestigationMeeting.held_on),
+        "liaisons": rows(PoliceLiaison, PoliceLiaison.consulted_on),
+        "counters": rows(CounterAllegation, CounterAllegation.received_on),
+        # The files themselves are deferred columns: never loaded here.
+        "evidence": rows(EvidenceItem, EvidenceItem.appendix),
+        "party_labels": numbered,
+    }
+
+
+class EvidenceIntegrityError(TamperedCiphertext):
+    """A stored evidence file no longer matches its SHA-256: it is never served."""
+
+
+def load_evidence_for(actor, case_id: int, evidence_id: int) -> tuple[Case, EvidenceItem]:
+    """An evidence item of a case in scope, for someone who reads the investigation; 404
+    otherwise (and audited, as every refusal)."""
+    case = load_case_for(actor, case_id)
+    if not 0 < evidence_id <= MAX_ID or Section.INVESTIGATION not in sections_for(actor, case):
+        deny("evidence_out_of_scope", status=404)
+    item = db.session.get(EvidenceItem, evidence_id)
+    if item is None or item.case_id != case.id:
+        deny("evidence_out_of_scope", status=404)
+    return case, item
+
+
+def evidence_bytes(item: EvidenceItem, *, copy: bool = False) -> bytes:
+    """The original bytes exactly (or the shared copy). A tampered ciphertext raises
+    ``TamperedCiphertext``; an original that does not match its SHA-256 raises
+    ``EvidenceIntegrityError``: never garbage."""
+    column = EvidenceItem.shared_copy if copy else EvidenceItem.original
+    data = db.session.scalar(sa.select(column).where(EvidenceItem.id == item.id))
+    if data is None:
+        raise LookupError("no such copy")
+    if not copy and hashlib.sha256(data).hexdigest() != item.sha256:
+        raise EvidenceIntegrityError("the evidence does not match its SHA-256")
+    return data
+
+
+def meeting_label(meeting: InvestigationMeeting, labels: dict[int, str]) -> str:
+    return _("Meeting with %(who)s on %(date)s", who=labels.get(meeting.party_id, ""),
+             date=format_date(meeting.held_on))
+
+
+def police_advice_since_hold(case: Case) -> bool | None:
+    """The police's latest advice on contacting the responding party since the case was put
+    on police hold (13.11): None when they have not been consulted since."""
+    if case.police_hold_since is None:
+        return None
+    return db.session.scalar(
+        sa.select(PoliceLiaison.may_contact_responding)
+        .where(PoliceLiaison.case_id == case.id,
+               PoliceLiaison.recorded_at >= case.police_hold_since)
+        .order_by(PoliceLiaison.recorded_at.desc(), PoliceLiaison.id.desc()).limit(1))
+
+
+def roles_met(case: Case) -> set[str]:
+    """The party roles the Investigating Officer has met so far (13.7)."""
+    return set(db.session.scalars(
+        sa.select(CaseParty.role).join(InvestigationMeeting,
+                                       InvestigationMeeting.party_id == CaseParty.id)
+        .where(InvestigationMeeting.case_id == case.id).distinct()))
 
 
 def linked_reports(case: Case) -> list[str]:
@@ -873,6 +965,18 @@ def form_options(case: Case, contents: dict, wanted: Iterable[str]) -> Options:
     options.students = [(str(p.id), party_label(p, n)) for p, n in numbered
                         if p.role == PartyRole.REPORTING or p.party_type == PartyType.STUDENT
                         and p.role == PartyRole.RESPONDING]
+    options.interviewees = [(str(p.id), party_label(p, n)) for p, n in numbered
+                            if p.role != PartyRole.REPORTING or p.identity_known]
+    options.respondents = [(str(p.id), party_label(p, n)) for p, n in numbered
+                           if p.role == PartyRole.RESPONDING]
+    if "evidence" in wanted:
+        options.evidence = [
+            (str(e.id), _("Appendix %(number)d: %(title)s", number=e.appendix, title=e.title))
+            for e in contents.get("evidence", ()) if not e.redacted]
+    if "meetings" in wanted:
+        labels = contents.get("party_labels") or {p.id: party_label(p, n) for p, n in numbered}
+        options.meetings = [(str(m.id), meeting_label(m, labels))
+                            for m in contents.get("meetings", ())]
     if "caseworkers" in wanted:
         options.caseworkers = _holders([Role.STUDENT_SERVICES], case.centre)
     if "members" in wanted:

@@ -429,6 +429,38 @@ REVIEW_GROUND_LABELS = {
     ReviewGround.UNREASONABLE: _l("The decision was unreasonable in the light of the evidence"),
 }
 
+class Conclusion(enum.StrEnum):
+    """The investigation's conclusion on the balance of probabilities (13.16)."""
+
+    BREACH = "breach"
+    NO_BREACH = "no_breach"
+
+
+CONCLUSION_LABELS = {
+    Conclusion.BREACH: _l("The evidence indicates a breach of the policy"),
+    Conclusion.NO_BREACH: _l("The evidence does not support a breach"),
+}
+
+
+class CounterDecision(enum.StrEnum):
+    """Where a counter-allegation is considered (13.12)."""
+
+    WITHIN = "within_investigation"
+    SEPARATE = "separate_process"
+
+
+COUNTER_DECISION_LABELS = {
+    CounterDecision.WITHIN: _l("Addressed within this investigation"),
+    CounterDecision.SEPARATE: _l("Considered under a separate process"),
+}
+
+EVIDENCE_KIND_LABELS = {
+    "pdf": _l("PDF document"),
+    "image": _l("Image"),
+    "text": _l("Text"),
+    "email": _l("Exported email"),
+}
+
 PREFERRED_LANGUAGES = ("en", "nl", "fr")
 
 #: What each kind of timeline event is called (``CaseEvent.kind``).
@@ -472,6 +504,17 @@ EVENT_LABELS = {
     "deadline_met": _l("Deadline met"),
     "deadline_missed": _l("Deadline missed"),
     "deadline_cancelled": _l("Deadline no longer needed"),
+    # The investigation (13).
+    "investigation_scope_recorded": _l("Scope of the investigation recorded"),
+    "investigation_meeting_recorded": _l("Investigation meeting recorded"),
+    "meeting_notes_sent": _l("Meeting notes sent to the interviewee"),
+    "meeting_comments_recorded": _l("Interviewee's comments on the notes recorded"),
+    "police_liaison_recorded": _l("Consultation with the police recorded"),
+    "counter_allegation_recorded": _l("Counter-allegation recorded"),
+    "investigation_concluded": _l("Investigation concluded"),
+    "investigation_loop_closed": _l("Case review met after the investigation"),
+    "evidence_added": _l("Evidence added"),
+    "evidence_redacted": _l("Evidence marked not relevant, redacted"),
     # Written by the letters area (hsm/letters/operations.py).
     "letter_issued": _l("Letter issued"),
     "letter_delivered": _l("Letter delivery recorded"),

@@ -23,7 +23,9 @@ from hsm.cases.terms import (
     STAGES,
     SUSPENSIONS,
     ClosureReason,
+    Conclusion,
     MeasureKind,
+    PartyRole,
     Stage,
 )
 from hsm.i18n import _l
@@ -158,6 +160,51 @@ STUDENT_MEASURE_FOR_STAFF = _r(
 OFFICER_LACKS_ROLE = _r(
     "officer_lacks_role", _l("This person does not hold the officer's role.")
 )
+NO_CONCLUSION = _r(
+    "no_conclusion", _l("The investigation's conclusion is not recorded (13.16).")
+)
+LOOP_NOT_CLOSED = _r(
+    "loop_not_closed",
+    _l("The case review has not met again since the investigation was concluded, to close "
+       "the loop and agree the next steps (13.19)."),
+)
+NO_BREACH_FOUND = _r(
+    "no_breach_found",
+    _l("The investigation found no breach, so there is no disciplinary hearing (13.16)."),
+)
+ALREADY_CONCLUDED = _r(
+    "already_concluded", _l("The investigation's conclusion is already recorded.")
+)
+LOOP_ALREADY_CLOSED = _r(
+    "loop_already_closed",
+    _l("The case review's meeting after the investigation is already recorded."),
+)
+NOT_INVESTIGATING = _r(
+    "not_in_investigation", _l("The case is not in the investigation stage.")
+)
+WELFARE_CHECK_MISSING = _r(
+    "welfare_check_missing",
+    _l("A welfare check is part of every meeting: record it, and the support services "
+       "signposted (13.5)."),
+)
+ORDER_NOT_KEPT = _r(
+    "meeting_order_not_kept",
+    _l("The policy's order is the reporting party first, then the responding party, then "
+       "witnesses (13.7). It is not kept here: write why."),
+)
+POLICE_NOT_CONSULTED = _r(
+    "police_not_consulted",
+    _l("The case is on police hold: record the consultation with the police before the "
+       "responding party is contacted (13.11)."),
+)
+POLICE_ADVISE_WAITING = _r(
+    "police_advise_waiting",
+    _l("The police's latest advice is not to contact the responding party yet (13.11)."),
+)
+NOT_A_RESPONDING_PARTY = _r(
+    "not_a_responding_party",
+    _l("A counter-allegation is made by a responding party (13.12)."),
+)
 INVOLVEMENT_LABELS = {
     "party": _l("They are a party to the case."),
     "witness": _l("They are a witness in the case."),
@@ -209,6 +256,9 @@ class Facts:
     review_requested: bool = False
     # Interruption of studies (15.7).
     resume_consent_all: bool = False
+    # The investigation's conclusion (13.16) and the case review's meeting after it (13.19).
+    conclusion: str | None = None
+    loop_closed: bool = False
 
     @property
     def informal_agreed_by_both(self) -> bool:
@@ -317,6 +367,18 @@ def ready_for_review(f: Facts) -> list[Reason]:
     ]
 
 
+def loop_closed(f: Facts) -> list[Reason]:
+    """13.19: once concluded, the case review meets again before the case moves on."""
+    return [
+        *_when(f.conclusion is None, NO_CONCLUSION),
+        *_when(f.conclusion is not None and not f.loop_closed, LOOP_NOT_CLOSED),
+    ]
+
+
+def breach_found(f: Facts) -> list[Reason]:
+    return _when(f.conclusion == Conclusion.NO_BREACH, NO_BREACH_FOUND)
+
+
 def decisions_recorded(f: Facts) -> list[Reason]:
     return _when(not f.decisions_recorded, NO_DECISIONS)
 
@@ -344,10 +406,11 @@ MOVES = (
     # The case review may decide that support, not a formal procedure, is what is needed.
     _t(S.CASE_REVIEW, S.SUPPORT, P.CONVENE_CASE_REVIEW, decisions_recorded),
     # The investigation's conclusion (13.16): a breach goes to a hearing, none to the outcome.
+    # Either way the case review meets again first, to close the loop (13.19).
     _t(S.INVESTIGATION, S.HEARING, P.INVESTIGATE_CASES,
-       not_on_police_hold, investigating_officer_ok),
+       not_on_police_hold, investigating_officer_ok, loop_closed, breach_found),
     _t(S.INVESTIGATION, S.OUTCOME, P.INVESTIGATE_CASES,
-       not_on_police_hold, investigating_officer_ok),
+       not_on_police_hold, investigating_officer_ok, loop_closed),
     # 13.17: the Centre Director decides the next steps with the central Director.
     _t(S.HEARING, S.OUTCOME, P.DECIDE_NEXT_STEPS),
     _t(S.OUTCOME, S.REVIEW, P.CONVENE_CASE_REVIEW, ready_for_review),
@@ -506,3 +569,67 @@ def appointment_reasons(
         reasons.append(Reason(f"involved_{how}", INVOLVEMENT_LABELS[how]))
     return reasons
 
+
+
+# --- the investigation (13) -------------------------------------------------------------------
+
+
+def meeting_out_of_order(role: str, met: Collection[str], *, reporting_known: bool) -> bool:
+    """Whether a meeting with someone of ``role`` breaks the policy's order (13.7): the
+    reporting party first, then the responding party, then witnesses. ``met``: the roles
+    already met. An anonymous reporting party cannot be met, so is not waited for."""
+    role = PartyRole(role)
+    before = {PartyRole.REPORTING: (), PartyRole.RESPONDING: (PartyRole.REPORTING,),
+              PartyRole.WITNESS: (PartyRole.REPORTING, PartyRole.RESPONDING)}[role]
+    return any(r not in met for r in before
+               if reporting_known or r is not PartyRole.REPORTING)
+
+
+def meeting_reasons(
+    f: Facts,
+    *,
+    role: str,
+    met: Collection[str],
+    welfare_check: bool,
+    services_signposted: bool,
+    order_reason: bool,
+    police_advice: bool | None,
+    granted: Collection[str],
+) -> list[Reason]:
+    """Why this meeting may not be recorded (none: it may).
+
+    - The Investigating Officer records it, while the case is in investigation.
+    - The welfare check, with the services signposted, is required (13.5).
+    - Out of the policy's order (13.7), only with the reason written down.
+    - On police hold, a meeting with the responding party needs the police consulted since
+      the hold began, and their latest advice to allow it (13.11). ``police_advice``: None
+      when not consulted since, else whether they allow contact.
+    """
+    reasons = _when(P.INVESTIGATE_CASES not in granted, workflow.PERMISSION_REASON)
+    reasons += _when(f.stage != Stage.INVESTIGATION, NOT_INVESTIGATING)
+    reasons += _when(not (welfare_check and services_signposted), WELFARE_CHECK_MISSING)
+    out_of_order = meeting_out_of_order(role, met, reporting_known=f.reporting_party_known)
+    reasons += _when(out_of_order and not order_reason, ORDER_NOT_KEPT)
+    if role == PartyRole.RESPONDING and f.police_hold:
+        reasons += _when(police_advice is None, POLICE_NOT_CONSULTED)
+        reasons += _when(police_advice is False, POLICE_ADVISE_WAITING)
+    return reasons
+
+
+def investigation_record_reasons(f: Facts, *, granted: Collection[str]) -> list[Reason]:
+    """Why the Investigating Officer may not record on the investigation now."""
+    return [*_when(P.INVESTIGATE_CASES not in granted, workflow.PERMISSION_REASON),
+            *_when(f.stage != Stage.INVESTIGATION, NOT_INVESTIGATING)]
+
+
+def conclusion_reasons(f: Facts, *, granted: Collection[str]) -> list[Reason]:
+    return [*investigation_record_reasons(f, granted=granted),
+            *_when(f.conclusion is not None, ALREADY_CONCLUDED)]
+
+
+def loop_reasons(f: Facts, *, granted: Collection[str]) -> list[Reason]:
+    """Why the case review's meeting after the investigation (13.19) cannot be recorded."""
+    return [*_when(P.CONVENE_CASE_REVIEW not in granted, workflow.PERMISSION_REASON),
+            *_when(f.stage != Stage.INVESTIGATION, NOT_INVESTIGATING),
+            *_when(f.conclusion is None, NO_CONCLUSION),
+            *_when(f.loop_closed, LOOP_ALREADY_CLOSED)]

@@ -34,11 +34,13 @@ class CleanPhoto:
     height: int
 
 
-def clean_photo(raw: bytes) -> CleanPhoto:
-    """Re-encode an uploaded photo as a JPEG of at most ``MAX_SIDE`` pixels, without metadata."""
+def clean_photo(raw: bytes, *, max_bytes: int = MAX_BYTES,
+                max_side: int = MAX_SIDE) -> CleanPhoto:
+    """Re-encode an uploaded photo as a JPEG of at most ``max_side`` pixels, without metadata
+    (a case's evidence images use it too, with their own limits, for their shared copies)."""
     if not raw:
         raise PhotoRejected("empty")
-    if len(raw) > MAX_BYTES:
+    if len(raw) > max_bytes:
         raise PhotoRejected("too_large")
     try:
         with warnings.catch_warnings():
@@ -63,7 +65,7 @@ def clean_photo(raw: bytes) -> CleanPhoto:
         if isinstance(exc, PhotoRejected):
             raise
         raise PhotoRejected("unreadable") from exc
-    pixels.thumbnail((MAX_SIDE, MAX_SIDE))
+    pixels.thumbnail((max_side, max_side))
     # A fresh image holds pixels only: no info dict, no EXIF, no ICC profile.
     bare = Image.new("RGB", pixels.size)
     bare.paste(pixels)

@@ -249,6 +249,18 @@ def main() -> int:
                               {"Cookie": areas.staff_cookie(app, "executive", None)}),
                 f"a snapshot of nothing vs of {STATS_REPORTS:,} reports")
 
+            say("\n## A case page with its investigation")
+            from tests.bench import investigation
+
+            path, officer = investigation.investigation_case(app, events=10, evidence=2)
+            small = bench.queries(path, officer)
+            path, officer = investigation.investigation_case(app, events=200, evidence=50)
+            bench.run(Scenario("case page, 200 timeline events + 50 evidence items", path,
+                               headers=officer))
+            bench.same_queries("case page (Investigating Officer)", small,
+                               bench.queries(path, officer),
+                               "10 events + 2 evidence vs 200 + 50")
+
             say("\n## Letters")
             from tests.bench import letters
 

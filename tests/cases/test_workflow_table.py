@@ -21,7 +21,8 @@ READY = workflow.Facts(
     people_team_member=True, convened=True, decisions_recorded=True,
     investigation_recommended=True, investigating_officers=(10,), reviewing_officers=(11,),
     involvement={10: frozenset({"investigating_officer"}), 11: frozenset({"reviewing_officer"})},
-    review_requested=True, resume_consent_all=True, urgent=True,
+    review_requested=True, resume_consent_all=True, urgent=True, conclusion="breach",
+    loop_closed=True,
 )
 
 

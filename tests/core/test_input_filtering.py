@@ -43,7 +43,9 @@ BAD_TEXT = "a\x00b\ud800c\x07d\x1b\x7fe"
 # On the wire, as sent: NUL, a lone surrogate's UTF-8-style bytes, BEL, ESC, DEL, SOH.
 BAD_WIRE = "x%00y%ED%A0%80z%07%1B%7F%01"
 # Arguments of the forms that take some (the choices they offer do not matter here).
-FORM_ARGS = {"TrainingForm": ([], "en"), "MeetingForm": ([],), "BiographyForm": (False,)}
+FORM_ARGS = {"safecontacts.forms.TrainingForm": ([], "en"),
+             "safecontacts.forms.MeetingForm": ([],),
+             "safecontacts.forms.BiographyForm": (False,)}
 # Query-string parameters the app's pages read (filters, paging, the board's htmx arguments).
 QUERY_NAMES = ("q", "action", "actor", "centre", "date_from", "date_to", "status", "flag",
                "page", "badge", "language", "column", "after", "version", "board", "mine",
@@ -68,7 +70,7 @@ def _form_id(form_class) -> str:
 
 
 def _build(form_class, formdata=None):
-    form = form_class(*FORM_ARGS.get(form_class.__name__, ()), formdata=formdata,
+    form = form_class(*FORM_ARGS.get(_form_id(form_class), ()), formdata=formdata,
                       meta={"csrf": False})
     for field in form:
         if getattr(field, "choices", ()) is None:  # filled by the view

@@ -10,17 +10,20 @@ out of band. None of them holds an input, so nothing typed in another form is ev
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 from icalendar import Calendar, Event
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from hsm import audit, workflow
-from hsm.cases import actions, queries
+from hsm.cases import actions, evidence, queries
+from hsm.cases import operations as op
 from hsm.cases import workflow as case_workflow
 from hsm.cases.forms import CaseForm
 from hsm.cases.terms import DEADLINE_KIND_LABELS, Marking
 from hsm.cases.views.common import BOARD_PERMISSIONS, bp, now, offered, refusal_message
-from hsm.extensions import db
+from hsm.crypto import TamperedCiphertext
+from hsm.extensions import csrf, db
 from hsm.forms import keeps_input
 from hsm.htmx import is_htmx, render
 from hsm.i18n import _
@@ -87,8 +90,40 @@ def case(case_id: int):
 def record(case_id: int, name: str):
     """Make one record on a case (the actions table says which, and whose)."""
     action = actions.ACTIONS.get(name)
-    if action is None:
+    if action is None or action.upload:
         abort(404)
+    return _record(case_id, action)
+
+
+#: The upload route's body limit: a little above the largest file, so that a file just over
+#: the limit is still parsed and refused by its form in words; past this, the page says it.
+UPLOAD_BODY_LIMIT = evidence.MAX_BYTES + 1024 * 1024
+
+
+@bp.post("/staff/cases/<int:case_id>/upload/<name>")
+@csrf.exempt  # the app-wide check would read the body under the 2 MiB limit; the form checks
+@require_any(*BOARD_PERMISSIONS)  # its own token (an expired one keeps the page as it was)
+def upload(case_id: int, name: str):
+    """A record that carries a file (evidence), with this route's own body limit.
+
+    A body over even that limit is never parsed: the case page comes back, everything on it
+    as it was, with the message on the upload's form (never a bare 413)."""
+    action = actions.ACTIONS.get(name)
+    if action is None or not action.upload:
+        abort(404)
+    request.max_content_length = UPLOAD_BODY_LIMIT
+    try:
+        request.files  # noqa: B018 (parse the body now, under this route's limit)
+    except RequestEntityTooLarge:
+        case = queries.load_case_for(current_user, case_id)
+        message = _("The file is larger than %(limit)d MB, so it was not added. Nothing else "
+                    "on the case has changed.", limit=evidence.MAX_BYTES // (1024 * 1024))
+        return _answer(case, action, None, message, status=413)
+    return _record(case_id, action)
+
+
+def _record(case_id: int, action: actions.Action):
+    name = action.name
     case = queries.load_case_for(current_user, case_id)
     context = _page_context(case)
     if action not in context["actions"]:
@@ -181,3 +216,45 @@ def deadline_ics(case_id: int, deadline_id: int):
         abort(404)
     return _ics(_calendar(items), f"{found.reference}-{deadline_id}.ics")
 
+
+
+# --- evidence (13.15) -------------------------------------------------------------------------
+
+
+@bp.get("/staff/cases/<int:case_id>/evidence/<int:evidence_id>")
+@require_any(*BOARD_PERMISSIONS)
+def evidence_file(case_id: int, evidence_id: int):
+    """The original bytes of an evidence item, exactly as uploaded (checked against their
+    SHA-256 first), as an attachment. Only for those who read the investigation; audited."""
+    return _evidence_download(case_id, evidence_id, copy=False)
+
+
+@bp.get("/staff/cases/<int:case_id>/evidence/<int:evidence_id>/copy")
+@require_any(*BOARD_PERMISSIONS)
+def evidence_copy(case_id: int, evidence_id: int):
+    """The copy of an image made for sharing: its pixels, without metadata."""
+    return _evidence_download(case_id, evidence_id, copy=True)
+
+
+def _evidence_download(case_id: int, evidence_id: int, *, copy: bool):
+    case, item = queries.load_evidence_for(current_user, case_id, evidence_id)
+    try:
+        data = queries.evidence_bytes(item, copy=copy)
+    except TamperedCiphertext:
+        op.record_evidence_integrity_failure(current_user, case, item)
+        db.session.commit()
+        abort(500)
+    except LookupError:
+        abort(404)
+    op.record_evidence_read(current_user, case, item, "shared" if copy else "original")
+    if copy:
+        name, media_type = f"{case.reference}-appendix-{item.appendix}-shared.jpg", "image/jpeg"
+    else:
+        suffix = evidence.extension(item.filename) or ".bin"
+        name, media_type = f"{case.reference}-appendix-{item.appendix}{suffix}", item.media_type
+    response = make_response(data)
+    response.headers["Content-Type"] = media_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

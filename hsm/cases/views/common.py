@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from babel.numbers import format_decimal
 from flask import Blueprint
 
 from hsm import workflow
 from hsm.cases import terms
 from hsm.cases import workflow as case_workflow
 from hsm.cases.terms import Flag
-from hsm.i18n import _, _l
+from hsm.i18n import _, _l, format_locale
 from hsm.security import Permission, Role
 
 bp = Blueprint("cases", __name__)
@@ -53,8 +54,21 @@ def cases_context():
         "agreement_labels": terms.AGREEMENT_LABELS,
         "urgency_labels": terms.URGENCY_LABELS,
         "review_ground_labels": terms.REVIEW_GROUND_LABELS,
+        "conclusion_labels": terms.CONCLUSION_LABELS,
+        "counter_decision_labels": terms.COUNTER_DECISION_LABELS,
+        "evidence_kind_labels": terms.EVIDENCE_KIND_LABELS,
+        "format_size": format_size,
         "case_flags": case_flags,
     }
+
+
+def format_size(size: int) -> str:
+    """A file's size in the reader's words (kB under a megabyte, else MB)."""
+    if size < 1024 * 1024:
+        return _("%(size)s kB", size=format_decimal(max(1, round(size / 1024)),
+                                                  locale=format_locale()))
+    return _("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1),
+                                                  locale=format_locale()))
 
 
 def case_flags(case) -> list:

@@ -2,7 +2,7 @@
 information only (the end of its life, from which its retention period counts)
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-06 13:10:00
 
 """

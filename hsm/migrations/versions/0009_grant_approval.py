@@ -2,7 +2,7 @@
 throttle counts per account and address (a keyed hash), and the owner sees the failures
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-06 13:30:00
 
 """

@@ -2,7 +2,7 @@
 single sign-on sessions (their own lifetime)
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-06 13:20:00
 
 Accounts that already have a password keep password sign-in until they are linked to the

@@ -1,7 +1,7 @@
 """performance: the inbox's keyset index, and the version counters of cached pages
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0010
 Create Date: 2026-12-06 13:00:00
 
 """
