@@ -38,11 +38,13 @@ FROZEN = {
     "0004_outbox_retries.py": "58186164b7075d717fa88ca58ddfb63458a39afa7398c419ebe7a42337ca5200",
     "0005_letters_issued.py": "482a656c916e580e9ff86e671267a862785a46abae88f0b3489ae5d0dfb3903b",
     "0006_investigation.py": "bb4dfab8a1de133250e6a867c248a087f4fd5d667a957f8884b3ee93075cf582",
-    "0007_statistics_snapshots.py": "a8f61091a8390c5bf12540ee960c88ea6147e1588fc9e5c515309d46477c9e8e",
+    "0007_statistics_snapshots.py":
+        "a8f61091a8390c5bf12540ee960c88ea6147e1588fc9e5c515309d46477c9e8e",
     "0008_retention.py": "6e95007701c1bbe4173da32b43da0198aebcabb7d3b212d01f13682fecd73f44",
     "0009_grant_approval.py": "b22e2cbc9814f61349b37d398e2f298ce7e652d01586178a84ba5aefb70a19e3",
     "0010_single_sign_on.py": "09898cc10eee1acd965e6d0111cbbe081f602f53c733aa4141cfd8147f8f7ed6",
-    "0011_inbox_keyset_page_versions.py": "003b2f763a975536eae78056dff8fa1f93ea31333ec0ca5ffe5e145ef46107ff",
+    "0011_inbox_keyset_page_versions.py":
+        "003b2f763a975536eae78056dff8fa1f93ea31333ec0ca5ffe5e145ef46107ff",
 }
 ROWS_PER_TABLE = 3
 
