@@ -113,13 +113,11 @@ def test_no_axe_violations_on_the_investigation(browser_login, live_server, axe,
         director.screenshot(path=f"{SHOTS}/investigation-director-{lang}.png", full_page=True)
 
 
-@pytest.mark.parametrize("js", [True], ids=["htmx"])
+@pytest.mark.parametrize("js", [True, False], ids=["htmx", "no-js"])
 def test_evidence_is_uploaded_and_a_wrong_file_is_said_plainly(browser_login, live_server,
                                                                make_case, staff, axe, js,
                                                                tmp_path):
-    """With htmx. (The same flow without JavaScript is covered through the view tests of
-    tests/cases/test_evidence.py; in Chromium with JavaScript off it does not finish yet: see
-    the branch's report.)"""
+    """With htmx, and as a plain form post with JavaScript off."""
     from tests.cases.test_evidence import PDF, png
 
     case = make_case(Stage.INVESTIGATION)
