@@ -41,6 +41,21 @@ def test_wrong_password_and_unknown_account_get_the_same_message(client, staff, 
     assert "nobody.here" not in unknown_detail and "unknown" in unknown_detail
 
 
+def test_a_page_with_a_mistake_says_so_first_in_its_title(client, staff):
+    """WCAG 3.3.1: a screen reader hears "Error:" before the page's name, on every form page
+    (the title's prefix is set once, in base.html)."""
+    user = staff()
+    assert b"<title>Sign in \xc2\xb7" in client.get("/staff/login").data
+    wrong = sign_in(client, user.email, "not-the-right-password")
+    assert b"<title>Error: Sign in \xc2\xb7" in wrong.data
+    empty = post(client, "/staff/login", {"email": "", "password": ""})
+    assert b"<title>Error: Sign in \xc2\xb7" in empty.data
+    forgot = post(client, "/staff/password/forgot", {"email": ""})
+    assert forgot.status_code == 200, forgot.status_code
+    assert b"<title>Error: " in forgot.data and forgot.data.count(b"Error: ") >= 1
+    assert b"<title>Error: Error:" not in forgot.data
+
+
 def test_an_inactive_account_cannot_sign_in_and_gets_the_same_message(client, staff):
     user = staff(active=False)
     response = sign_in(client, user.email)
