@@ -1130,7 +1130,9 @@ def record_review_answered(actor: User, case: Case, request: ReviewRequest, on: 
         request.responded_on = on
         _close_deadlines(case, actor, DeadlineKind.REVIEW_RESPONSE,
                          review_request_id=request.id)
-        _close_deadlines(case, actor, DeadlineKind.REVIEW_ACKNOWLEDGEMENT, cancel=True,
+    if request.acknowledged_on is None:  # answered, so received: met or missed by then
+        request.acknowledged_on = on
+        _close_deadlines(case, actor, DeadlineKind.REVIEW_ACKNOWLEDGEMENT,
                          review_request_id=request.id)
     if final and (case.final_decision_on is None or case.final_decision_on < on):
         _final_decision(case, actor, on)
