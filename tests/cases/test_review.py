@@ -343,3 +343,68 @@ def test_the_reviewing_officers_board_shows_their_review_cases_only(client, make
     response = client.get("/staff/cases")
     assert response.status_code == 200 and mine.reference not in response.get_data(as_text=True)
     assert client.get(f"/staff/cases/{mine.id}").status_code == 404
+
+
+def test_the_alternative_timescale_through_its_form_becomes_the_deadline_and_the_letter(
+        client, make_case, staff):
+    case = _review_case(make_case)
+    request = _request(case)
+    sign_in(client, staff.reviewer)
+    usual = request.received_on + timedelta(days=21)
+    too_soon = _post(client, case, "review_timescale", {
+        "request": str(request.id), "reason": "Kept-reason", **_date("due_on", usual)})
+    text = too_soon.get_data(as_text=True)
+    assert too_soon.status_code == 409 and "after the usual deadline (16.6)" in text
+    assert "Kept-reason" in text
+    later = request.received_on + timedelta(days=45)
+    assert _post(client, case, "review_timescale", {
+        "request": str(request.id), "reason": "A witness is abroad", **_date("due_on", later)}
+    ).status_code == 303
+    [response] = _deadline(case, DeadlineKind.REVIEW_RESPONSE)
+    db.session.refresh(response)
+    assert response.due_on == later and response.status == DeadlineStatus.OPEN
+    # The letter that issues it, to the party who asked, states the new date.
+    asker = party(case, PartyRole.REPORTING)
+    ops.update_party(staff.director, case, asker, ops.PartyDetails(
+        role=asker.role, party_type=asker.party_type, name="Robin Asker"))
+    db.session.commit()
+    preview = client.get(f"/staff/cases/{case.id}/letters/new?kind=alternative_timescale"
+                         f"&party={asker.id}&request={request.id}")
+    assert preview.status_code == 200
+    text = preview.get_data(as_text=True)
+    assert "A witness is abroad" in text and str(later.year) in text
+
+
+@pytest.mark.parametrize("name,data", [
+    ("review_form", {"form": "hearing", "hearing_on-day": "1", "hearing_on-month": "1",
+                     "hearing_on-year": "9999", "arrangements": "Kept-canary\x00 room"}),
+    ("review_form", {"request": "4294967296", "form": "paper"}),
+    ("review_timescale", {"due_on-day": "31", "due_on-month": "12", "due_on-year": "9999",
+                          "reason": "Kept-canary reason"}),
+    ("review_request", {"received_on-day": "1", "received_on-month": "1",
+                        "received_on-year": "0001", "grounds": "new_evidence",
+                        "details": "Kept-canary\x00 details"}),
+])
+def test_bad_input_to_the_review_forms_is_said_and_kept(client, make_case, staff, name, data):
+    case = _review_case(make_case)
+    request = _request(case)
+    user = staff.director if name == "review_request" else staff.reviewer
+    sign_in(client, user)
+    values = {"request": str(request.id), **data}
+    if name == "review_request":
+        values = {"party": str(party(case, PartyRole.RESPONDING).id), **data}
+    response = _post(client, case, name, values)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422, text[:300]
+    assert 'class="error-summary' in text
+    if "Kept-canary" in repr(data):
+        assert "Kept-canary" in text
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.EXECUTIVE, Role.EDI_OFFICER])
+def test_roles_without_cases_are_refused_the_review_forms(client, make_case, role):
+    case = _review_case(make_case)
+    sign_in(client, make_user(role))
+    assert client.get(f"/staff/cases/{case.id}").status_code == 403
+    response = client.post(f"/staff/cases/{case.id}/record/review_decision", data={})
+    assert response.status_code in (400, 403)
