@@ -33,6 +33,7 @@ from hsm.cases.terms import Marking, Stage
 from hsm.cases.workflow import Facts
 from hsm.extensions import db
 from hsm.i18n import _l
+from hsm.letters import operations as letter_ops
 from hsm.reports.models import Report
 from hsm.security import Permission
 
@@ -55,6 +56,8 @@ class Action:
     when: Callable[[Case, Facts], bool] = lambda case, facts: True
     #: A file upload: its form posts to its own route, with its own body limit.
     upload: bool = False
+    #: Offered only to the case's appointed Reviewing Officer (16.6), whatever else one holds.
+    reviewing_officer_only: bool = False
 
 
 def _party(case: Case, form_field) -> CaseParty:
@@ -110,6 +113,17 @@ def _meeting(actor, case, form: f.MeetingForm):
         services_signposted=form.services_signposted.data or "", notes=form.notes.data or "",
         accompanied_by=form.accompanied_by.data or None,
         adjustments=form.adjustments.data or None, order_reason=form.order_reason.data or None))
+
+
+def _review_decision(actor, case, form: f.ReviewDecisionForm):
+    return letter_ops.record_review_decision(
+        actor, case, _item(ReviewRequest, case, form.request), letter_ops.ReviewTerms(
+            decision=form.decision.data, reasons=form.reasons.data or "",
+            decided_on=form.decided_on.data, concerns=tuple(form.concerns.data or ()),
+            new_finding=form.new_finding.data or None,
+            sanctions=tuple(form.sanctions.data or ()),
+            affecting_reporting_party=tuple(form.affecting.data or ()),
+            affects_other_party=form.affects_other_party.data))
 
 
 def _in_stage(*stages):
@@ -280,7 +294,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("review_request", PROCEDURE, (P.MANAGE_CASES,), f.ReviewRequestForm,
            _l("Record a review request"),
            lambda a, c, form: op.record_review_request(a, c, _party(c, form.party),
-                                                       form.received_on.data, form.grounds.data),
+                                                       form.received_on.data, form.grounds.data,
+                                                       form.details.data),
            _l("The review request is recorded. It is acknowledged within 5 working days and "
               "answered within 3 weeks."), stages=_in_stage(Stage.OUTCOME, Stage.REVIEW)),
     Action("acknowledge_review", Section.INVESTIGATION, (P.DECIDE_REVIEWS,),
@@ -294,6 +309,19 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
                a, c, _item(ReviewRequest, c, form.request), form.due_on.data, form.reason.data),
            _l("The alternative timescale is recorded, and its date is now the deadline."),
            stages=_in_stage(Stage.REVIEW)),
+    Action("review_form", Section.INVESTIGATION, (P.DECIDE_REVIEWS,), f.ReviewFormForm,
+           _l("Choose a paper review or a new hearing"),
+           lambda a, c, form: letter_ops.record_review_form(
+               a, c, _item(ReviewRequest, c, form.request), form.form.data,
+               hearing_on=form.hearing_on.data, arrangements=form.arrangements.data or None),
+           _l("The form of the review is recorded."), stages=_in_stage(Stage.REVIEW),
+           reviewing_officer_only=True),
+    Action("review_decision", Section.INVESTIGATION, (P.DECIDE_REVIEWS,), f.ReviewDecisionForm,
+           _l("Record the decision on a review request"), _review_decision,
+           _l("The decision is recorded. It is final, and it is the case's final decision once "
+              "every review request is decided: the Completion of Procedures letter is then due "
+              "within 28 days. The review outcome letter can be prepared in the letters."),
+           stages=_in_stage(Stage.REVIEW), reviewing_officer_only=True),
     Action("respond_review", Section.INVESTIGATION, (P.DECIDE_REVIEWS,), f.RespondReviewForm,
            _l("Record that the review request was answered"),
            lambda a, c, form: op.respond_review_request(
@@ -330,11 +358,12 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 
 
 def offered(case: Case, facts: Facts, granted: frozenset[str],
-            sections: frozenset[Section]) -> list[Action]:
-    """The actions this reader is offered on ``case``, in the table's order."""
+            sections: frozenset[Section], user_id: int | None = None) -> list[Action]:
+    """The actions this reader (``user_id``) is offered on ``case``, in the table's order."""
     return [
         a for a in ACTIONS.values()
         if any(p in granted for p in a.permissions)
         and (a.place == PROCEDURE or a.place in sections)
         and case.stage in a.stages and a.when(case, facts)
+        and (not a.reviewing_officer_only or user_id in facts.reviewing_officers)
     ]

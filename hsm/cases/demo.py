@@ -20,7 +20,7 @@ from hsm.accounts import demo as accounts_demo
 from hsm.accounts.demo import DEMO_PASSWORD
 from hsm.accounts.models import User
 from hsm.cases import operations as ops
-from hsm.cases.models import Case, CaseParty
+from hsm.cases.models import Case, CaseParty, ReviewRequest
 from hsm.cases.terms import (
     Agreement,
     Channel,
@@ -31,6 +31,7 @@ from hsm.cases.terms import (
     MeasureKind,
     PartyRole,
     PartyType,
+    ReviewForm,
     ReviewGround,
     ReviewTeamRole,
     Stage,
@@ -151,8 +152,11 @@ def advance_to(case: Case, target: Stage, people: People, today: date) -> None:
             ops.record_conclusion(people.investigator, case, Conclusion.BREACH, today)
             ops.record_loop_closed(sd, case, today, "Fictional: a disciplinary hearing.")
         elif stage is Stage.REVIEW:
-            ops.record_review_request(sd, case, reporting, today - timedelta(days=2),
-                                      [ReviewGround.IRREGULARITY])
+            ops.record_review_request(
+                sd, case, reporting, today - timedelta(days=2),
+                [ReviewGround.IRREGULARITY, ReviewGround.NEW_EVIDENCE],
+                "Fictional: the reporting party was not shown a witness statement before the "
+                "hearing, and a new message has come to light since.")
             ops.appoint_officer(sd, case, people.reviewer, "reviewing")
         ops.move(sd, case, stage)
 
@@ -206,6 +210,18 @@ def _extras(case: Case, stage: Stage, people: People, today: date) -> None:
             _investigation(case, people, today)
     if stage is Stage.OUTCOME:
         ops.record_final_decision(sd, case, today - timedelta(days=30))
+    if stage is Stage.REVIEW:
+        # The Reviewing Officer acknowledges the request (16.6); at Ireland they chose a new
+        # hearing (16.7). The letters demo records the decision at uk and paris.
+        request = db.session.scalar(sa.select(ReviewRequest).where(
+            ReviewRequest.case_id == case.id))
+        ops.acknowledge_review_request(people.reviewer, case, request, today - timedelta(days=1))
+        if case.centre == "ireland":
+            ops.record_review_form(
+                people.reviewer, case, request, ReviewForm.HEARING,
+                hearing_on=today + timedelta(days=7),
+                arrangements="Fictional: in the centre's quiet meeting room; the reporting "
+                             "party attends from a separate room, questions through the Chair.")
 
 
 def _investigation(case: Case, people: People, today: date) -> None:

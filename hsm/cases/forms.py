@@ -33,6 +33,7 @@ from hsm.forms import (
     choices,
 )
 from hsm.i18n import _, _l
+from hsm.letters import terms as letter_terms
 
 TEXT_LIMIT = 5000
 SHORT_LIMIT = 200
@@ -96,6 +97,8 @@ class Options:
     notes: list[tuple[str, str]] = field(default_factory=list)
     unacknowledged: list[tuple[str, str]] = field(default_factory=list)
     unanswered: list[tuple[str, str]] = field(default_factory=list)
+    undecided: list[tuple[str, str]] = field(default_factory=list)
+    decidable: list[tuple[str, str]] = field(default_factory=list)
     reports: list[tuple[str, str]] = field(default_factory=list)
     interviewees: list[tuple[str, str]] = field(default_factory=list)
     respondents: list[tuple[str, str]] = field(default_factory=list)
@@ -336,6 +339,8 @@ class ReviewRequestForm(CaseForm):
                              _l("Enter the date the request was received."))
     grounds = Checkboxes(_l("Grounds (16.8)"), choices=choices(terms.REVIEW_GROUND_LABELS),
                          validators=[Required(_l("Choose at least one ground."))])
+    details = _text(_l("Details: why they are dissatisfied, on these grounds (16.5)"),
+                    _l("Write the details of the request."))
 
 
 class AcknowledgeReviewForm(CaseForm):
@@ -356,6 +361,61 @@ class RespondReviewForm(CaseForm):
     OFFERS = {"request": "unanswered"}
 
     request = _select(_l("Review request"), _l("Choose the review request."))
+
+
+class ReviewFormForm(CaseForm):
+    """16.7: a paper review (the normal form) or a new hearing, with its date and
+    arrangements."""
+
+    OFFERS = {"request": "undecided"}
+
+    request = _select(_l("Review request"), _l("Choose the review request."))
+    form = _radios(_l("How the review is held (16.7)"),
+                   _l("Choose a paper review or a new hearing."),
+                   terms.REVIEW_FORM_LABELS.items())
+    hearing_on = DateInput(_l("Date of the new hearing (for a new hearing)"),
+                           validators=[RealDate(), Within(EARLIEST, _year_ahead)])
+    arrangements = _text(_l("Arrangements for the new hearing: where, who attends, and how the "
+                            "reporting party takes part (for a new hearing)"))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and self.form.data == terms.ReviewForm.HEARING:
+            if self.hearing_on.data is None:
+                self.hearing_on.invalid_parts = ("day", "month", "year")
+                self.hearing_on.errors = [str(_l("Enter the date of the new hearing."))]
+                ok = False
+            if not self.arrangements.data:
+                self.arrangements.errors = [str(_l("Write the arrangements for the new "
+                                                   "hearing."))]
+                ok = False
+        return ok
+
+
+class ReviewDecisionForm(CaseForm):
+    """16.10: confirm, set aside or vary the finding or the penalty (a varied penalty may be
+    heavier), with reasons; final (16.11). The rules that tie the answers together are the
+    workflow's (``review_decision_reasons``), said in words when the record is refused."""
+
+    OFFERS = {"request": "decidable"}
+
+    request = _select(_l("Review request"), _l("Choose the review request."))
+    decision = _radios(_l("Decision (16.10)"), _l("Choose the decision."),
+                       letter_terms.REVIEW_DECISION_CHOICES.items())
+    concerns = Checkboxes(_l("What is set aside or varied"),
+                          choices=choices(letter_terms.REVIEW_CONCERN_LABELS))
+    new_finding = Choice(_l("The finding now, when the finding is set aside or varied"),
+                         choices=choices(terms.CONCLUSION_LABELS), validators=[Optional()])
+    sanctions = Checkboxes(_l("The penalty that now applies, when the penalty is varied (it may "
+                              "be heavier than before)"),
+                           choices=choices(letter_terms.SANCTION_LABELS))
+    affecting = Checkboxes(_l("Of that penalty, what directly affects the reporting party "
+                              "(15.2)"), choices=choices(letter_terms.SANCTION_LABELS))
+    reasons = _text(_l("Reasons for the decision"), _l("Write the reasons for the decision."))
+    affects_other_party = BooleanField(_l("The review is upheld, and the change materially "
+                                          "affects the other party: they are told of the "
+                                          "outcome (16.12)"))
+    decided_on = _past_date(_l("Date of the decision"), _l("Enter the date of the decision."))
 
 
 class FinalDecisionForm(CaseForm):

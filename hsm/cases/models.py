@@ -381,11 +381,19 @@ class ReviewRequest(db.Model):
     party_id: Mapped[int] = mapped_column(sa.ForeignKey("case_party.id", ondelete="CASCADE"))
     received_on: Mapped[date] = mapped_column(sa.Date)
     grounds: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # Why the party is dissatisfied, on those grounds (16.5).
+    details: Mapped[str | None] = mapped_column(EncryptedText)
     acknowledged_on: Mapped[date | None] = mapped_column(sa.Date)
     responded_on: Mapped[date | None] = mapped_column(sa.Date)
     # An alternative timescale issued to the student (16.6): it becomes the deadline.
     alternative_due_on: Mapped[date | None] = mapped_column(sa.Date)
     alternative_reason: Mapped[str | None] = mapped_column(EncryptedText)
+    # Paper review or a new hearing (16.7), chosen by the Reviewing Officer; a new hearing
+    # has its date and arrangements.
+    review_form: Mapped[str | None] = mapped_column(sa.String(20))
+    review_form_on: Mapped[date | None] = mapped_column(sa.Date)
+    hearing_on: Mapped[date | None] = mapped_column(sa.Date)
+    hearing_arrangements: Mapped[str | None] = mapped_column(EncryptedText)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

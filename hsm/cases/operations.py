@@ -79,6 +79,7 @@ from hsm.cases.terms import (
     OfficerRole,
     PartyRole,
     PartyType,
+    ReviewForm,
     ReviewGround,
     ReviewTeamRole,
     Stage,
@@ -154,6 +155,7 @@ ALREADY_ACKNOWLEDGED = Reason(
 )
 WRONG_PARTY = Reason("wrong_party", _l("This is not a party of this case."))
 NEEDS_TEXT = Reason("text_missing", _l("Please write something."))
+NO_GROUND = Reason("review_no_ground", _l("Choose at least one ground of 16.8."))
 
 
 class StaleMove(Refused):
@@ -1037,15 +1039,17 @@ def resume(actor: User, case: Case) -> None:
 
 
 def record_review_request(actor: User, case: Case, party: CaseParty, received_on: date,
-                          grounds: Iterable[str]) -> ReviewRequest:
-    """A party's written review request (16.1, 16.8): acknowledgement due in 5 working days,
-    a response in 21 calendar days."""
+                          grounds: Iterable[str], details: str) -> ReviewRequest:
+    """A party's written review request (16.1, 16.8): who asked, when it was received, at
+    least one ground of 16.8 and the details of why they are dissatisfied (16.5, encrypted).
+    Acknowledgement is due in 5 working days, a response in 21 calendar days."""
     _party(case, party, "record_review_request", actor)
     grounds = sorted({ReviewGround(g).value for g in grounds})
     _require("record_review_request", case, actor, P.MANAGE_CASES,
-             (party.role == PartyRole.WITNESS, WRONG_PARTY))
+             (party.role == PartyRole.WITNESS, WRONG_PARTY),
+             (not grounds, NO_GROUND), (not (details or "").strip(), NEEDS_TEXT))
     request = ReviewRequest(case_id=case.id, party_id=party.id, received_on=received_on,
-                            grounds=grounds, recorded_at=now())
+                            grounds=grounds, details=details.strip(), recorded_at=now())
     db.session.add(request)
     db.session.flush()
     centre = get_centre(case.centre)
@@ -1071,9 +1075,14 @@ def acknowledge_review_request(actor: User, case: Case, request: ReviewRequest,
 
 def set_alternative_timescale(actor: User, case: Case, request: ReviewRequest, due_on: date,
                               reason: str) -> None:
-    """16.6: an alternative timescale, issued with its reason, becomes the response deadline."""
+    """16.6: when the response will be later than 3 weeks, an alternative timescale is issued
+    with its reason (the letter: ``LetterKind.ALTERNATIVE_TIMESCALE``); its date becomes the
+    response deadline."""
     _require("set_alternative_timescale", case, actor, P.DECIDE_REVIEWS,
-             (request.case_id != case.id, WRONG_PARTY), (not reason.strip(), NEEDS_TEXT))
+             (request.case_id != case.id, WRONG_PARTY), (not reason.strip(), NEEDS_TEXT),
+             *((True, r) for r in case_workflow.timescale_reasons(
+                 due_on=due_on, usual_due_on=rules.review_response_due(request.received_on),
+                 today=_today(case), answered=request.responded_on is not None)))
     alternative = rules.AlternativeTimescale(due_on, reason)
     request.alternative_due_on, request.alternative_reason = alternative.due_on, reason.strip()
     for deadline in db.session.scalars(sa.select(Deadline).where(
@@ -1082,6 +1091,51 @@ def set_alternative_timescale(actor: User, case: Case, request: ReviewRequest, d
         deadline.due_on = rules.review_response_due(request.received_on, alternative)
     _done("case.review_timescale_set", case, actor,
           {"request_id": request.id, "due_on": due_on.isoformat()})
+
+
+def reviewing_officer_reasons(actor: User, case: Case) -> list[Reason]:
+    """Why ``actor`` may not record the review's own steps on ``case`` now (16.6)."""
+    return case_workflow.review_officer_reasons(facts_for(case), actor_id=actor.id,
+                                                granted=granted_for(actor, case))
+
+
+def record_review_form(actor: User, case: Case, request: ReviewRequest, form: str, *,
+                       hearing_on: date | None = None, arrangements: str | None = None,
+                       decided: bool = False) -> None:
+    """16.7: the Reviewing Officer decides whether the review is a paper review (the normal
+    form) or a new hearing, with the hearing's date and arrangements. The choice may change
+    until the request is decided (``decided``: the letters area knows)."""
+    form = ReviewForm(form)
+    hearing = form is ReviewForm.HEARING
+    reasons = reviewing_officer_reasons(actor, case)
+    if request.case_id != case.id:
+        reasons.append(WRONG_PARTY)
+    reasons += case_workflow.review_form_reasons(
+        form, hearing_on=hearing_on, arrangements=arrangements, decided=decided)
+    if reasons:
+        refuse("record_review_form", case, actor, reasons)
+    request.review_form, request.review_form_on = form, _today(case)
+    request.hearing_on = hearing_on if hearing else None
+    request.hearing_arrangements = arrangements.strip() if hearing and arrangements else None
+    _done("case.review_form_chosen", case, actor, {"request_id": request.id, "form": form})
+
+
+def record_review_answered(actor: User, case: Case, request: ReviewRequest, on: date, *,
+                           final: bool) -> None:
+    """The decision on a review request is its answer (16.11): the response deadline is met
+    (or missed); when it is the last request to be decided (``final``), it is the case's
+    final decision, and the Completion of Procedures letter is due within 28 days. The
+    letters area records the decision itself and calls this."""
+    if request.responded_on is None:
+        request.responded_on = on
+        _close_deadlines(case, actor, DeadlineKind.REVIEW_RESPONSE,
+                         review_request_id=request.id)
+    if request.acknowledged_on is None:  # answered, so received: met or missed by then
+        request.acknowledged_on = on
+        _close_deadlines(case, actor, DeadlineKind.REVIEW_ACKNOWLEDGEMENT,
+                         review_request_id=request.id)
+    if final and (case.final_decision_on is None or case.final_decision_on < on):
+        _final_decision(case, actor, on)
 
 
 def respond_review_request(actor: User, case: Case, request: ReviewRequest,
@@ -1093,12 +1147,28 @@ def respond_review_request(actor: User, case: Case, request: ReviewRequest,
     _done("case.review_request_answered", case, actor, {"request_id": request.id})
 
 
+def _final_decision(case: Case, actor, on: date) -> None:
+    """The case's final decision is ``on``: the Completion of Procedures letter's 28 days
+    count from it (an open deadline moves; otherwise a new one opens)."""
+    case.final_decision_on = on
+    due = rules.completion_letter_due(on)
+    open_ones = list(db.session.scalars(sa.select(Deadline).where(
+        Deadline.case_id == case.id, Deadline.kind == DeadlineKind.COMPLETION_LETTER,
+        Deadline.status == DeadlineStatus.OPEN)))
+    for deadline in open_ones:
+        deadline.due_on = due
+    if not open_ones:
+        _add_deadline(case, DeadlineKind.COMPLETION_LETTER, due)
+    _audit("case.final_decision", case, actor, {"on": on.isoformat()})
+    _event(case, "final_decision", actor, {"on": on.isoformat()})
+
+
 def record_final_decision(actor: User, case: Case, on: date) -> None:
     """The procedure's final decision: the Completion of Procedures letter is due in 28 days."""
     _require("record_final_decision", case, actor, P.CONVENE_CASE_REVIEW)
-    case.final_decision_on = on
-    _add_deadline(case, DeadlineKind.COMPLETION_LETTER, rules.completion_letter_due(on))
-    _done("case.final_decision", case, actor, {"on": on.isoformat()})
+    _final_decision(case, actor, on)
+    _touch(case)
+    db.session.flush()
 
 
 def record_completion_letter(actor: User, case: Case) -> None:

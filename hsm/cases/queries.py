@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 
 from hsm.accounts.models import RoleAssignment, User
 from hsm.cases import deadlines as deadline_rules
@@ -79,6 +79,7 @@ from hsm.centres.registry import get_centre
 from hsm.crypto import TamperedCiphertext
 from hsm.extensions import db
 from hsm.i18n import _, format_date, get_locale
+from hsm.letters.models import ReviewDecision
 from hsm.reports.models import Report
 from hsm.security import (
     CENTRE_SCOPED_ROLES,
@@ -842,8 +843,20 @@ def section_contents(case: Case, sections: frozenset[Section]) -> dict:
         found["requests"] = list(db.session.scalars(
             sa.select(ReviewRequest).where(ReviewRequest.case_id == case.id)
             .order_by(ReviewRequest.received_on, ReviewRequest.id)))
+        found["review_decisions"] = review_decisions(found["requests"])
         found.update(investigation_contents(case))
     return found
+
+
+def review_decisions(requests: list[ReviewRequest]) -> dict[int, ReviewDecision]:
+    """The decision on each decided review request, by request id (two queries: the
+    decisions, and the penalties a review varied)."""
+    ids = [r.id for r in requests]
+    if not ids:
+        return {}
+    return {d.review_request_id: d for d in db.session.scalars(
+        sa.select(ReviewDecision).where(ReviewDecision.review_request_id.in_(ids))
+        .options(selectinload(ReviewDecision.sanctions)))}
 
 
 def investigation_contents(case: Case) -> dict:
@@ -1002,6 +1015,13 @@ def form_options(case: Case, contents: dict, wanted: Iterable[str]) -> Options:
                               if r.acknowledged_on is None]
     options.unanswered = [(str(r.id), request_label(r)) for r in requests
                           if r.responded_on is None]
+    decided = contents.get("review_decisions", {})
+    options.undecided = [(str(r.id), request_label(r)) for r in requests if r.id not in decided]
+    # The decision's form names the decided requests too, so that deciding one again (a
+    # stale page, a second click) is refused with its reason: the decision is final (16.11).
+    options.decidable = options.undecided + [
+        (str(r.id), _("%(request)s (decided: the decision is final)",
+                      request=request_label(r))) for r in requests if r.id in decided]
     if "notes" in wanted:
         options.notes = [
             (str(e.id), f"{format_date(e.at)}: {(e.body or '')[:60]}")

@@ -429,6 +429,19 @@ REVIEW_GROUND_LABELS = {
     ReviewGround.UNREASONABLE: _l("The decision was unreasonable in the light of the evidence"),
 }
 
+
+class ReviewForm(enum.StrEnum):
+    """How the review is held (16.7): normally on paper, or a new hearing."""
+
+    PAPER = "paper"
+    HEARING = "hearing"
+
+
+REVIEW_FORM_LABELS = {
+    ReviewForm.PAPER: _l("A paper review"),
+    ReviewForm.HEARING: _l("A new hearing"),
+}
+
 class Conclusion(enum.StrEnum):
     """The investigation's conclusion on the balance of probabilities (13.16)."""
 
@@ -496,6 +509,7 @@ EVENT_LABELS = {
     "review_requested": _l("Review request received"),
     "review_request_acknowledged": _l("Review request acknowledged"),
     "review_timescale_set": _l("Alternative timescale issued"),
+    "review_form_chosen": _l("Paper review or new hearing chosen"),
     "review_request_answered": _l("Review request answered"),
     "final_decision": _l("Final decision recorded"),
     "completion_letter_issued": _l("Completion of Procedures letter issued"),

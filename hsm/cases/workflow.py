@@ -570,6 +570,114 @@ def appointment_reasons(
     return reasons
 
 
+# --- review (16): the Reviewing Officer's records --------------------------------------------
+
+NOT_IN_REVIEW = _r("not_in_review", _l("The case is not in the review stage."))
+NOT_THE_REVIEWING_OFFICER = _r(
+    "not_the_reviewing_officer",
+    _l("Only the Reviewing Officer appointed to this case records this (16.6)."),
+)
+REVIEW_ALREADY_DECIDED = _r(
+    "review_already_decided",
+    _l("A decision on this review request is already recorded, and the decision of a review "
+       "is final (16.11): it cannot be decided again."),
+)
+REVIEW_FORM_NOT_CHOSEN = _r(
+    "review_form_not_chosen",
+    _l("Record first whether the review is a paper review or a new hearing (16.7)."),
+)
+REVIEW_HEARING_NOT_HELD = _r(
+    "review_hearing_not_held",
+    _l("A new hearing was chosen: the decision can be recorded from the day of the hearing "
+       "(16.7)."),
+)
+REVIEW_HEARING_DETAILS = _r(
+    "review_hearing_details",
+    _l("A new hearing needs its date and its arrangements (16.7)."),
+)
+REVIEW_CONCERNS_MISSING = _r(
+    "review_concerns_missing",
+    _l("Say what is set aside or varied: the finding, the penalty, or both (16.10)."),
+)
+REVIEW_NEW_FINDING_MISSING = _r(
+    "review_new_finding_missing",
+    _l("The finding is set aside or varied: say what the finding is now."),
+)
+REVIEW_SANCTIONS_MISSING = _r(
+    "review_sanctions_missing",
+    _l("The penalty is varied: choose the penalty that now applies (it may be heavier than "
+       "before, 16.10)."),
+)
+REVIEW_CONFIRM_CHANGES_NOTHING = _r(
+    "review_confirm_changes_nothing",
+    _l("A confirmed decision changes nothing: it sets aside or varies nothing, and the other "
+       "party is not told of it (16.12)."),
+)
+TIMESCALE_NOT_LATER = _r(
+    "timescale_not_later",
+    _l("An alternative timescale is for a response later than the usual 3 weeks: choose a "
+       "date after the usual deadline (16.6)."),
+)
+TIMESCALE_IN_THE_PAST = _r("timescale_in_the_past", _l("The new date cannot be in the past."))
+REVIEW_ANSWERED = _r("review_answered", _l("This review request has already been answered."))
+
+
+def review_officer_reasons(f: Facts, *, actor_id: int, granted: Collection[str]) -> list[Reason]:
+    """Why ``actor_id`` may not record the review's own steps (the form of the review, the
+    decision): only the case's appointed Reviewing Officer, with no other involvement
+    (16.6), while the case is in review. The Safeguarding Director runs the procedure, so is
+    involved; they never decide a review."""
+    reasons = _when(P.DECIDE_REVIEWS not in granted, workflow.PERMISSION_REASON)
+    reasons += _when(f.stage != Stage.REVIEW, NOT_IN_REVIEW)
+    appointed = actor_id in f.reviewing_officers
+    reasons += _when(not appointed, NOT_THE_REVIEWING_OFFICER)
+    reasons += _when(appointed and bool(f.involved_as(actor_id, ignore=("reviewing_officer",))),
+                     REVIEWING_OFFICER_INVOLVED)
+    return reasons
+
+
+def review_form_reasons(form: str, *, hearing_on: object, arrangements: str | None,
+                        decided: bool) -> list[Reason]:
+    """Why this choice of paper review or new hearing (16.7) cannot be recorded."""
+    return [*_when(decided, REVIEW_ALREADY_DECIDED),
+            *_when(form == "hearing" and (hearing_on is None or not (arrangements or "").strip()),
+                   REVIEW_HEARING_DETAILS)]
+
+
+def review_decision_reasons(*, decided: bool, form: str | None, hearing_on, decided_on,
+                            decision: str, concerns: Collection[str], new_finding: str | None,
+                            sanctions: Collection[str], affects_other_party: bool
+                            ) -> list[Reason]:
+    """Why this decision on a review request (16.10) cannot be recorded (none: it can).
+
+    - It is final (16.11): a request is decided once.
+    - The form of the review is chosen first (16.7); after a new hearing, not before its day.
+    - A confirmation sets aside and varies nothing, so nobody else is told of it (16.12).
+    - Setting aside or varying says what: the finding (with the finding as it now stands),
+      the penalty (varied: the whole penalty that now applies, heavier or lighter), or both.
+    """
+    reasons = _when(decided, REVIEW_ALREADY_DECIDED)
+    reasons += _when(form is None, REVIEW_FORM_NOT_CHOSEN)
+    reasons += _when(form == "hearing" and hearing_on is not None and decided_on < hearing_on,
+                     REVIEW_HEARING_NOT_HELD)
+    if decision == "confirm":
+        reasons += _when(bool(concerns or new_finding or sanctions or affects_other_party),
+                         REVIEW_CONFIRM_CHANGES_NOTHING)
+        return reasons
+    reasons += _when(not concerns, REVIEW_CONCERNS_MISSING)
+    reasons += _when("finding" in concerns and not new_finding, REVIEW_NEW_FINDING_MISSING)
+    reasons += _when(decision == "vary" and "penalty" in concerns and not sanctions,
+                     REVIEW_SANCTIONS_MISSING)
+    return reasons
+
+
+def timescale_reasons(*, due_on, usual_due_on, today, answered: bool) -> list[Reason]:
+    """Why this alternative timescale (16.6) cannot be issued: it is for a response later
+    than the usual 3 weeks, set before the request is answered, never in the past."""
+    return [*_when(answered, REVIEW_ANSWERED),
+            *_when(due_on <= usual_due_on, TIMESCALE_NOT_LATER),
+            *_when(due_on < today, TIMESCALE_IN_THE_PAST)]
+
 
 # --- the investigation (13) -------------------------------------------------------------------
 

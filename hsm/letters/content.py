@@ -106,6 +106,8 @@ class LetterContent:
     due_on: date | None = None
     grounds: tuple[str, ...] = ()
     decision: str | None = None
+    #: What a review set aside or varied (16.10): "finding", "penalty".
+    concerns: tuple[str, ...] = ()
     final_decision_on: date | None = None
     oia: bool = False
     oia_by: date | None = None
@@ -275,26 +277,46 @@ def _decision(request: ReviewRequest) -> ReviewDecision:
     return decision
 
 
+def _review_terms(decision: ReviewDecision, party: CaseParty) -> dict:
+    """What a review outcome letter says of the decision (16.10): what was set aside or
+    varied, the finding as it now stands, and the penalty that now applies; a reporting party
+    reads only the sanctions marked as directly affecting them (15.2)."""
+    reporting = party.role == PartyRole.REPORTING
+    sanctions = tuple(SanctionLine(s.kind) for s in decision.sanctions
+                      if s.affects_reporting_party or not reporting)
+    return {"decision": decision.decision, "reasons": decision.reasons,
+            "concerns": tuple(decision.concerns or ()), "finding": decision.new_finding,
+            "sanctions": sanctions}
+
+
 def review_outcome_for_requester(case: Case, req: Request) -> LetterContent:
-    """16.10, 16.11: the decision and its reasons; it is final."""
+    """16.10, 16.11: the decision, what it changed, and its reasons; it is final."""
     request = _own_request(case, req)
     decision = _decision(request)
-    return _base(case, req, received_on=request.received_on, decision=decision.decision,
-                 reasons=decision.reasons)
+    return _base(case, req, received_on=request.received_on,
+                 **_review_terms(decision, req.party))
 
 
 def review_outcome_for_other_party(case: Case, req: Request) -> LetterContent:
     """16.12: only when the review was upheld and the change affects them; then only the
-    decision, never the request's grounds or who asked."""
+    decision and what it changed, never the request's grounds, details or who asked."""
     request = req.review_request
     if request is None or request.case_id != case.id:
         _refuse(NO_REVIEW_REQUEST)
     if request.party_id == req.party.id or req.party.role == PartyRole.WITNESS:
         _refuse(NOT_THIS_RECIPIENT)
     decision = _decision(request)
-    if not (decision.upheld and decision.affects_other_party):
+    if not told_of(decision, request, req.party):
         _refuse(OTHER_PARTY_NOT_TOLD)
-    return _base(case, req, decision=decision.decision, reasons=decision.reasons)
+    return _base(case, req, **_review_terms(decision, req.party))
+
+
+def told_of(decision: ReviewDecision, request: ReviewRequest, party: CaseParty) -> bool:
+    """16.12: whether ``party`` may learn of this review: they asked for it, or it was
+    upheld and the change affects them (a witness never)."""
+    if party.role == PartyRole.WITNESS:
+        return False
+    return request.party_id == party.id or (decision.upheld and decision.affects_other_party)
 
 
 def completion_of_procedures_for_student(case: Case, req: Request) -> LetterContent:
@@ -303,29 +325,42 @@ def completion_of_procedures_for_student(case: Case, req: Request) -> LetterCont
     within 12 months of the letter's date."""
     if req.party.party_type != PartyType.STUDENT and req.party.role != PartyRole.REPORTING:
         _refuse(NOT_A_STUDENT)
-    if case.final_decision_on is None:
+    decisions = _reviews(case)
+    known = [(d, r) for d, r in decisions if told_of(d, r, req.party)]
+    review, request = known[-1] if known else (None, None)
+    if len(known) == len(decisions):
+        ended_on = case.final_decision_on
+    else:
+        # 16.12: a review this party is not told of leaves no trace: for them, the procedures
+        # ended with the final decision before it (or a review they were told of).
+        dates = [d.decided_on for d, _r in known]
+        dates += [decisions[0][0].previous_final_decision_on] \
+            if decisions[0][0].previous_final_decision_on else []
+        ended_on = max(dates) if dates else None
+    if ended_on is None:
         _refuse(NO_FINAL_DECISION)
     outcome = _latest_outcome(case)
     text = _text(req, required=True)
     centre = get_centre(case.centre)
     oia = bool(centre and centre.oia_applies)
-    review = _final_review(case, req.party)
     return _base(
-        case, req, text=text, finding=outcome.finding,
+        case, req, text=text,
+        finding=next((d.new_finding for d, _r in reversed(known) if d.new_finding),
+                     outcome.finding),
         decision=review.decision if review else None,
-        final_decision_on=case.final_decision_on, oia=oia,
+        final_decision_on=ended_on, oia=oia,
         oia_by=add_months(req.letter_date, OIA_MONTHS) if oia else None,
+        extra={"own_review": bool(request and request.party_id == req.party.id)},
     )
 
 
-def _final_review(case: Case, party: CaseParty) -> ReviewDecision | None:
-    """The decision on this party's own review request, if they asked for one (16.12: never
-    another party's review)."""
-    return db.session.scalar(
-        sa.select(ReviewDecision).join(
+def _reviews(case: Case) -> list[tuple[ReviewDecision, ReviewRequest]]:
+    """Every decided review request of the case, in the order decided."""
+    return [(d, r) for d, r in db.session.execute(
+        sa.select(ReviewDecision, ReviewRequest).join(
             ReviewRequest, ReviewRequest.id == ReviewDecision.review_request_id)
-        .where(ReviewRequest.case_id == case.id, ReviewRequest.party_id == party.id)
-        .order_by(ReviewDecision.decided_on.desc(), ReviewDecision.id.desc()).limit(1))
+        .where(ReviewRequest.case_id == case.id)
+        .order_by(ReviewDecision.recorded_at, ReviewDecision.id))]
 
 
 Builder = Callable[[Case, Request], LetterContent]

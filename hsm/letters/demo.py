@@ -29,6 +29,12 @@ COMPLAINT = {
     "fr": "Plainte fictive de démonstration : des remarques en cours qui ont inquiété une "
           "personne étudiante.",
 }
+REVIEW_REASONS = {
+    "en": "Fictional review: the witness statement was shared late, but it would not have "
+          "changed the finding; the penalty did not reflect the repeated messages.",
+    "fr": "Réexamen fictif : la déclaration du témoin a été communiquée tard, sans que cela "
+          "change la conclusion ; la sanction ne tenait pas compte des messages répétés.",
+}
 REASONS = {
     "en": "Fictional reasons: the accounts of two witnesses were consistent.",
     "fr": "Motifs fictifs : les récits de deux témoins concordaient.",
@@ -69,6 +75,29 @@ def _issue(case: Case, director, kind: str, role: str, today: date, text: str = 
                                                      review_request=review))
 
 
+def _review_decision(case: Case, reviewer, review: ReviewRequest, centre: str,
+                     today: date) -> int:
+    """The Reviewing Officer's decision on a paper review (16.7, 16.10): at ``uk`` the penalty
+    is varied (heavier: a workshop is added), which affects the responding party, so both
+    parties get the review outcome letter (16.12); at ``paris`` it is confirmed, and only the
+    reporting party, who asked, hears of it. Returns how many letters were issued."""
+    language = CENTRES[centre]
+    operations.record_review_form(reviewer, case, review, "paper")
+    if centre == "uk":
+        terms = operations.ReviewTerms(
+            "vary", REVIEW_REASONS[language], today, concerns=("penalty",),
+            sanctions=("written_warning", "behavioural_contract", "workshop"),
+            affecting_reporting_party=("behavioural_contract",), affects_other_party=True)
+        told = (PartyRole.REPORTING, PartyRole.RESPONDING)
+    else:
+        terms = operations.ReviewTerms("confirm", REVIEW_REASONS[language], today)
+        told = (PartyRole.REPORTING,)
+    operations.record_review_decision(reviewer, case, review, terms)
+    for role in told:
+        _issue(case, reviewer, LetterKind.REVIEW_OUTCOME, role, today, review=review)
+    return len(told)
+
+
 def load(today: date | None = None) -> int:
     """Issue the demo letters that are missing; returns how many were issued."""
     today = today or datetime.now(UTC).date()
@@ -92,12 +121,7 @@ def load(today: date | None = None) -> int:
                     ReviewRequest.case_id == case.id))
                 _issue(case, director, LetterKind.REVIEW_ACKNOWLEDGEMENT,
                        PartyRole.REPORTING, today, review=review)
-                operations.record_review_decision(
-                    director, case, review, "confirm", REASONS[language], today)
-                _issue(case, director, LetterKind.REVIEW_OUTCOME, PartyRole.REPORTING, today,
-                       review=review)
-                case_ops.record_final_decision(director, case, today)
-                issued += 2
+                issued += _review_decision(case, people.reviewer, review, centre, today)
             _issue(case, director, LetterKind.COMPLETION_OF_PROCEDURES, PartyRole.REPORTING,
                    today, text=COMPLAINT[language])
             issued += 3

@@ -124,7 +124,33 @@ class ReviewDecision(db.Model):
     decided_on: Mapped[date] = mapped_column(sa.Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int | None] = _user_fk()
+    # What was set aside or varied: the finding, the penalty, or both (16.10); the finding
+    # as it now stands when the finding was set aside or varied.
+    concerns: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    new_finding: Mapped[str | None] = mapped_column(sa.String(20))
+    # The case's final decision before this one (16.12: a party who is not told of the review
+    # keeps the date their procedures ended).
+    previous_final_decision_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    sanctions: Mapped[list[ReviewSanction]] = relationship(
+        back_populates="decision", cascade="all, delete-orphan", order_by="ReviewSanction.id")
 
     @property
     def upheld(self) -> bool:
         return self.decision != "confirm"
+
+
+class ReviewSanction(db.Model):
+    """A penalty as the review varied it (16.10, increases included): the whole penalty that
+    now applies. Like ``Sanction``, personal to the responding party unless it directly
+    affects the reporting party (15.2)."""
+
+    __tablename__ = "letters_review_sanction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_decision_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("letters_review_decision.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    affects_reporting_party: Mapped[bool] = mapped_column(default=False)
+
+    decision: Mapped[ReviewDecision] = relationship(back_populates="sanctions")

@@ -21,14 +21,29 @@ from hsm import audit, workflow
 from hsm.accounts.models import User
 from hsm.calendar import local_today
 from hsm.cases import operations as case_ops
+from hsm.cases import workflow as case_workflow
 from hsm.cases.models import Case, CaseEvent, ReviewRequest
 from hsm.cases.queries import granted_for
 from hsm.centres.registry import get_centre
 from hsm.extensions import db
 from hsm.i18n import _l
 from hsm.letters import content, queries, rendering
-from hsm.letters.models import Letter, LetterDelivery, Outcome, ReviewDecision, Sanction
-from hsm.letters.terms import DeliveryMethod, Finding, LetterKind, ReviewDecisionKind, SanctionKind
+from hsm.letters.models import (
+    Letter,
+    LetterDelivery,
+    Outcome,
+    ReviewDecision,
+    ReviewSanction,
+    Sanction,
+)
+from hsm.letters.terms import (
+    DeliveryMethod,
+    Finding,
+    LetterKind,
+    ReviewConcern,
+    ReviewDecisionKind,
+    SanctionKind,
+)
 from hsm.security import Permission
 from hsm.workflow import Reason
 
@@ -164,21 +179,80 @@ def record_outcome(actor: User, case: Case, finding: str, reasons: str, decided_
     return outcome
 
 
-def record_review_decision(actor: User, case: Case, request: ReviewRequest, decision: str,
-                           reasons: str, decided_on: date, *,
-                           affects_other_party: bool = False) -> ReviewDecision:
-    """The Reviewing Officer's decision (16.10), final (16.11)."""
-    if (Permission.DECIDE_REVIEWS not in granted_for(actor, case)
-            or request.case_id != case.id):
-        case_ops.refuse("letters.record_review_decision", case, actor,
-                        [workflow.PERMISSION_REASON])
-    found = ReviewDecision(review_request_id=request.id, decision=ReviewDecisionKind(decision),
-                           reasons=reasons, decided_on=decided_on,
-                           affects_other_party=affects_other_party, recorded_at=now(),
-                           recorded_by_id=actor.id)
+@dataclass(frozen=True)
+class ReviewTerms:
+    """What a review decided (16.10): confirm, set aside or vary; what it set aside or varied
+    (the finding, the penalty); the finding as it now stands; the penalty that now applies,
+    as sanction kinds, and which of them directly affect the reporting party (15.2)."""
+
+    decision: str
+    reasons: str
+    decided_on: date
+    concerns: tuple[str, ...] = ()
+    new_finding: str | None = None
+    sanctions: tuple[str, ...] = ()
+    affecting_reporting_party: tuple[str, ...] = ()
+    affects_other_party: bool = False
+
+
+def decision_of(request: ReviewRequest) -> ReviewDecision | None:
+    return db.session.scalar(sa.select(ReviewDecision).where(
+        ReviewDecision.review_request_id == request.id))
+
+
+def record_review_form(actor: User, case: Case, request: ReviewRequest, form: str, *,
+                       hearing_on: date | None = None, arrangements: str | None = None) -> None:
+    """16.7: paper review or a new hearing, by the Reviewing Officer, until the decision."""
+    case_ops.record_review_form(actor, case, request, form, hearing_on=hearing_on,
+                                arrangements=arrangements,
+                                decided=decision_of(request) is not None)
+
+
+def record_review_decision(actor: User, case: Case, request: ReviewRequest,
+                           terms: ReviewTerms) -> ReviewDecision:
+    """The Reviewing Officer's decision (16.10), final (16.11): once per request, by the
+    case's appointed Reviewing Officer, after the form of the review was chosen (16.7).
+
+    It answers the request (its response deadline is met or missed) and, once every request
+    on the case is decided, is the case's final decision: the Completion of Procedures
+    letter is due within 28 days. The other party is told only when it is upheld and the
+    change affects them (``affects_other_party``, 16.12: ``content``)."""
+    decision = ReviewDecisionKind(terms.decision)
+    concerns = sorted({ReviewConcern(c).value for c in terms.concerns})
+    kinds = [SanctionKind(k).value for k in dict.fromkeys(terms.sanctions)]
+    new_finding = Finding(terms.new_finding).value if terms.new_finding else None
+    reasons = case_ops.reviewing_officer_reasons(actor, case)
+    if request.case_id != case.id:
+        reasons.append(case_ops.WRONG_PARTY)
+    reasons += case_workflow.review_decision_reasons(
+        decided=decision_of(request) is not None, form=request.review_form,
+        hearing_on=request.hearing_on, decided_on=terms.decided_on, decision=decision,
+        concerns=concerns, new_finding=new_finding, sanctions=kinds,
+        affects_other_party=terms.affects_other_party)
+    if not terms.reasons.strip():
+        reasons.append(case_ops.NEEDS_TEXT)
+    if terms.decided_on > _today(case):
+        reasons.append(FUTURE_DATE)
+    if reasons:
+        case_ops.refuse("letters.record_review_decision", case, actor, reasons)
+    varied_penalty = decision is ReviewDecisionKind.VARY and ReviewConcern.PENALTY in concerns
+    found = ReviewDecision(
+        review_request_id=request.id, decision=decision, reasons=terms.reasons.strip(),
+        decided_on=terms.decided_on, affects_other_party=terms.affects_other_party,
+        concerns=concerns, new_finding=new_finding if ReviewConcern.FINDING in concerns else None,
+        previous_final_decision_on=case.final_decision_on, recorded_at=now(),
+        recorded_by_id=actor.id)
+    for kind in kinds if varied_penalty else ():
+        found.sanctions.append(ReviewSanction(
+            kind=kind, affects_reporting_party=kind in set(terms.affecting_reporting_party)))
     db.session.add(found)
     db.session.flush()
-    payload = {"request_id": request.id, "decision": str(decision)}
+    undecided = db.session.scalar(
+        sa.select(sa.func.count()).select_from(ReviewRequest).where(
+            ReviewRequest.case_id == case.id,
+            ~sa.exists().where(ReviewDecision.review_request_id == ReviewRequest.id)))
+    case_ops.record_review_answered(actor, case, request, terms.decided_on, final=not undecided)
+    payload = {"request_id": request.id, "decision": str(decision), "concerns": concerns}
     _audit("letters.review_decided", case, actor, payload)
     _timeline(case, "review_decided", actor, payload)
     return found

@@ -131,17 +131,20 @@ def offers(actor, case: Case) -> list[Offer]:
             if kind in REVIEW_KINDS:
                 found += [Offer(kind, party, r) for r in requests
                           if content.builder_for(kind, party, r) is not None
-                          and (r.party_id == party.id or _other_party_told(r))]
+                          and _told(r, party)]
             elif content.builder_for(kind, party) is not None:
                 found.append(Offer(kind, party))
     return found
 
 
-def _other_party_told(request: ReviewRequest) -> bool:
-    """16.12: a review is mentioned to the other party only when upheld and affecting them."""
+def _told(request: ReviewRequest, party: CaseParty) -> bool:
+    """16.12: a review is offered in letters to the party who asked for it, and to the other
+    party only when it was upheld and the change affects them (``content.told_of``)."""
+    if request.party_id == party.id:
+        return True
     decision = db.session.scalar(sa.select(ReviewDecision).where(
         ReviewDecision.review_request_id == request.id))
-    return decision is not None and decision.upheld and decision.affects_other_party
+    return decision is not None and content.told_of(decision, request, party)
 
 
 def party_of(case: Case, party_id: int | None) -> CaseParty | None:

@@ -29,6 +29,7 @@ from hsm.letters.content import LetterContent
 from hsm.letters.terms import (
     FINDING_LABELS,
     LETTER_KIND_LABELS,
+    REVIEW_CONCERN_LABELS,
     REVIEW_DECISION_LABELS,
     SANCTION_LABELS,
 )
@@ -68,6 +69,7 @@ TEMPLATE_CONTEXT = {
     "finding_labels": FINDING_LABELS,
     "sanction_labels": SANCTION_LABELS,
     "review_decision_labels": REVIEW_DECISION_LABELS,
+    "review_concern_labels": REVIEW_CONCERN_LABELS,
     "measure_kind_labels": MEASURE_KIND_LABELS,
     "ground_labels": REVIEW_GROUND_LABELS,
     "format_date": format_date,

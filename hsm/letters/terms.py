@@ -95,6 +95,27 @@ REVIEW_DECISION_LABELS = {
 }
 
 
+#: The decision as the Reviewing Officer chooses it (the letters say it in full sentences).
+REVIEW_DECISION_CHOICES = {
+    ReviewDecisionKind.CONFIRM: _l("Confirm the original finding and decision"),
+    ReviewDecisionKind.SET_ASIDE: _l("Set aside the finding or the penalty"),
+    ReviewDecisionKind.VARY: _l("Vary the finding or the penalty"),
+}
+
+
+class ReviewConcern(enum.StrEnum):
+    """What a review set aside or varied (16.10): the finding, the penalty, or both."""
+
+    FINDING = "finding"
+    PENALTY = "penalty"
+
+
+REVIEW_CONCERN_LABELS = {
+    ReviewConcern.FINDING: _l("The finding"),
+    ReviewConcern.PENALTY: _l("The penalty"),
+}
+
+
 class DeliveryMethod(enum.StrEnum):
     """How a letter reached its recipient. The app never emails a letter itself."""
 

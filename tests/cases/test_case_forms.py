@@ -275,7 +275,8 @@ def test_a_review_request_runs_to_its_answer_on_the_reviewing_officers_page(clie
     sign_in(client, staff.caseworker)
     response = _post(client, case, "review_request", {
         "party": str(party(case, PartyRole.RESPONDING).id), "received_on-day": "1",
-        "received_on-month": "12", "received_on-year": "2026", "grounds": "new_evidence"})
+        "received_on-month": "12", "received_on-year": "2026", "grounds": "new_evidence",
+        "details": "Details-canary: a new message came to light"})
     assert response.status_code == 303
     sign_in(client, staff.director)
     page = client.get(f"/staff/cases/{case.id}").get_data(as_text=True)

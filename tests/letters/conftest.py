@@ -77,9 +77,11 @@ def make_world(centre: str = "uk", *, language: str = "en") -> World:
     request = db.session.query(ReviewRequest).filter_by(case_id=case.id).one()
     ops.set_alternative_timescale(staff.reviewer, case, request, today + timedelta(days=30),
                                   ALT_REASON)
-    letter_ops.record_review_decision(staff.reviewer, case, request, "vary", REVIEW_REASONS,
-                                      today - timedelta(days=2), affects_other_party=True)
-    ops.record_final_decision(sd, case, today - timedelta(days=2))
+    letter_ops.record_review_form(staff.reviewer, case, request, "paper")
+    letter_ops.record_review_decision(staff.reviewer, case, request, letter_ops.ReviewTerms(
+        "vary", REVIEW_REASONS, today - timedelta(days=2), concerns=("penalty",),
+        sanctions=("written_warning", "behavioural_contract"),
+        affecting_reporting_party=("behavioural_contract",), affects_other_party=True))
     db.session.flush()
     return World(staff, case, reporting, responding, request, today)
 

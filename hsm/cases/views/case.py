@@ -49,7 +49,7 @@ def _page_context(case, *, bound=None, bound_name=None):
     granted = queries.granted_for(current_user, case, access)
     facts = queries.facts_for(case)
     contents = queries.section_contents(case, sections)
-    available = actions.offered(case, facts, granted, sections)
+    available = actions.offered(case, facts, granted, sections, current_user.id)
     forms = _forms(case, contents, available, bound, bound_name)
     available = [a for a in available if a.name == bound_name or forms[a.name].usable]
     events = queries.timeline(case, sections)

@@ -12,6 +12,7 @@ from hsm.cases import terms
 from hsm.cases import workflow as case_workflow
 from hsm.cases.terms import Flag
 from hsm.i18n import _, _l, format_locale
+from hsm.letters import terms as letter_terms
 from hsm.security import Permission, Role
 
 bp = Blueprint("cases", __name__)
@@ -54,6 +55,10 @@ def cases_context():
         "agreement_labels": terms.AGREEMENT_LABELS,
         "urgency_labels": terms.URGENCY_LABELS,
         "review_ground_labels": terms.REVIEW_GROUND_LABELS,
+        "review_form_labels": terms.REVIEW_FORM_LABELS,
+        "review_decision_choices": letter_terms.REVIEW_DECISION_CHOICES,
+        "review_concern_labels": letter_terms.REVIEW_CONCERN_LABELS,
+        "sanction_labels": letter_terms.SANCTION_LABELS,
         "conclusion_labels": terms.CONCLUSION_LABELS,
         "counter_decision_labels": terms.COUNTER_DECISION_LABELS,
         "evidence_kind_labels": terms.EVIDENCE_KIND_LABELS,
