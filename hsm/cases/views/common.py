@@ -12,6 +12,7 @@ from hsm.cases import terms
 from hsm.cases import workflow as case_workflow
 from hsm.cases.terms import Flag
 from hsm.i18n import _, _l, format_locale
+from hsm.letters.terms import FINDING_LABELS, SANCTION_LABELS
 from hsm.security import Permission, Role
 
 bp = Blueprint("cases", __name__)
@@ -57,6 +58,9 @@ def cases_context():
         "conclusion_labels": terms.CONCLUSION_LABELS,
         "counter_decision_labels": terms.COUNTER_DECISION_LABELS,
         "evidence_kind_labels": terms.EVIDENCE_KIND_LABELS,
+        "studies_change_labels": terms.STUDIES_CHANGE_LABELS,
+        "finding_labels": FINDING_LABELS,
+        "sanction_labels": SANCTION_LABELS,
         "format_size": format_size,
         "case_flags": case_flags,
     }
