@@ -127,17 +127,33 @@ def _impact_statement(actor, case, form: f.ImpactStatementForm):
                                    filename=form.filename or None, raw=form.raw)
 
 
+def _sanction(form: f.SanctionForm) -> list[letter_ops.SanctionDetails]:
+    if not form.kind.data:
+        return []
+    return [letter_ops.SanctionDetails(
+        kind=form.kind.data, detail=form.detail.data or None,
+        affects_reporting_party=form.affects_reporting_party.data,
+        starts_on=form.starts_on.data, ends_on=form.ends_on.data)]
+
+
 def _outcome(actor, case, form: f.OutcomeForm):
-    sanctions = []
-    if form.kind.data:
-        sanctions.append(letter_ops.SanctionDetails(
-            kind=form.kind.data, detail=form.detail.data or None,
-            affects_reporting_party=form.affects_reporting_party.data,
-            starts_on=form.starts_on.data, ends_on=form.ends_on.data))
     return letter_ops.record_outcome(
         actor, case, form.finding.data, form.reasons.data, form.decided_on.data,
-        remedies=form.remedies.data or None, sanctions=sanctions,
+        remedies=form.remedies.data or None, sanctions=_sanction(form),
         restorative_requested_on=form.restorative_requested_on.data)
+
+
+def _latest_outcome(case: Case) -> Outcome | None:
+    return db.session.scalars(sa.select(Outcome).where(Outcome.case_id == case.id)
+                              .order_by(Outcome.recorded_at.desc(), Outcome.id.desc())
+                              .limit(1)).first()
+
+
+def _add_sanction(actor, case, form: f.SanctionForm):
+    outcome = _latest_outcome(case)
+    if outcome is None:
+        raise LookupError("outcome")
+    return letter_ops.add_sanction(actor, case, outcome, _sanction(form)[0])
 
 
 def _visa_task_open(case: Case) -> bool:
@@ -147,8 +163,7 @@ def _visa_task_open(case: Case) -> bool:
 
 
 def _no_outcome(case: Case) -> bool:
-    return db.session.scalar(sa.select(Outcome.id).where(Outcome.case_id == case.id)
-                             .limit(1)) is None
+    return _latest_outcome(case) is None
 
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
@@ -372,6 +387,10 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            _l("Record the outcome"), _outcome,
            _l("The outcome is recorded. Each party's outcome letter can now be issued."),
            stages=_in_stage(Stage.OUTCOME), when=lambda case, facts: _no_outcome(case)),
+    Action("sanction", Section.HEARING, (P.DECIDE_NEXT_STEPS,), f.SanctionForm,
+           _l("Add a sanction to the outcome"), _add_sanction,
+           _l("The sanction is added to the outcome."), stages=_in_stage(Stage.OUTCOME),
+           when=lambda case, facts: not _no_outcome(case)),
     Action("visa_notified", PROCEDURE, (P.DECIDE_NEXT_STEPS,), f.ConfirmForm,
            _l("Record that the visa authority was notified"),
            lambda a, c, form: op.record_visa_notified(a, c),

@@ -567,9 +567,7 @@ class HearingDecisionForm(CaseForm):
     decided_on = _past_date(_l("Date of the decision"), _l("Enter the date of the decision."))
 
 
-class OutcomeForm(CaseForm):
-    """The outcome (15) and its first sanction; more sanctions are added afterwards."""
-
+class _OutcomeFields(CaseForm):
     finding = _radios(_l("Finding, on the balance of probabilities (15.1)"),
                       _l("Choose the finding."), FINDING_LABELS.items())
     reasons = _text(_l("Reasons for the decision"), _l("Write the reasons."))
@@ -579,8 +577,16 @@ class OutcomeForm(CaseForm):
     restorative_requested_on = _past_date(
         _l("If the reporting party asked for restorative justice: the date they asked (15.4)"),
         None)
+
+
+class SanctionForm(CaseForm):
+    """One sanction of 15.4 with its dates, added to the recorded outcome."""
+
+    #: Whether a sanction must be chosen (the outcome's own form may have none).
+    NEEDS_KIND = True
+
     kind = OptionalSelect(_l("Sanction (15.4)"), choices=choices(
-        [("", _l("No sanction"))] + list(SANCTION_LABELS.items())), validators=[Optional()])
+        [("", _l("No sanction"))] + list(SANCTION_LABELS.items())))
     detail = _text(_l("Details of the sanction"), limit=SHORT_LIMIT * 5)
     affects_reporting_party = BooleanField(
         _l("This sanction directly affects the reporting party, so they are told of it "
@@ -588,6 +594,16 @@ class OutcomeForm(CaseForm):
     starts_on = _any_date(_l("Sanction starts on (if not the date of the decision)"), None)
     ends_on = _until_date(_l("Sanction ends on (a caution: 12 months unless you enter "
                              "another date)"))
+
+    def validate_kind(self, field):
+        if self.NEEDS_KIND and not field.data:
+            raise ValidationError(_("Choose the sanction."))
+
+
+class OutcomeForm(_OutcomeFields, SanctionForm):
+    """The outcome (15) and its first sanction; more are added with ``SanctionForm``."""
+
+    NEEDS_KIND = False
 
 
 class StudiesChangeForm(CaseForm):

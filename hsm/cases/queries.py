@@ -887,9 +887,8 @@ def hearing_contents(case: Case) -> dict:
                 OfficerAppointment.ended_at.is_(None)).order_by(OfficerAppointment.id))),
         "impact_statements": statements,
         "impact_unsealed": unsealed,
-        # The words, only once unsealed (one read per statement: there are one or two).
-        "impact_texts": {s.id: impact_statement_text(case, s) for s in statements}
-        if unsealed else {},
+        # The words, only once unsealed (one query for them all).
+        "impact_texts": impact_statement_texts(case) if unsealed else {},
         "outcome": outcome,
     }
 
@@ -909,6 +908,14 @@ def impact_statement_text(case: Case, statement: ImpactStatement) -> str | None:
     _unsealed(case, statement)
     return db.session.scalar(sa.select(ImpactStatement.text)
                              .where(ImpactStatement.id == statement.id))
+
+
+def impact_statement_texts(case: Case) -> dict[int, str | None]:
+    """Every written statement's words of the case by id, only once unsealed."""
+    if case.hearing_decided_on is None:
+        raise ImpactStatementSealed("sealed until the decision on the merits")
+    return dict(db.session.execute(sa.select(ImpactStatement.id, ImpactStatement.text)
+                                   .where(ImpactStatement.case_id == case.id)).all())
 
 
 def load_impact_statement_for(actor, case_id: int, statement_id: int

@@ -539,6 +539,7 @@ EVENT_LABELS = {
     "hearing_decided": _l("Hearing decision on the merits recorded"),
     "studies_change_recorded": _l("A party leaving or interrupting their studies recorded"),
     "visa_authority_notified": _l("Visa authority notified"),
+    "sanction_added": _l("Sanction added to the outcome"),
 }
 
 

@@ -157,6 +157,33 @@ def sanction_dates(s: SanctionDetails, decided_on: date) -> tuple[date, date | N
     return starts_on, ends_on
 
 
+def _sanction_reasons(actor: User, case: Case, sanctions: list[SanctionDetails],
+                      restorative_requested_on: date | None) -> None:
+    reasons = case_workflow.outcome_reasons(
+        facts_for(case), granted=granted_for(actor, case),
+        sanctions={str(SanctionKind(s.kind)) for s in sanctions},
+        restorative_requested=restorative_requested_on is not None)
+    if reasons:
+        case_ops.refuse("letters.record_outcome", case, actor, reasons)
+
+
+def _add_sanctions(actor: User, case: Case, outcome: Outcome,
+                   sanctions: list[SanctionDetails]) -> None:
+    """Add sanctions to the outcome with their dates; keep the case's caution expiry and open
+    the visa authority task when a permanent exclusion is recommended."""
+    for s in sanctions:
+        starts_on, ends_on = sanction_dates(s, outcome.decided_on)
+        outcome.sanctions.append(Sanction(
+            kind=SanctionKind(s.kind), detail=s.detail, starts_on=starts_on, ends_on=ends_on,
+            affects_reporting_party=s.affects_reporting_party))
+    db.session.flush()
+    cautions = [s.ends_on for s in outcome.sanctions
+                if s.kind == SanctionKind.CAUTION and s.ends_on]
+    case.caution_expires_on = max(cautions) if cautions else None
+    if any(s.kind == SanctionKind.RECOMMENDED_PERMANENT_EXCLUSION for s in outcome.sanctions):
+        case_ops.require_visa_notification(actor, case, outcome.decided_on)
+
+
 def record_outcome(actor: User, case: Case, finding: str, reasons: str, decided_on: date, *,
                    remedies: str | None = None,
                    sanctions: Iterable[SanctionDetails] = (),
@@ -170,32 +197,30 @@ def record_outcome(actor: User, case: Case, finding: str, reasons: str, decided_
     - restorative justice only at the reporting party's request, recorded with its date;
     - a recommended permanent exclusion opens the task of notifying the visa authority."""
     sanctions = list(sanctions)
-    reasons_ = case_workflow.outcome_reasons(
-        facts_for(case), granted=granted_for(actor, case),
-        sanctions={str(SanctionKind(s.kind)) for s in sanctions},
-        restorative_requested=restorative_requested_on is not None)
-    if reasons_:
-        case_ops.refuse("letters.record_outcome", case, actor, reasons_)
+    _sanction_reasons(actor, case, sanctions, restorative_requested_on)
     outcome = Outcome(case_id=case.id, finding=Finding(finding), reasons=reasons,
                       reporting_remedies=remedies or None, decided_on=decided_on,
                       restorative_requested_on=restorative_requested_on,
                       recorded_at=now(), recorded_by_id=actor.id)
-    for s in sanctions:
-        starts_on, ends_on = sanction_dates(s, decided_on)
-        outcome.sanctions.append(Sanction(
-            kind=SanctionKind(s.kind), detail=s.detail, starts_on=starts_on, ends_on=ends_on,
-            affects_reporting_party=s.affects_reporting_party))
     db.session.add(outcome)
-    db.session.flush()
-    cautions = [s.ends_on for s in outcome.sanctions
-                if s.kind == SanctionKind.CAUTION and s.ends_on]
-    case.caution_expires_on = max(cautions) if cautions else None
-    if any(s.kind == SanctionKind.RECOMMENDED_PERMANENT_EXCLUSION for s in outcome.sanctions):
-        case_ops.require_visa_notification(actor, case, decided_on)
+    _add_sanctions(actor, case, outcome, sanctions)
     payload = {"outcome_id": outcome.id, "finding": str(finding),
                "sanctions": [str(s.kind) for s in outcome.sanctions]}
     _audit("letters.outcome_recorded", case, actor, payload)
     _timeline(case, "outcome_recorded", actor, payload)
+    return outcome
+
+
+def add_sanction(actor: User, case: Case, outcome: Outcome,
+                 sanction: SanctionDetails) -> Outcome:
+    """One more sanction of 15.4 on the recorded outcome, by the same rules."""
+    if outcome.case_id != case.id:
+        case_ops.refuse("letters.add_sanction", case, actor, [workflow.PERMISSION_REASON])
+    _sanction_reasons(actor, case, [sanction], outcome.restorative_requested_on)
+    _add_sanctions(actor, case, outcome, [sanction])
+    payload = {"outcome_id": outcome.id, "sanction": str(SanctionKind(sanction.kind))}
+    _audit("letters.sanction_added", case, actor, payload)
+    _timeline(case, "sanction_added", actor, payload)
     return outcome
 
 

@@ -533,3 +533,27 @@ def test_a_party_who_left_or_interrupted_their_studies_is_recorded(client, make_
     sign_in(client, staff.investigator)
     assert "studies_change" not in _forms_on(client.get(f"/staff/cases/{case.id}").get_data(
         as_text=True))
+
+
+def test_more_sanctions_are_added_by_the_same_rules(client, make_case, staff):
+    case = outcome_case(make_case, staff)
+    sign_in(client, staff.centre_director)
+    assert "sanction" not in _forms_on(client.get(f"/staff/cases/{case.id}").get_data(
+        as_text=True))
+    assert _post(client, case, "outcome", outcome_form(kind="")).status_code == 303
+    assert case.caution_expires_on is None
+    response = _post(client, case, "sanction", {})
+    assert response.status_code == 422
+    assert "Choose the sanction." in response.get_data(as_text=True)
+    assert _post(client, case, "sanction", {"kind": "restorative_justice"}).status_code == 409
+    later = TODAY + timedelta(days=200)
+    assert _post(client, case, "sanction", {"kind": "caution", **date_fields("ends_on", later)}
+                 ).status_code == 303
+    assert _post(client, case, "sanction", {"kind": "workshop", "detail": "Consent workshop"}
+                 ).status_code == 303
+    db.session.refresh(case)
+    assert case.caution_expires_on == later
+    outcome = db.session.scalar(sa.select(Outcome))
+    assert [s.kind for s in outcome.sanctions] == ["caution", "workshop"]
+    sign_in(client, staff.caseworker)
+    assert _post(client, case, "sanction", {"kind": "workshop"}).status_code == 409
