@@ -937,6 +937,8 @@ def appoint_officer(actor: User, case: Case, user: User, role: str) -> OfficerAp
     witness, a caseworker, a case review member, conflicted, or the other officer).
     """
     role = OfficerRole(role)
+    if role is OfficerRole.COMMITTEE:  # its own rules: appoint_committee_member
+        raise ValueError("a committee member is appointed with appoint_committee_member")
     needed = Role.INVESTIGATING_OFFICER if role is OfficerRole.INVESTIGATING \
         else Role.REVIEWING_OFFICER
     reasons = case_workflow.appointment_reasons(
