@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from hsm.accounts.models import User
 from hsm.cases import forms as f
 from hsm.cases import operations as op
@@ -22,6 +24,7 @@ from hsm.cases.models import (
     Case,
     CaseEvent,
     CaseParty,
+    Deadline,
     EvidenceItem,
     InvestigationMeeting,
     Measure,
@@ -29,11 +32,12 @@ from hsm.cases.models import (
     SupportItem,
 )
 from hsm.cases.queries import Section
-from hsm.cases.terms import Marking, Stage
+from hsm.cases.terms import DeadlineKind, DeadlineStatus, Marking, Stage
 from hsm.cases.workflow import Facts
 from hsm.extensions import db
 from hsm.i18n import _l
 from hsm.letters import operations as letter_ops
+from hsm.letters.models import Outcome
 from hsm.reports.models import Report
 from hsm.security import Permission
 
@@ -128,6 +132,51 @@ def _review_decision(actor, case, form: f.ReviewDecisionForm):
 
 def _in_stage(*stages):
     return frozenset(stages)
+
+
+def _impact_statement(actor, case, form: f.ImpactStatementForm):
+    return op.add_impact_statement(actor, case, form.received_on.data,
+                                   text=form.text.data or None,
+                                   filename=form.filename or None, raw=form.raw)
+
+
+def _sanction(form: f.SanctionForm) -> list[letter_ops.SanctionDetails]:
+    if not form.kind.data:
+        return []
+    return [letter_ops.SanctionDetails(
+        kind=form.kind.data, detail=form.detail.data or None,
+        affects_reporting_party=form.affects_reporting_party.data,
+        starts_on=form.starts_on.data, ends_on=form.ends_on.data)]
+
+
+def _outcome(actor, case, form: f.OutcomeForm):
+    return letter_ops.record_outcome(
+        actor, case, form.finding.data, form.reasons.data, form.decided_on.data,
+        remedies=form.remedies.data or None, sanctions=_sanction(form),
+        restorative_requested_on=form.restorative_requested_on.data)
+
+
+def _latest_outcome(case: Case) -> Outcome | None:
+    return db.session.scalars(sa.select(Outcome).where(Outcome.case_id == case.id)
+                              .order_by(Outcome.recorded_at.desc(), Outcome.id.desc())
+                              .limit(1)).first()
+
+
+def _add_sanction(actor, case, form: f.SanctionForm):
+    outcome = _latest_outcome(case)
+    if outcome is None:
+        raise LookupError("outcome")
+    return letter_ops.add_sanction(actor, case, outcome, _sanction(form)[0])
+
+
+def _visa_task_open(case: Case) -> bool:
+    return db.session.scalar(sa.select(Deadline.id).where(
+        Deadline.case_id == case.id, Deadline.kind == DeadlineKind.VISA_NOTIFICATION,
+        Deadline.status == DeadlineStatus.OPEN).limit(1)) is not None
+
+
+def _no_outcome(case: Case) -> bool:
+    return _latest_outcome(case) is None
 
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
@@ -333,6 +382,54 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            _l("The final decision is recorded. The Completion of Procedures letter is due "
               "within 28 days."), stages=_in_stage(Stage.OUTCOME, Stage.REVIEW),
            when=lambda case, facts: case.final_decision_on is None),
+    # The hearing (14): the committee, the reporting party's attendance, the impact statement
+    # (sealed until the decision on the merits), and the decision.
+    Action("committee_member", Section.HEARING, (P.CONVENE_CASE_REVIEW,),
+           f.CommitteeMemberForm, _l("Appoint a hearing committee member"),
+           lambda a, c, form: op.appoint_committee_member(a, c, _user(form.user)),
+           _l("The committee member is appointed."), stages=_in_stage(Stage.HEARING),
+           when=lambda case, facts: not facts.hearing_decided),
+    Action("attendance", Section.HEARING, (P.MANAGE_CASES,), f.AttendanceForm,
+           _l("Record the reporting party's attendance"),
+           lambda a, c, form: op.record_attendance(
+               a, c, form.attends.data == "yes", safe_place=form.safe_place.data,
+               questions_through_chair=form.questions_through_chair.data,
+               arrangements=form.arrangements.data or None),
+           _l("The attendance and its arrangements are recorded."),
+           stages=_in_stage(Stage.HEARING), when=lambda case, facts: not facts.hearing_decided),
+    Action("impact_statement", Section.HEARING, (P.MANAGE_CASES,), f.ImpactStatementForm,
+           _l("Add the reporting party's impact statement"), _impact_statement,
+           _l("The impact statement is kept, sealed until the decision on the merits (14.4)."),
+           stages=_in_stage(Stage.HEARING), when=lambda case, facts: not facts.hearing_decided,
+           upload=True),
+    Action("hearing_decision", Section.HEARING, (P.DECIDE_NEXT_STEPS,), f.HearingDecisionForm,
+           _l("Record the hearing's decision on the merits"),
+           lambda a, c, form: op.record_hearing_decision(
+               a, c, form.finding.data, form.reasons.data, form.decided_on.data),
+           _l("The decision is recorded. The impact statement can now be read, and the case "
+              "can move to the outcome."), stages=_in_stage(Stage.HEARING),
+           when=lambda case, facts: not facts.hearing_decided),
+    # The outcome (15): the finding, the remedies and a sanction of 15.4 with its dates.
+    Action("outcome", Section.HEARING, (P.DECIDE_NEXT_STEPS,), f.OutcomeForm,
+           _l("Record the outcome"), _outcome,
+           _l("The outcome is recorded. Each party's outcome letter can now be issued."),
+           stages=_in_stage(Stage.OUTCOME), when=lambda case, facts: _no_outcome(case)),
+    Action("sanction", Section.HEARING, (P.DECIDE_NEXT_STEPS,), f.SanctionForm,
+           _l("Add a sanction to the outcome"), _add_sanction,
+           _l("The sanction is added to the outcome."), stages=_in_stage(Stage.OUTCOME),
+           when=lambda case, facts: not _no_outcome(case)),
+    Action("visa_notified", PROCEDURE, (P.DECIDE_NEXT_STEPS,), f.ConfirmForm,
+           _l("Record that the visa authority was notified"),
+           lambda a, c, form: op.record_visa_notified(a, c),
+           _l("The visa authority's notification is recorded."),
+           stages=_in_stage(Stage.OUTCOME, Stage.REVIEW, Stage.CLOSED),
+           when=lambda case, facts: _visa_task_open(case)),
+    Action("studies_change", PROCEDURE, (P.MANAGE_CASES,), f.StudiesChangeForm,
+           _l("Record that a party left or interrupted their studies"),
+           lambda a, c, form: op.record_studies_change(
+               a, c, _party(c, form.party), form.change.data, form.changed_on.data),
+           _l("It is recorded. After an interruption, the procedure resumes only with both "
+              "parties' consent (15.7): pause the case if it should wait.")),
     # Alongside the stage: police hold (7.2), interruption of studies (15.7).
     Action("police_hold", PROCEDURE, (P.MANAGE_CASES, P.CONVENE_CASE_REVIEW), f.ConfirmForm,
            _l("Put the case on police hold"),

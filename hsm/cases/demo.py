@@ -54,6 +54,9 @@ EXTRA_USERS = (
     (Role.CASE_REVIEW_MEMBER, None, "academic.review@example.org", "Priya Raman"),
     (Role.CASE_REVIEW_MEMBER, None, "people.review@example.org", "Elliot Marsh"),
 )
+#: Chairs the demo hearings (14.1): a member of staff with no earlier involvement in them,
+#: who needs no role in the app.
+HEARING_CHAIR = ("hearing.chair@example.org", "Morgan Ellis")
 # Who sits on a demo case review: (email, role title).
 REVIEW_TEAM = (
     ("safeguarding@example.org", ReviewTeamRole.SAFEGUARDING_LEAD),
@@ -151,6 +154,11 @@ def advance_to(case: Case, target: Stage, people: People, today: date) -> None:
             # The conclusion (13.16), then the case review meets again (13.19).
             ops.record_conclusion(people.investigator, case, Conclusion.BREACH, today)
             ops.record_loop_closed(sd, case, today, "Fictional: a disciplinary hearing.")
+        elif stage is Stage.OUTCOME:
+            _hearing(case, people, today)
+            ops.record_hearing_decision(sd, case, Conclusion.BREACH,
+                                        "Fictional: the committee found the comments were "
+                                        "made, on the balance of probabilities.", today)
         elif stage is Stage.REVIEW:
             ops.record_review_request(
                 sd, case, reporting, today - timedelta(days=2),
@@ -208,6 +216,8 @@ def _extras(case: Case, stage: Stage, people: People, today: date) -> None:
                         today - timedelta(days=35))
         if case.centre == "uk":
             _investigation(case, people, today)
+    if stage is Stage.HEARING:
+        _hearing(case, people, today)
     if stage is Stage.OUTCOME:
         ops.record_final_decision(sd, case, today - timedelta(days=30))
     if stage is Stage.REVIEW:
@@ -222,6 +232,21 @@ def _extras(case: Case, stage: Stage, people: People, today: date) -> None:
                 hearing_on=today + timedelta(days=7),
                 arrangements="Fictional: in the centre's quiet meeting room; the reporting "
                              "party attends from a separate room, questions through the Chair.")
+
+
+def _hearing(case: Case, people: People, today: date) -> None:
+    """A hearing being prepared (14): a committee member with no earlier involvement, the
+    reporting party's attendance with its arrangements, and an impact statement, sealed
+    until the decision on the merits."""
+    sd = people.director
+    email, name = HEARING_CHAIR
+    chair = _user(email) or accounts_demo.new_demo_user(email, name, [])
+    ops.appoint_committee_member(sd, case, chair)
+    ops.record_attendance(sd, case, True, safe_place=True, questions_through_chair=True,
+                          arrangements="Fictional: a separate waiting room.")
+    ops.add_impact_statement(sd, case, today - timedelta(days=1),
+                             text="Fictional impact statement: since October I have missed "
+                                  "classes and I no longer use the library.")
 
 
 def _investigation(case: Case, people: People, today: date) -> None:

@@ -324,7 +324,8 @@ class RepresentationsForm(CaseForm):
 class OfficerForm(CaseForm):
     OFFERS = {"user": "officers"}
 
-    role = _radios(_l("Appoint as"), _l("Choose the role."), terms.OFFICER_ROLE_LABELS.items())
+    role = _radios(_l("Appoint as"), _l("Choose the role."),
+                   [(r, terms.OFFICER_ROLE_LABELS[r]) for r in terms.OFFICERS])
     user = _select(_l("Officer"), _l("Choose the officer."))
 
 
@@ -566,3 +567,108 @@ class EvidenceRedactForm(CaseForm):
     item = _select(_l("Evidence"), _l("Choose the evidence."))
     reason = _text(_l("Why it is not relevant (13.15)"), _l("Write why it is not relevant."),
                    limit=SHORT_LIMIT * 2)
+
+
+# --- the hearing (14) and the outcome (15) ---------------------------------------------------
+
+
+def _years_ahead() -> date:
+    return date.today() + timedelta(days=366 * 5)
+
+
+def _until_date(label):
+    """An optional date up to five years ahead (the end of a sanction)."""
+    return DateInput(label, validators=[RealDate(), Within(EARLIEST, _years_ahead)])
+
+
+class CommitteeMemberForm(CaseForm):
+    OFFERS = {"user": "staff"}
+
+    user = _select(_l("Committee member (no earlier involvement in the case, 14.1)"),
+                   _l("Choose the committee member."))
+
+
+class AttendanceForm(CaseForm):
+    attends = _radios(_l("Does the reporting party attend the hearing? (14.3)"),
+                      _l("Choose whether the reporting party attends."),
+                      terms.ATTENDANCE_LABELS.items())
+    safe_place = BooleanField(_l("They give evidence in a safe place"))
+    questions_through_chair = BooleanField(_l("Questions by or for the responding party go "
+                                              "through the Chair"))
+    arrangements = _text(_l("Other arrangements, if any"), limit=SHORT_LIMIT * 2)
+
+
+class ImpactStatementForm(CaseForm):
+    """The impact statement (14.4), written here or a file (checked like evidence). It is
+    sealed until the decision on the merits."""
+
+    received_on = _past_date(_l("Date the statement was received"),
+                             _l("Enter the date the statement was received."))
+    text = _text(_l("The statement, written (or add its file below)"), limit=TEXT_LIMIT * 2)
+    file = FileField(_l("Or its file: a PDF, an image, a text or an exported email (.eml), "
+                        "up to 10 MB"))
+
+    raw: bytes | None = None
+    filename: str = ""
+
+    def validate_file(self, field):
+        upload = field.data
+        if upload and getattr(upload, "filename", ""):
+            EvidenceForm.validate_file(self, field)
+        elif not (self.text.data or "").strip():
+            raise ValidationError(_("Write the impact statement, or choose its file."))
+
+
+class HearingDecisionForm(CaseForm):
+    finding = _radios(_l("Decision on the merits, on the balance of probabilities (14.4)"),
+                      _l("Choose the decision."), terms.CONCLUSION_LABELS.items())
+    reasons = _text(_l("Reasons for the decision"), _l("Write the reasons."))
+    decided_on = _past_date(_l("Date of the decision"), _l("Enter the date of the decision."))
+
+
+class _OutcomeFields(CaseForm):
+    finding = _radios(_l("Finding, on the balance of probabilities (15.1)"),
+                      _l("Choose the finding."), letter_terms.FINDING_LABELS.items())
+    reasons = _text(_l("Reasons for the decision"), _l("Write the reasons."))
+    remedies = _text(_l("Remedies and actions that directly affect the reporting party "
+                        "(they are told these, 15.1)"))
+    decided_on = _past_date(_l("Date of the decision"), _l("Enter the date of the decision."))
+    restorative_requested_on = _past_date(
+        _l("If the reporting party asked for restorative justice: the date they asked (15.4)"),
+        None)
+
+
+class SanctionForm(CaseForm):
+    """One sanction of 15.4 with its dates, added to the recorded outcome."""
+
+    #: Whether a sanction must be chosen (the outcome's own form may have none).
+    NEEDS_KIND = True
+
+    kind = OptionalSelect(_l("Sanction (15.4)"), choices=choices(
+        [("", _l("No sanction"))] + list(letter_terms.SANCTION_LABELS.items())))
+    detail = _text(_l("Details of the sanction"), limit=SHORT_LIMIT * 5)
+    affects_reporting_party = BooleanField(
+        _l("This sanction directly affects the reporting party, so they are told of it "
+           "(15.2)"))
+    starts_on = _any_date(_l("Sanction starts on (if not the date of the decision)"), None)
+    ends_on = _until_date(_l("Sanction ends on (a caution: 12 months unless you enter "
+                             "another date)"))
+
+    def validate_kind(self, field):
+        if self.NEEDS_KIND and not field.data:
+            raise ValidationError(_("Choose the sanction."))
+
+
+class OutcomeForm(_OutcomeFields, SanctionForm):
+    """The outcome (15) and its first sanction; more are added with ``SanctionForm``."""
+
+    NEEDS_KIND = False
+
+
+class StudiesChangeForm(CaseForm):
+    OFFERS = {"party": "parties"}
+
+    party = _select(_l("Party"), _l("Choose the party."))
+    change = _radios(_l("What happened"), _l("Choose what happened."),
+                     terms.STUDIES_CHANGE_LABELS.items())
+    changed_on = _past_date(_l("Date"), _l("Enter the date."))

@@ -87,6 +87,12 @@ class Case(db.Model):
 
     # The final decision of the procedure (the Completion of Procedures letter follows it).
     final_decision_on: Mapped[date | None] = mapped_column(sa.Date)
+    # The hearing's decision on the merits (14.4): the move to the outcome waits for it, and
+    # the impact statement stays sealed until it. Kept on the case so no board reads more.
+    hearing_decided_on: Mapped[date | None] = mapped_column(sa.Date)
+    # When the latest caution of the outcome expires (15.4): the board card shows it from
+    # the case row it already reads.
+    caution_expires_on: Mapped[date | None] = mapped_column(sa.Date)
 
     closure_reason: Mapped[str | None] = mapped_column(sa.String(40))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -152,6 +158,9 @@ class CaseParty(db.Model):
     nca_signed_on: Mapped[date | None] = mapped_column(sa.Date)
     # Interruption of studies (15.7): their consent for the procedure to resume.
     resume_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 15.6, 15.7: the party left their course or interrupted their studies, and when.
+    studies_change: Mapped[str | None] = mapped_column(sa.String(20))
+    studies_changed_on: Mapped[date | None] = mapped_column(sa.Date)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="parties")
@@ -571,3 +580,51 @@ class EvidenceItem(db.Model):
     redacted_by_id: Mapped[int | None] = _user_fk()
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     uploaded_by_id: Mapped[int | None] = _user_fk()
+
+
+# --- the hearing (14) -------------------------------------------------------------------------
+
+
+class Hearing(db.Model):
+    """One case's disciplinary hearing: the reporting party's attendance and its arrangements
+    (14.3), and the committee's decision on the merits (14.4; its date is
+    ``Case.hearing_decided_on``). The committee members are appointments
+    (``OfficerAppointment`` with the role ``committee``)."""
+
+    __tablename__ = "case_hearing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_record.id", ondelete="CASCADE"), unique=True)
+    reporting_attends: Mapped[bool | None] = mapped_column()
+    safe_place: Mapped[bool] = mapped_column(default=False)
+    questions_through_chair: Mapped[bool] = mapped_column(default=False)
+    arrangements: Mapped[str | None] = mapped_column(EncryptedText)
+    attendance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    merits_finding: Mapped[str | None] = mapped_column(sa.String(20))
+    merits_reasons: Mapped[str | None] = mapped_column(EncryptedText)
+    decided_by_id: Mapped[int | None] = _user_fk()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ImpactStatement(db.Model):
+    """The reporting party's impact statement (14.4), written or a file. Sealed until the
+    decision on the merits: its words and its file are deferred, and nothing reads them before
+    ``Case.hearing_decided_on`` (``queries.impact_statement_text``/``_bytes``). A file is kept
+    like evidence: the exact bytes, encrypted, with their SHA-256."""
+
+    __tablename__ = "case_impact_statement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _case_fk()
+    received_on: Mapped[date] = mapped_column(sa.Date)
+    # "written", or the evidence kind of the file (pdf, image, text, email).
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    text: Mapped[str | None] = deferred(mapped_column(EncryptedText))
+    filename: Mapped[str | None] = deferred(mapped_column(EncryptedText))
+    media_type: Mapped[str | None] = mapped_column(sa.String(40))
+    size: Mapped[int | None] = mapped_column()
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    original: Mapped[bytes | None] = deferred(mapped_column(EncryptedBytes))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = _user_fk()

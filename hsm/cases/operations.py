@@ -40,6 +40,8 @@ from hsm.cases.models import (
     CounterAllegation,
     Deadline,
     EvidenceItem,
+    Hearing,
+    ImpactStatement,
     Investigation,
     InvestigationMeeting,
     InvestigationScope,
@@ -83,6 +85,7 @@ from hsm.cases.terms import (
     ReviewGround,
     ReviewTeamRole,
     Stage,
+    StudiesChange,
     SupportKind,
     SupportStatus,
     Urgency,
@@ -936,6 +939,8 @@ def appoint_officer(actor: User, case: Case, user: User, role: str) -> OfficerAp
     witness, a caseworker, a case review member, conflicted, or the other officer).
     """
     role = OfficerRole(role)
+    if role is OfficerRole.COMMITTEE:  # its own rules: appoint_committee_member
+        raise ValueError("a committee member is appointed with appoint_committee_member")
     needed = Role.INVESTIGATING_OFFICER if role is OfficerRole.INVESTIGATING \
         else Role.REVIEWING_OFFICER
     reasons = case_workflow.appointment_reasons(
@@ -1459,3 +1464,163 @@ def close(actor: User, case: Case, closure_reason: str, *, expected: str | None 
     """Close the case, always with a closure reason (13.16: dismissed with continued support
     is one of them)."""
     move(actor, case, Stage.CLOSED, closure_reason, expected=expected)
+
+
+
+# --- the hearing (14) -------------------------------------------------------------------------
+
+
+NO_COMMITTEE = Reason("no_committee", _l("No hearing committee member is appointed (14.1)."))
+ATTENDANCE_ARRANGEMENTS = Reason(
+    "attendance_arrangements",
+    _l("The reporting party attends: record the arrangements, a safe place to give evidence "
+       "and questions through the Chair, or write what was arranged instead (14.3)."))
+IMPACT_STATEMENT_EMPTY = Reason(
+    "impact_statement_empty", _l("Write the impact statement, or add its file."))
+
+
+def _hearing(case: Case) -> Hearing:
+    found = db.session.scalar(sa.select(Hearing).where(Hearing.case_id == case.id))
+    if found is None:
+        found = Hearing(case_id=case.id, updated_at=now())
+        db.session.add(found)
+    return found
+
+
+def _at_hearing(action: str, case: Case, actor, permission: Permission,
+                *more: tuple[bool, Reason]) -> None:
+    reasons = case_workflow.hearing_record_reasons(facts_for(case),
+                                                   granted=granted_for(actor, case),
+                                                   permission=permission)
+    reasons += [reason for blocked, reason in more if blocked]
+    if reasons:
+        refuse(action, case, actor, reasons)
+
+
+def appoint_committee_member(actor: User, case: Case, user: User) -> OfficerAppointment:
+    """Appoint a member of the disciplinary committee (14.1): someone with no earlier
+    involvement in the case, by the same check as the officers'."""
+    reasons = case_workflow.committee_reasons(facts_for(case), user_id=user.id,
+                                              active=user.active,
+                                              granted=granted_for(actor, case))
+    if reasons:
+        refuse("appoint_committee_member", case, actor, reasons)
+    appointment = OfficerAppointment(case_id=case.id, role=OfficerRole.COMMITTEE,
+                                     user_id=user.id, appointed_at=now(),
+                                     appointed_by_id=actor.id)
+    db.session.add(appointment)
+    db.session.flush()
+    _done("case.committee_member_appointed", case, actor, {"user_id": user.id})
+    return appointment
+
+
+def record_attendance(actor: User, case: Case, attends: bool, *, safe_place: bool = False,
+                      questions_through_chair: bool = False,
+                      arrangements: str | None = None) -> Hearing:
+    """Whether the reporting party attends the hearing, with the arrangements (14.3): a safe
+    place to give evidence, questions filtered through the Chair. Attending is never
+    required; it can be recorded again until the decision."""
+    arrangements = (arrangements or "").strip() or None
+    _at_hearing("record_attendance", case, actor, P.MANAGE_CASES,
+                (attends and not (safe_place or questions_through_chair or arrangements),
+                 ATTENDANCE_ARRANGEMENTS))
+    hearing = _hearing(case)
+    hearing.reporting_attends = attends
+    hearing.safe_place = attends and safe_place
+    hearing.questions_through_chair = attends and questions_through_chair
+    hearing.arrangements, hearing.attendance_recorded_at = arrangements, now()
+    hearing.updated_at = now()
+    _done("case.hearing_attendance_recorded", case, actor, {"attends": attends})
+    return hearing
+
+
+def add_impact_statement(actor: User, case: Case, received_on: date, *,
+                         text: str | None = None, filename: str | None = None,
+                         raw: bytes | None = None) -> ImpactStatement:
+    """The reporting party's impact statement (14.4), written or a file, or both. It is
+    sealed until the decision on the merits: the audit log and the timeline say only that
+    one was received. A file is checked by its content like evidence, and kept exactly,
+    encrypted, with its SHA-256."""
+    text = (text or "").strip() or None
+    found = None
+    if raw is not None:
+        try:
+            found = evidence_rules.inspect(raw, filename or "")
+        except evidence_rules.EvidenceRejected:
+            found = None
+    _at_hearing("add_impact_statement", case, actor, P.MANAGE_CASES,
+                (raw is not None and found is None, EVIDENCE_REFUSED),
+                (text is None and raw is None, IMPACT_STATEMENT_EMPTY))
+    statement = ImpactStatement(
+        case_id=case.id, received_on=received_on, kind=found.kind if found else "written",
+        text=text, recorded_at=now(), recorded_by_id=actor.id)
+    if found is not None:
+        statement.filename = evidence_rules.filename_of(filename or "")
+        statement.media_type, statement.size = found.media_type, len(raw)
+        statement.sha256, statement.original = evidence_rules.sha256(raw), raw
+    db.session.add(statement)
+    db.session.flush()
+    _done("case.impact_statement_received", case, actor, {"statement_id": statement.id})
+    return statement
+
+
+def record_hearing_decision(actor: User, case: Case, finding: str, reasons: str,
+                            decided_on: date) -> Hearing:
+    """The committee's decision on the merits (14.4). From now on the impact statement is
+    unsealed, and the case may move to the outcome."""
+    finding = Conclusion(finding)
+    facts = facts_for(case)
+    _at_hearing("record_hearing_decision", case, actor, P.DECIDE_NEXT_STEPS,
+                (not facts.committee, NO_COMMITTEE), (not reasons.strip(), NEEDS_TEXT))
+    hearing = _hearing(case)
+    hearing.merits_finding, hearing.merits_reasons = finding, reasons.strip()
+    hearing.decided_by_id, hearing.updated_at = actor.id, now()
+    case.hearing_decided_on = decided_on
+    _done("case.hearing_decided", case, actor, {"finding": finding,
+                                                 "on": decided_on.isoformat()})
+    return hearing
+
+
+def record_impact_statement_read(actor: User, case: Case, statement: ImpactStatement) -> None:
+    """A read of an unsealed impact statement's file: audited, not on the timeline."""
+    _audit("case.impact_statement_downloaded", case, actor, {"statement_id": statement.id})
+
+
+# --- the outcome (15): studies left or interrupted, the visa authority ----------------------
+
+
+VISA_NOTICE_WORKING_DAYS = 5
+
+
+def record_studies_change(actor: User, case: Case, party: CaseParty, change: str,
+                          on: date) -> None:
+    """A party left their course (15.6: the investigation normally goes on and a finding is
+    made) or interrupted their studies (15.7: the procedure resumes only with both parties'
+    consent; the case is paused with its own action)."""
+    _party(case, party, "record_studies_change", actor)
+    change = StudiesChange(change)
+    _require("record_studies_change", case, actor, P.MANAGE_CASES,
+             (party.role == PartyRole.WITNESS, WRONG_PARTY),
+             (case.stage == Stage.CLOSED, case_workflow.CASE_CLOSED))
+    party.studies_change, party.studies_changed_on = change, on
+    _done("case.studies_change_recorded", case, actor,
+          {"party_id": party.id, "change": change, "on": on.isoformat()})
+
+
+def require_visa_notification(actor: User, case: Case, decided_on: date) -> Deadline:
+    """15.4: a recommended permanent exclusion means notifying the visa authority; a task
+    on the case (a deadline of its own kind), due 5 working days after the decision."""
+    centre = get_centre(case.centre)
+    due = (rules.after_working_days(rules.calendar_of(centre), decided_on,
+                                    VISA_NOTICE_WORKING_DAYS) if centre else decided_on)
+    existing = db.session.scalar(sa.select(Deadline).where(
+        Deadline.case_id == case.id, Deadline.kind == DeadlineKind.VISA_NOTIFICATION,
+        Deadline.status == DeadlineStatus.OPEN))
+    return existing or _add_deadline(case, DeadlineKind.VISA_NOTIFICATION, due)
+
+
+def record_visa_notified(actor: User, case: Case) -> None:
+    """The visa authority was notified: the task is done."""
+    _require("record_visa_notified", case, actor, P.DECIDE_NEXT_STEPS)
+    _close_deadlines(case, actor, DeadlineKind.VISA_NOTIFICATION)
+    _done("case.visa_authority_notified", case, actor)

@@ -46,6 +46,8 @@ from hsm.cases.models import (
     CounterAllegation,
     Deadline,
     EvidenceItem,
+    Hearing,
+    ImpactStatement,
     Investigation,
     InvestigationMeeting,
     InvestigationScope,
@@ -79,7 +81,7 @@ from hsm.centres.registry import get_centre
 from hsm.crypto import TamperedCiphertext
 from hsm.extensions import db
 from hsm.i18n import _, format_date, get_locale
-from hsm.letters.models import ReviewDecision
+from hsm.letters.models import Outcome, ReviewDecision
 from hsm.reports.models import Report
 from hsm.security import (
     CENTRE_SCOPED_ROLES,
@@ -199,7 +201,8 @@ def access_of_many(cases: list[Case]) -> dict[int, Access]:
     """``access_of`` for many cases in three queries (a board's page of cards)."""
     ids = [c.id for c in cases]
     found: dict[int, dict[str, set[int]]] = {
-        i: {"members": set(), "investigating": set(), "reviewing": set(), "conflicted": set()}
+        i: {"members": set(), "investigating": set(), "reviewing": set(), "committee": set(),
+            "conflicted": set()}
         for i in ids
     }
     if ids:
@@ -304,16 +307,19 @@ class Section(enum.StrEnum):
     CASE_REVIEW = "case_review"
     INVESTIGATION = "investigation"
     TIMELINE = "timeline"
+    HEARING = "hearing"
 
 
 _S = Section
 #: Which role reads which section of a case page (19.1: need to know). One table.
 SECTIONS: dict[Role, frozenset[Section]] = {
+    # 14.4: Student Services receive the impact statement and read it out at the hearing.
     Role.STUDENT_SERVICES: frozenset({_S.PARTIES, _S.SUPPORT_PLAN, _S.WELLBEING_NOTES,
                                       _S.RISK_ASSESSMENT, _S.MEASURES, _S.CASE_REVIEW,
-                                      _S.TIMELINE}),
+                                      _S.TIMELINE, _S.HEARING}),
     Role.CENTRE_DIRECTOR: frozenset({_S.PARTIES, _S.RISK_ASSESSMENT, _S.MEASURES,
-                                     _S.CASE_REVIEW, _S.INVESTIGATION, _S.TIMELINE}),
+                                     _S.CASE_REVIEW, _S.INVESTIGATION, _S.TIMELINE,
+                                     _S.HEARING}),
     Role.SAFEGUARDING_DIRECTOR: frozenset(Section),
     # 11.3: risks, precautionary measures and support needs.
     Role.CASE_REVIEW_MEMBER: frozenset({_S.PARTIES, _S.SUPPORT_PLAN, _S.RISK_ASSESSMENT,
@@ -323,9 +329,9 @@ SECTIONS: dict[Role, frozenset[Section]] = {
                                            _S.TIMELINE}),
     # 16.7: the detailed reasons of the first decision.
     Role.REVIEWING_OFFICER: frozenset({_S.PARTIES, _S.CASE_REVIEW, _S.INVESTIGATION,
-                                       _S.TIMELINE}),
+                                       _S.TIMELINE, _S.HEARING}),
     Role.PEOPLE_TEAM: frozenset({_S.PARTIES, _S.RISK_ASSESSMENT, _S.MEASURES, _S.CASE_REVIEW,
-                                 _S.INVESTIGATION, _S.TIMELINE}),
+                                 _S.INVESTIGATION, _S.TIMELINE, _S.HEARING}),
     Role.EDI_OFFICER: frozenset(),
     Role.SAFE_CONTACT: frozenset(),
     Role.EXECUTIVE: frozenset(),
@@ -503,6 +509,8 @@ def _facts(case: Case, got: dict, assessed: bool, requested: bool,
         ),
         conclusion=investigation.conclusion if investigation else None,
         loop_closed=bool(investigation and investigation.loop_met_on),
+        committee=current(OfficerRole.COMMITTEE),
+        hearing_decided=case.hearing_decided_on is not None,
     )
 
 
@@ -539,7 +547,8 @@ def responsible_clause(actor):
     - the Centre Director's acknowledgement: the centre's Centre Directors;
     - a measure review: the case's caseworkers and case review members;
     - a review request's acknowledgement and response: its Reviewing Officers;
-    - the Completion of Procedures letter: the Safeguarding Director.
+    - the Completion of Procedures letter: the Safeguarding Director;
+    - notifying the visa authority of a recommended permanent exclusion: the Centre Director.
     The Safeguarding Director answers for every kind.
     """
     uid = actor.id
@@ -553,7 +562,9 @@ def responsible_clause(actor):
         parts.append(sa.and_(kind == DeadlineKind.REPORT_ACKNOWLEDGEMENT, Case.centre.in_(ss)))
     cd = sorted(c for r, c in held if r is Role.CENTRE_DIRECTOR and c)
     if cd:
-        parts.append(sa.and_(kind == DeadlineKind.COMPLAINT_ACKNOWLEDGEMENT, Case.centre.in_(cd)))
+        # The Centre Director decides the outcome's next steps (13.17), the visa notice too.
+        parts.append(sa.and_(kind.in_([DeadlineKind.COMPLAINT_ACKNOWLEDGEMENT,
+                                       DeadlineKind.VISA_NOTIFICATION]), Case.centre.in_(cd)))
     parts.append(sa.and_(kind == DeadlineKind.MEASURE_REVIEW, sa.or_(
         sa.exists().where(CaseworkerAssignment.case_id == Deadline.case_id,
                           CaseworkerAssignment.user_id == uid,
@@ -845,6 +856,8 @@ def section_contents(case: Case, sections: frozenset[Section]) -> dict:
             .order_by(ReviewRequest.received_on, ReviewRequest.id)))
         found["review_decisions"] = review_decisions(found["requests"])
         found.update(investigation_contents(case))
+    if S.HEARING in sections:
+        found.update(hearing_contents(case))
     return found
 
 
@@ -857,6 +870,89 @@ def review_decisions(requests: list[ReviewRequest]) -> dict[int, ReviewDecision]
     return {d.review_request_id: d for d in db.session.scalars(
         sa.select(ReviewDecision).where(ReviewDecision.review_request_id.in_(ids))
         .options(selectinload(ReviewDecision.sanctions)))}
+
+
+#: The stages at which a case has a hearing or an outcome to show (no query before them).
+AFTER_INVESTIGATION = frozenset({Stage.HEARING, Stage.OUTCOME, Stage.REVIEW, Stage.CLOSED})
+
+
+def hearing_contents(case: Case) -> dict:
+    """The hearing (14) and the outcome (15): the committee, the attendance, whether an
+    impact statement was received (never its words or file: ``impact_statement_text``), the
+    decision, the outcome and its sanctions. Nothing is read before the hearing stage."""
+    if case.stage not in AFTER_INVESTIGATION:
+        return {}
+    outcome = db.session.scalars(
+        sa.select(Outcome).where(Outcome.case_id == case.id)
+        .order_by(Outcome.recorded_at.desc(), Outcome.id.desc()).options(
+            selectinload(Outcome.sanctions))).first()
+    statements = list(db.session.scalars(
+        sa.select(ImpactStatement).where(ImpactStatement.case_id == case.id)
+        .order_by(ImpactStatement.received_on, ImpactStatement.id)))
+    unsealed = case.hearing_decided_on is not None
+    return {
+        "hearing": db.session.scalar(sa.select(Hearing).where(Hearing.case_id == case.id)),
+        "committee": list(db.session.scalars(
+            sa.select(OfficerAppointment).where(
+                OfficerAppointment.case_id == case.id,
+                OfficerAppointment.role == OfficerRole.COMMITTEE,
+                OfficerAppointment.ended_at.is_(None)).order_by(OfficerAppointment.id))),
+        "impact_statements": statements,
+        "impact_unsealed": unsealed,
+        # The words, only once unsealed (one query for them all).
+        "impact_texts": impact_statement_texts(case) if unsealed else {},
+        "outcome": outcome,
+    }
+
+
+class ImpactStatementSealed(LookupError):
+    """The impact statement is sealed until the decision on the merits (14.4)."""
+
+
+def _unsealed(case: Case, statement: ImpactStatement) -> None:
+    if statement.case_id != case.id or case.hearing_decided_on is None:
+        raise ImpactStatementSealed("sealed until the decision on the merits")
+
+
+def impact_statement_text(case: Case, statement: ImpactStatement) -> str | None:
+    """The written statement's words, only once the decision on the merits is recorded:
+    before that, ``ImpactStatementSealed`` (the one way its words are read)."""
+    _unsealed(case, statement)
+    return db.session.scalar(sa.select(ImpactStatement.text)
+                             .where(ImpactStatement.id == statement.id))
+
+
+def impact_statement_texts(case: Case) -> dict[int, str | None]:
+    """Every written statement's words of the case by id, only once unsealed."""
+    if case.hearing_decided_on is None:
+        raise ImpactStatementSealed("sealed until the decision on the merits")
+    return dict(db.session.execute(sa.select(ImpactStatement.id, ImpactStatement.text)
+                                   .where(ImpactStatement.case_id == case.id)).all())
+
+
+def load_impact_statement_for(actor, case_id: int, statement_id: int
+                              ) -> tuple[Case, ImpactStatement]:
+    """An impact statement of a case in scope, for someone who reads the hearing; 404
+    otherwise, and 404 while it is sealed (audited, as every refusal)."""
+    case = load_case_for(actor, case_id)
+    if not 0 < statement_id <= MAX_ID or Section.HEARING not in sections_for(actor, case):
+        deny("impact_statement_out_of_scope", status=404)
+    statement = db.session.get(ImpactStatement, statement_id)
+    if statement is None or statement.case_id != case.id or case.hearing_decided_on is None:
+        deny("impact_statement_out_of_scope", status=404)
+    return case, statement
+
+
+def impact_statement_bytes(case: Case, statement: ImpactStatement) -> bytes:
+    """The uploaded file exactly, once unsealed, checked against its SHA-256 (like evidence)."""
+    _unsealed(case, statement)
+    data = db.session.scalar(sa.select(ImpactStatement.original)
+                             .where(ImpactStatement.id == statement.id))
+    if data is None:
+        raise LookupError("no file")
+    if hashlib.sha256(data).hexdigest() != statement.sha256:
+        raise EvidenceIntegrityError("the impact statement does not match its SHA-256")
+    return data
 
 
 def investigation_contents(case: Case) -> dict:

@@ -322,12 +322,18 @@ MEASURE_REVIEW_OUTCOME_LABELS = {
 class OfficerRole(enum.StrEnum):
     INVESTIGATING = "investigating"
     REVIEWING = "reviewing"
+    # A member of the disciplinary (hearing) committee (14.1): an appointment like an
+    # officer's, so the same involvement check applies both ways.
+    COMMITTEE = "committee"
 
 
 OFFICER_ROLE_LABELS = {
     OfficerRole.INVESTIGATING: _l("Investigating Officer"),
     OfficerRole.REVIEWING: _l("Reviewing Officer"),
+    OfficerRole.COMMITTEE: _l("Hearing committee member"),
 }
+#: The officers appointed with the officers' form (the committee has its own).
+OFFICERS = (OfficerRole.INVESTIGATING, OfficerRole.REVIEWING)
 
 
 class ConflictReason(enum.StrEnum):
@@ -379,6 +385,8 @@ class DeadlineKind(enum.StrEnum):
     REVIEW_ACKNOWLEDGEMENT = "review_acknowledgement"
     REVIEW_RESPONSE = "review_response"
     COMPLETION_LETTER = "completion_letter"
+    # 15.4: a recommended permanent exclusion means notifying the visa authority.
+    VISA_NOTIFICATION = "visa_notification"
 
 
 DEADLINE_KIND_LABELS = {
@@ -390,6 +398,8 @@ DEADLINE_KIND_LABELS = {
     DeadlineKind.REVIEW_ACKNOWLEDGEMENT: _l("Acknowledgement of the review request"),
     DeadlineKind.REVIEW_RESPONSE: _l("Response to the review request"),
     DeadlineKind.COMPLETION_LETTER: _l("Completion of Procedures letter"),
+    DeadlineKind.VISA_NOTIFICATION: _l("Notify the visa authority of the recommended "
+                                       "permanent exclusion"),
 }
 
 
@@ -534,4 +544,35 @@ EVENT_LABELS = {
     "letter_delivered": _l("Letter delivery recorded"),
     "outcome_recorded": _l("Outcome recorded"),
     "review_decided": _l("Review decision recorded"),
+    # The hearing (14) and the outcome (15).
+    "committee_member_appointed": _l("Hearing committee member appointed"),
+    "hearing_attendance_recorded": _l("The reporting party's attendance at the hearing "
+                                      "recorded"),
+    "impact_statement_received": _l("Impact statement received (sealed until the decision "
+                                    "on the merits)"),
+    "hearing_decided": _l("Hearing decision on the merits recorded"),
+    "studies_change_recorded": _l("A party leaving or interrupting their studies recorded"),
+    "visa_authority_notified": _l("Visa authority notified"),
+    "sanction_added": _l("Sanction added to the outcome"),
+}
+
+
+# --- the hearing (14) and the outcome (15) ---------------------------------------------------
+
+
+class StudiesChange(enum.StrEnum):
+    """A party who left (15.6) or interrupted (15.7) their studies."""
+
+    LEFT = "left"
+    INTERRUPTED = "interrupted"
+
+
+STUDIES_CHANGE_LABELS = {
+    StudiesChange.LEFT: _l("Left their course (15.6)"),
+    StudiesChange.INTERRUPTED: _l("Interrupted their studies (15.7)"),
+}
+
+ATTENDANCE_LABELS = {
+    "yes": _l("Yes, the reporting party attends"),
+    "no": _l("No, the reporting party does not attend"),
 }

@@ -205,6 +205,21 @@ NOT_A_RESPONDING_PARTY = _r(
     "not_a_responding_party",
     _l("A counter-allegation is made by a responding party (13.12)."),
 )
+HEARING_NOT_DECIDED = _r(
+    "hearing_not_decided",
+    _l("The hearing's decision on the merits is not recorded (14.4)."),
+)
+NOT_AT_HEARING = _r("not_at_hearing", _l("The case is not at the hearing stage."))
+HEARING_ALREADY_DECIDED = _r(
+    "hearing_already_decided", _l("The hearing's decision on the merits is already recorded."))
+ALREADY_ON_COMMITTEE = _r(
+    "already_on_committee", _l("This person is already on the hearing committee."))
+NOT_AT_OUTCOME = _r("not_at_outcome", _l("The case is not at the outcome stage."))
+RESTORATIVE_NOT_REQUESTED = _r(
+    "restorative_not_requested",
+    _l("Restorative justice is only for when the reporting party asks for it (15.4): record "
+       "the date of their request first."),
+)
 INVOLVEMENT_LABELS = {
     "party": _l("They are a party to the case."),
     "witness": _l("They are a witness in the case."),
@@ -212,6 +227,7 @@ INVOLVEMENT_LABELS = {
     "case_review_member": _l("They are a member of the case review team."),
     "investigating_officer": _l("They are the case's Investigating Officer."),
     "reviewing_officer": _l("They were the case's Reviewing Officer."),
+    "committee_officer": _l("They sit on the case's hearing committee."),
     "conflicted": _l("They have a conflict of interest in the case."),
 }
 
@@ -259,6 +275,10 @@ class Facts:
     # The investigation's conclusion (13.16) and the case review's meeting after it (13.19).
     conclusion: str | None = None
     loop_closed: bool = False
+    # The hearing (14): its committee members' user ids, and whether the decision on the
+    # merits is recorded.
+    committee: tuple[int, ...] = ()
+    hearing_decided: bool = False
 
     @property
     def informal_agreed_by_both(self) -> bool:
@@ -383,6 +403,11 @@ def decisions_recorded(f: Facts) -> list[Reason]:
     return _when(not f.decisions_recorded, NO_DECISIONS)
 
 
+def hearing_decided(f: Facts) -> list[Reason]:
+    """14.4: the outcome follows the hearing's decision on the merits."""
+    return _when(not f.hearing_decided, HEARING_NOT_DECIDED)
+
+
 def _t(source: Stage, target: Stage, permission: Permission, *guards,
        needs_reason: bool = False) -> workflow.Transition:
     # Every stage move waits while the case is paused for an interruption of studies (15.7).
@@ -412,7 +437,7 @@ MOVES = (
     _t(S.INVESTIGATION, S.OUTCOME, P.INVESTIGATE_CASES,
        not_on_police_hold, investigating_officer_ok, loop_closed),
     # 13.17: the Centre Director decides the next steps with the central Director.
-    _t(S.HEARING, S.OUTCOME, P.DECIDE_NEXT_STEPS),
+    _t(S.HEARING, S.OUTCOME, P.DECIDE_NEXT_STEPS, hearing_decided),
     _t(S.OUTCOME, S.REVIEW, P.CONVENE_CASE_REVIEW, ready_for_review),
     # Closing: always with a closure reason. Student Services may close a case that has not
     # become a formal complaint; from then on the Safeguarding Director closes it (13.16:
@@ -565,9 +590,14 @@ def appointment_reasons(
     reasons += _open(f)
     reasons += _when(not holds_role, OFFICER_LACKS_ROLE)
     own = "investigating_officer" if role == "investigating" else "reviewing_officer"
-    for how in sorted(f.involved_as(user_id, ignore=(own,))):
-        reasons.append(Reason(f"involved_{how}", INVOLVEMENT_LABELS[how]))
-    return reasons
+    return reasons + involvement_reasons(f, user_id, own)
+
+
+def involvement_reasons(f: Facts, user_id: int, own: str) -> list[Reason]:
+    """Each earlier involvement of ``user_id`` in the case, as a reason in words (13.1, 14.1,
+    16.6). ``own``: the involvement the appointment itself is (not held against them)."""
+    return [Reason(f"involved_{how}", INVOLVEMENT_LABELS[how])
+            for how in sorted(f.involved_as(user_id, ignore=(own,)))]
 
 
 # --- review (16): the Reviewing Officer's records --------------------------------------------
@@ -741,3 +771,35 @@ def loop_reasons(f: Facts, *, granted: Collection[str]) -> list[Reason]:
             *_when(f.stage != Stage.INVESTIGATION, NOT_INVESTIGATING),
             *_when(f.conclusion is None, NO_CONCLUSION),
             *_when(f.loop_closed, LOOP_ALREADY_CLOSED)]
+
+
+# --- the hearing (14) and the outcome (15) ---------------------------------------------------
+
+
+def committee_reasons(f: Facts, *, user_id: int, active: bool,
+                      granted: Collection[str]) -> list[Reason]:
+    """Why this person may not sit on the hearing committee (14.1): the same involvement
+    check as the officers' (a party, a witness, a caseworker, a case review member, an
+    officer, conflicted), while the case is at the hearing and its decision is not made."""
+    reasons = hearing_record_reasons(f, granted=granted, permission=P.CONVENE_CASE_REVIEW)
+    reasons += _when(not active, OFFICER_LACKS_ROLE)
+    reasons += _when(user_id in f.committee, ALREADY_ON_COMMITTEE)
+    return reasons + involvement_reasons(f, user_id, "committee_officer")
+
+
+def hearing_record_reasons(f: Facts, *, granted: Collection[str],
+                           permission: str) -> list[Reason]:
+    """Why a record of the hearing cannot be made now by someone holding ``granted``."""
+    return [*_when(permission not in granted, workflow.PERMISSION_REASON),
+            *_when(f.stage != Stage.HEARING, NOT_AT_HEARING),
+            *_when(f.hearing_decided, HEARING_ALREADY_DECIDED)]
+
+
+def outcome_reasons(f: Facts, *, granted: Collection[str], sanctions: Collection[str],
+                    restorative_requested: bool) -> list[Reason]:
+    """Why this outcome (15) cannot be recorded: by whoever decides the next steps, at the
+    outcome stage; restorative justice only at the reporting party's request (15.4)."""
+    return [*_when(P.DECIDE_NEXT_STEPS not in granted, workflow.PERMISSION_REASON),
+            *_when(f.stage not in (Stage.OUTCOME, Stage.REVIEW), NOT_AT_OUTCOME),
+            *_when("restorative_justice" in sanctions and not restorative_requested,
+                   RESTORATIVE_NOT_REQUESTED)]

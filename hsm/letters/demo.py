@@ -63,6 +63,8 @@ def _outcome(case: Case, director, language: str, today: date) -> None:
         director, case, "breach", REASONS[language], today - timedelta(days=31),
         remedies=None, sanctions=[
             operations.SanctionDetails("written_warning"),
+            # A caution: 12 months from the decision (15.4); the board shows its expiry.
+            operations.SanctionDetails("caution"),
             operations.SanctionDetails("behavioural_contract", affects_reporting_party=True,
                                        ends_on=today + timedelta(days=150)),
         ])

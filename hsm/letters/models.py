@@ -84,6 +84,8 @@ class Outcome(db.Model):
     reasons: Mapped[str] = mapped_column(EncryptedText)
     # Remedies and actions that directly affect the reporting party (15.1).
     reporting_remedies: Mapped[str | None] = mapped_column(EncryptedText)
+    # 15.4: restorative justice only at the reporting party's request, recorded here.
+    restorative_requested_on: Mapped[date | None] = mapped_column(sa.Date)
     decided_on: Mapped[date] = mapped_column(sa.Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int | None] = _user_fk()
@@ -104,6 +106,7 @@ class Sanction(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(40))
     detail: Mapped[str | None] = mapped_column(EncryptedText)
     affects_reporting_party: Mapped[bool] = mapped_column(default=False)
+    starts_on: Mapped[date | None] = mapped_column(sa.Date)
     ends_on: Mapped[date | None] = mapped_column(sa.Date)
 
     outcome: Mapped[Outcome] = relationship(back_populates="sanctions")

@@ -23,7 +23,7 @@ from hsm.calendar import local_today
 from hsm.cases import operations as case_ops
 from hsm.cases import workflow as case_workflow
 from hsm.cases.models import Case, CaseEvent, ReviewRequest
-from hsm.cases.queries import granted_for
+from hsm.cases.queries import facts_for, granted_for
 from hsm.centres.registry import get_centre
 from hsm.extensions import db
 from hsm.i18n import _l
@@ -44,7 +44,6 @@ from hsm.letters.terms import (
     ReviewDecisionKind,
     SanctionKind,
 )
-from hsm.security import Permission
 from hsm.workflow import Reason
 
 WRONG_CORRECTION = Reason("letter_wrong_correction",
@@ -154,28 +153,87 @@ class SanctionDetails:
     affects_reporting_party: bool = False
     detail: str | None = None
     ends_on: date | None = None
+    starts_on: date | None = None
+
+
+#: 15.4: a caution runs 12 months from the decision unless another period is recorded.
+CAUTION_MONTHS = 12
+
+
+def sanction_dates(s: SanctionDetails, decided_on: date) -> tuple[date, date | None]:
+    """When a sanction starts (the decision, unless recorded) and ends (a caution: 12 months
+    on from its start, unless another end is recorded)."""
+    starts_on = s.starts_on or decided_on
+    ends_on = s.ends_on
+    if s.kind == SanctionKind.CAUTION and ends_on is None:
+        ends_on = content.add_months(starts_on, CAUTION_MONTHS)
+    return starts_on, ends_on
+
+
+def _sanction_reasons(actor: User, case: Case, sanctions: list[SanctionDetails],
+                      restorative_requested_on: date | None) -> None:
+    reasons = case_workflow.outcome_reasons(
+        facts_for(case), granted=granted_for(actor, case),
+        sanctions={str(SanctionKind(s.kind)) for s in sanctions},
+        restorative_requested=restorative_requested_on is not None)
+    if reasons:
+        case_ops.refuse("letters.record_outcome", case, actor, reasons)
+
+
+def _add_sanctions(actor: User, case: Case, outcome: Outcome,
+                   sanctions: list[SanctionDetails]) -> None:
+    """Add sanctions to the outcome with their dates; keep the case's caution expiry and open
+    the visa authority task when a permanent exclusion is recommended."""
+    for s in sanctions:
+        starts_on, ends_on = sanction_dates(s, outcome.decided_on)
+        outcome.sanctions.append(Sanction(
+            kind=SanctionKind(s.kind), detail=s.detail, starts_on=starts_on, ends_on=ends_on,
+            affects_reporting_party=s.affects_reporting_party))
+    db.session.flush()
+    cautions = [s.ends_on for s in outcome.sanctions
+                if s.kind == SanctionKind.CAUTION and s.ends_on]
+    case.caution_expires_on = max(cautions) if cautions else None
+    if any(s.kind == SanctionKind.RECOMMENDED_PERMANENT_EXCLUSION for s in outcome.sanctions):
+        case_ops.require_visa_notification(actor, case, outcome.decided_on)
 
 
 def record_outcome(actor: User, case: Case, finding: str, reasons: str, decided_on: date, *,
                    remedies: str | None = None,
-                   sanctions: Iterable[SanctionDetails] = ()) -> Outcome:
+                   sanctions: Iterable[SanctionDetails] = (),
+                   restorative_requested_on: date | None = None) -> Outcome:
     """The outcome (15): the finding, its reasons, the remedies for the reporting party, and
-    the sanctions, each marked whether it directly affects the reporting party (15.2)."""
-    if Permission.DECIDE_NEXT_STEPS not in granted_for(actor, case):
-        case_ops.refuse("letters.record_outcome", case, actor, [workflow.PERMISSION_REASON])
+    the sanctions of 15.4 with their dates, each marked whether it directly affects the
+    reporting party (15.2).
+
+    - a caution runs 12 months from the decision unless another end is recorded, and the
+      case keeps its expiry for the board (``Case.caution_expires_on``);
+    - restorative justice only at the reporting party's request, recorded with its date;
+    - a recommended permanent exclusion opens the task of notifying the visa authority."""
+    sanctions = list(sanctions)
+    _sanction_reasons(actor, case, sanctions, restorative_requested_on)
     outcome = Outcome(case_id=case.id, finding=Finding(finding), reasons=reasons,
                       reporting_remedies=remedies or None, decided_on=decided_on,
+                      restorative_requested_on=restorative_requested_on,
                       recorded_at=now(), recorded_by_id=actor.id)
-    for s in sanctions:
-        outcome.sanctions.append(Sanction(
-            kind=SanctionKind(s.kind), detail=s.detail, ends_on=s.ends_on,
-            affects_reporting_party=s.affects_reporting_party))
     db.session.add(outcome)
-    db.session.flush()
+    _add_sanctions(actor, case, outcome, sanctions)
     payload = {"outcome_id": outcome.id, "finding": str(finding),
                "sanctions": [str(s.kind) for s in outcome.sanctions]}
     _audit("letters.outcome_recorded", case, actor, payload)
     _timeline(case, "outcome_recorded", actor, payload)
+    return outcome
+
+
+def add_sanction(actor: User, case: Case, outcome: Outcome,
+                 sanction: SanctionDetails) -> Outcome:
+    """One more sanction of 15.4 on the recorded outcome, by the same rules."""
+    if outcome.case_id != case.id:
+        case_ops.refuse("letters.add_sanction", case, actor, [workflow.PERMISSION_REASON])
+    _sanction_reasons(actor, case, [sanction], outcome.restorative_requested_on)
+    _add_sanctions(actor, case, outcome, [sanction])
+    payload = {"outcome_id": outcome.id, "sanction": str(SanctionKind(sanction.kind))}
+    _audit("letters.sanction_added", case, actor, payload)
+    _timeline(case, "sanction_added", actor, payload)
     return outcome
 
 

@@ -22,7 +22,7 @@ READY = workflow.Facts(
     investigation_recommended=True, investigating_officers=(10,), reviewing_officers=(11,),
     involvement={10: frozenset({"investigating_officer"}), 11: frozenset({"reviewing_officer"})},
     review_requested=True, resume_consent_all=True, urgent=True, conclusion="breach",
-    loop_closed=True,
+    loop_closed=True, committee=(12,), hearing_decided=True,
 )
 
 

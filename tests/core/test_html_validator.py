@@ -28,7 +28,7 @@ from hsm.accounts import demo as accounts_demo
 from hsm.accounts.models import User
 from hsm.accounts.sessions import new_session_payload
 from hsm.cases import demo as cases_demo
-from hsm.cases.models import Case, EvidenceItem
+from hsm.cases.models import Case, EvidenceItem, ImpactStatement
 from hsm.centres.registry import all_centres
 from hsm.config import ROOT
 from hsm.extensions import db, limiter
@@ -284,6 +284,10 @@ def _staff_pages(app, pages: Collector) -> None:
         "case_id,evidence_id": [tuple(row) for row in db.session.execute(
             sa.select(EvidenceItem.case_id, EvidenceItem.id).order_by(EvidenceItem.id)
             .limit(1))],
+        # The impact statement's file is a download too (and sealed in the demo's hearing).
+        "case_id,statement_id": [tuple(row) for row in db.session.execute(
+            sa.select(ImpactStatement.case_id, ImpactStatement.id)
+            .order_by(ImpactStatement.id).limit(1))],
     }
     urls = _staff_urls(app, ids)
     seen_by_role = set()

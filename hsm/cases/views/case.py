@@ -258,3 +258,29 @@ def _evidence_download(case_id: int, evidence_id: int, *, copy: bool):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- the impact statement (14.4) --------------------------------------------------------------
+
+
+@bp.get("/staff/cases/<int:case_id>/impact-statements/<int:statement_id>")
+@require_any(*BOARD_PERMISSIONS)
+def impact_statement_file(case_id: int, statement_id: int):
+    """The impact statement's file, exactly as uploaded, once the decision on the merits is
+    recorded; 404 while it is sealed, and for anyone who does not read the hearing. Audited."""
+    case, statement = queries.load_impact_statement_for(current_user, case_id, statement_id)
+    try:
+        data = queries.impact_statement_bytes(case, statement)
+    except TamperedCiphertext:
+        abort(500)
+    except LookupError:
+        abort(404)
+    op.record_impact_statement_read(current_user, case, statement)
+    suffix = evidence.extension(statement.filename or "") or ".bin"
+    response = make_response(data)
+    response.headers["Content-Type"] = statement.media_type or "application/octet-stream"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{case.reference}-impact-statement-{statement.id}{suffix}"')
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -62,6 +62,8 @@ def cases_context():
         "conclusion_labels": terms.CONCLUSION_LABELS,
         "counter_decision_labels": terms.COUNTER_DECISION_LABELS,
         "evidence_kind_labels": terms.EVIDENCE_KIND_LABELS,
+        "studies_change_labels": terms.STUDIES_CHANGE_LABELS,
+        "finding_labels": letter_terms.FINDING_LABELS,
         "format_size": format_size,
         "case_flags": case_flags,
     }
