@@ -9,6 +9,11 @@ holds every one of those, read afresh on each request, so a card is never served
 a change: on any worker of any app server a new version is simply a new key. Nothing needs
 invalidating; old entries are dropped when the cache is full.
 
+What the board reads to find its cards (the column counts, the cases of each column's page,
+the viewer's permissions on them) is kept the same way, by the board's version token, which
+moves with every change to a case the board shows (a change stamp per centre, in the same
+transaction as the change), with the viewer's roles, the filters and the day.
+
 A card holds a form per move, and each form a CSRF token, which belongs to the viewer's
 session. The token is never stored: it is taken out of the markup when the card is stored
 and the current request's own token is put back when it is served.
@@ -16,17 +21,38 @@ and the current request's own token is put back when it is served.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from threading import Lock
+from typing import TypeVar
 
 from markupsafe import Markup
 
+T = TypeVar("T")
 MAX_ENTRIES = 8192
 #: Stands for the CSRF token in stored markup (never a value a token can take).
 TOKEN = "\x00csrf\x00"  # noqa: S105 (a placeholder, not a secret)
 
 _cards: dict[Hashable, str] = {}
+#: What a board reads (its counts, its pages of cases, the viewer's permissions on them),
+#: by the board's version token: the token changes with every change to a case it shows.
+_reads: dict[Hashable, object] = {}
 _lock = Lock()
+
+
+def remembered(key: Hashable, read: Callable[[], T]) -> T:
+    """What ``read()`` gave for ``key``, read once. ``key`` holds the board's version token
+    (``queries.board_version``): a change to a case on that board is a new key. Keep only
+    plain values (rows, counts), never ORM objects, which belong to one request's session."""
+    try:
+        return _reads[key]  # type: ignore[return-value]
+    except KeyError:
+        pass
+    value = read()
+    with _lock:
+        if len(_reads) >= MAX_ENTRIES:
+            _reads.clear()
+        _reads[key] = value
+    return value
 
 
 def get(key: Hashable) -> str | None:
@@ -53,3 +79,4 @@ def serve(stored: str, token: str) -> Markup:
 def clear() -> None:
     with _lock:
         _cards.clear()
+        _reads.clear()

@@ -759,12 +759,18 @@ def board_pages(actor, now: datetime, filters: BoardFilters = BoardFilters(), *,
             for stage, (shown, cursor) in pages.items()}
 
 
+#: What the card cache's key reads of a case (``board_cases(columns=CARD_KEY)``).
+CARD_KEY = (Case.id, Case.reference, Case.version, Case.stage, Case.centre,
+            Case.staff_respondent, Case.stage_changed_at)
+
+
 def board_cases(actor, now: datetime, filters: BoardFilters = BoardFilters(), *,
                 stages: Iterable[str] = tuple(Stage), after: tuple[str, tuple] | None = None,
-                limit: int = COLUMN_PAGE_SIZE,
-                ) -> dict[str, tuple[list[Case], tuple[datetime, int] | None]]:
+                limit: int = COLUMN_PAGE_SIZE, columns: tuple | None = None,
+                ) -> dict[str, tuple[list, tuple[datetime, int] | None]]:
     """The cases of ``board_pages`` without their cards, in two queries: one UNION ALL of
-    each stage's page (each read from the board index), and one to load those cases."""
+    each stage's page (each read from the board index), and one to load those cases (only
+    ``columns`` of them, as plain rows, when given)."""
     parts = []
     base = _filtered(actor, filters, now.date()).with_only_columns(Case.id)
     for stage in stages:
@@ -774,17 +780,25 @@ def board_cases(actor, now: datetime, filters: BoardFilters = BoardFilters(), *,
         page = query.order_by(Case.stage_changed_at, Case.id).limit(limit + 1).subquery()
         parts.append(sa.select(page.c.id))
     ids = list(db.session.scalars(sa.union_all(*parts))) if parts else []
-    by_stage: dict[str, list[Case]] = {str(s): [] for s in stages}
+    by_stage: dict[str, list] = {str(s): [] for s in stages}
     if ids:
-        for case in db.session.scalars(sa.select(Case).where(Case.id.in_(ids))):
+        found = (db.session.scalars(sa.select(Case).where(Case.id.in_(ids))) if columns is None
+                 else db.session.execute(sa.select(*columns).where(Case.id.in_(ids))).all())
+        for case in found:
             by_stage[case.stage].append(case)
-    pages: dict[str, tuple[list[Case], tuple[datetime, int] | None]] = {}
+    pages: dict[str, tuple[list, tuple[datetime, int] | None]] = {}
     for stage, cases in by_stage.items():
         cases.sort(key=lambda c: (c.stage_changed_at, c.id))
         shown = cases[:limit]
         more = len(cases) > limit
         pages[stage] = (shown, (shown[-1].stage_changed_at, shown[-1].id) if more else None)
     return pages
+
+
+def cases_by_id(ids: list[int]) -> list[Case]:
+    """The cases with these ids, in that order (one query; ids already in scope)."""
+    found = {c.id: c for c in db.session.scalars(sa.select(Case).where(Case.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def cards_for(cases: list[Case], now: datetime) -> list[Card]:
