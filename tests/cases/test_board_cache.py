@@ -176,3 +176,19 @@ def test_a_kept_card_never_carries_anyone_elses_token(client, login_as, make_cas
     assert response.status_code == 303
     db.session.refresh(case)
     assert case.stage == Stage.SUPPORT
+
+
+def test_a_count_stops_past_its_bound_and_says_so(client, login_as, monkeypatch):
+    from tests.cases.test_board_queries import seed
+
+    monkeypatch.setattr(queries, "COUNT_BOUND", 3)
+    director = login_as(Role.SAFEGUARDING_DIRECTOR)
+    seed(3, stage=Stage.SUPPORT)
+    seed(6, stage=Stage.CLOSED)
+    counts = queries.column_counts(director)
+    assert counts[Stage.SUPPORT] == 3 and counts[Stage.CLOSED] == 4  # read no further
+    html = client.get("/staff/cases").get_data(as_text=True)
+    assert 'id="cases-board-count-support">(3)' in html
+    assert 'id="cases-board-count-closed">(more than 3)' in html
+    dutch = client.get("/staff/cases?lang=nl").get_data(as_text=True)
+    assert 'id="cases-board-count-closed">(meer dan 3)' in dutch
