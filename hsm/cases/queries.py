@@ -412,23 +412,18 @@ def facts_for_many(cases: list[Case]) -> dict[int, workflow.Facts]:
         return db.session.execute(
             sa.select(table.case_id, *columns).where(table.case_id.in_(ids)).order_by(*order))
 
-    P_ = CaseParty
-    for row in rows(P_.id, P_.role, P_.party_type, P_.user_id, P_.identity_known,
-                    P_.informal_agreement, P_.nca_signed_on, P_.resume_consent_at):
-        by_case[row.case_id]["parties"].append(row)
-    A = CaseworkerAssignment
-    for row in rows(A.party_id, A.user_id, A.ended_at):
-        by_case[row.case_id]["caseworkers"].append(row)
-    for row in rows(CaseReviewMember.user_id, CaseReviewMember.role_title):
-        by_case[row.case_id]["members"].append(row)
-    D = CaseReviewDecision
-    for row in rows(D.recommend_investigation, order=(D.met_on, D.id)):
-        by_case[row.case_id]["decisions"].append(row)
-    OA = OfficerAppointment
-    for row in rows(OA.user_id, OA.role, OA.ended_at):
-        by_case[row.case_id]["officers"].append(row)
-    for row in rows(CaseConflict.user_id, CaseConflict.reason):
-        by_case[row.case_id]["conflicts"].append(row)
+    P_, A, D, OA = CaseParty, CaseworkerAssignment, CaseReviewDecision, OfficerAppointment
+    for key, columns, order in (
+        ("parties", (P_.id, P_.role, P_.party_type, P_.user_id, P_.identity_known,
+                     P_.informal_agreement, P_.nca_signed_on, P_.resume_consent_at), ()),
+        ("caseworkers", (A.party_id, A.user_id, A.ended_at), ()),
+        ("members", (CaseReviewMember.user_id, CaseReviewMember.role_title), ()),
+        ("decisions", (D.recommend_investigation,), (D.met_on, D.id)),
+        ("officers", (OA.user_id, OA.role, OA.ended_at), ()),
+        ("conflicts", (CaseConflict.user_id, CaseConflict.reason), ()),
+    ):
+        for row in rows(*columns, order=order):
+            by_case[row.case_id][key].append(row)
     assessed = set(db.session.scalars(
         sa.select(RiskAssessment.case_id).where(RiskAssessment.case_id.in_(ids)).distinct()))
     requested = set(db.session.scalars(
