@@ -28,47 +28,51 @@ from typing import TypeVar
 from markupsafe import Markup
 
 T = TypeVar("T")
-MAX_ENTRIES = 8192
 #: Stands for the CSRF token in stored markup (never a value a token can take).
 TOKEN = "\x00csrf\x00"  # noqa: S105 (a placeholder, not a secret)
-
-_cards: dict[Hashable, str] = {}
-#: What a board reads (its counts, its pages of cases, the viewer's permissions on them),
-#: by the board's version token: the token changes with every change to a case it shows.
-_reads: dict[Hashable, object] = {}
 _lock = Lock()
+
+
+class _Store:
+    """A dict that empties itself when full (old keys are never asked for again)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.entries: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable):
+        return self.entries.get(key)
+
+    def put(self, key: Hashable, value):
+        with _lock:
+            if len(self.entries) >= self.limit:
+                self.entries.clear()
+            self.entries[key] = value
+        return value
+
+
+#: Cards (about 1 KB each), whole boards (up to about 200 KB each: 20 cards a column) and
+#: what boards read (their counts, their pages of cases as rows, the viewer's permissions).
+_cards, _boards, _reads = _Store(8192), _Store(64), _Store(1024)
 
 
 def remembered(key: Hashable, read: Callable[[], T]) -> T:
     """What ``read()`` gave for ``key``, read once. ``key`` holds the board's version token
     (``queries.board_version``): a change to a case on that board is a new key. Keep only
     plain values (rows, counts), never ORM objects, which belong to one request's session."""
-    try:
-        return _reads[key]  # type: ignore[return-value]
-    except KeyError:
-        pass
-    value = read()
-    with _lock:
-        if len(_reads) >= MAX_ENTRIES:
-            _reads.clear()
-        _reads[key] = value
-    return value
+    found = _reads.get(key)
+    return found if found is not None else _reads.put(key, read())  # type: ignore[return-value]
 
 
-def get(key: Hashable) -> str | None:
-    """The stored markup for ``key`` (the token left out), or None."""
-    return _cards.get(key)
+def get(key: Hashable, *, board: bool = False) -> str | None:
+    """The stored markup of a card (or of a whole ``board``) for ``key``, token left out."""
+    return (_boards if board else _cards).get(key)  # type: ignore[return-value]
 
 
-def put(key: Hashable, html: str, token: str) -> str:
+def put(key: Hashable, html: str, token: str, *, board: bool = False) -> str:
     """Store ``html`` made with ``token`` under ``key``, the token taken out; return what was
     stored. A card without a token (no move on offer) is stored as it is."""
-    stored = html.replace(token, TOKEN) if token else html
-    with _lock:
-        if len(_cards) >= MAX_ENTRIES:
-            _cards.clear()
-        _cards[key] = stored
-    return stored
+    return (_boards if board else _cards).put(key, html.replace(token, TOKEN) if token else html)
 
 
 def serve(stored: str, token: str) -> Markup:
@@ -76,7 +80,12 @@ def serve(stored: str, token: str) -> Markup:
     return Markup(stored.replace(TOKEN, token) if TOKEN in stored else stored)  # noqa: S704
 
 
+def kept() -> list[str]:
+    """Every piece of markup held (for tests: none may hold a token)."""
+    return [*_cards.entries.values(), *_boards.entries.values()]  # type: ignore[list-item]
+
+
 def clear() -> None:
-    with _lock:
-        _cards.clear()
-        _reads.clear()
+    for store in (_cards, _boards, _reads):
+        with _lock:
+            store.entries.clear()

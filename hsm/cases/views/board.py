@@ -258,7 +258,7 @@ def _board(actor, filters, at, args, column: str | None = None,
            tuple(max(0, (at - c.stage_changed_at).days) for c in cases),
            tuple(sorted(args.items())))
     token = csrf_token()
-    stored = boardcache.get(key)
+    stored = boardcache.get(key, board=True)
     if stored is None:
         totals = _totals(counts)
         # One set of queries for the whole board, however many cards; none for cards held.
@@ -274,7 +274,7 @@ def _board(actor, filters, at, args, column: str | None = None,
             "cases/_board.html", board=workflow.Board(columns, version), board_args=args,
             moved_id=None, interim=interim,
             interim_references=queries.references_of({m.case_id for m in interim}))
-        stored = boardcache.put(key, html, token)
+        stored = boardcache.put(key, html, token, board=True)
     return boardcache.serve(stored, token)
 
 
