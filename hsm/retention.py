@@ -131,6 +131,17 @@ def _case_reports(case_ids: list[int]) -> list[int]:
         Report.id.in_(ids - others), Report.legal_hold.is_(False))))
 
 
+def _boards_changed(case_ids: list[int]) -> None:
+    """The case boards of the centres whose closed cases go change (their poll token)."""
+    from hsm.cases.models import Case
+    from hsm.cases.queries import board_changed
+
+    if case_ids:
+        for centre in sorted(set(db.session.scalars(
+                sa.select(Case.centre).where(Case.id.in_(case_ids)).distinct()))):
+            board_changed(centre)
+
+
 def _remove(table: sa.Table, ids: list[int], removed: Counter) -> None:
     """Remove rows ``ids`` of ``table`` and everything that hangs from them, from every table
     (read from the schema's foreign keys); a reference from a row that stays is cleared."""
@@ -173,6 +184,7 @@ def run(*, dry_run: bool, now: datetime | None = None, actor=None,
         return plan
     tables = db.metadata.tables
     reports = _case_reports(found["closed_case"])
+    _boards_changed(found["closed_case"])
     for kind in KINDS:
         for record_id in found[kind.name]:
             audit.record("retention.purged", actor=actor, target_type=kind.table,

@@ -20,6 +20,7 @@ os.environ["HSM_PROFILE"] = "test"
 
 from hsm import create_app, pagecache  # noqa: E402
 from hsm.accounts.sessions import new_session_payload  # noqa: E402
+from hsm.cases import boardcache  # noqa: E402
 from hsm.config import ROOT  # noqa: E402
 from hsm.extensions import db as _db  # noqa: E402
 from hsm.extensions import limiter  # noqa: E402
@@ -175,6 +176,7 @@ def db(app) -> Iterator:
         _clean_tables()
         _db.session.remove()
         pagecache.clear()  # pages made from this test's data (the directory) go with it
+        boardcache.clear()  # and the case boards' cards
 
 
 @pytest.fixture

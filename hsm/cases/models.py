@@ -38,6 +38,9 @@ class Case(db.Model):
         # The boards: a column is the cases of one stage (per centre), oldest change first.
         sa.Index("ix_case_record_board", "stage", "centre", "stage_changed_at", "id"),
         sa.Index("ix_case_record_staff_board", "staff_respondent", "stage", "stage_changed_at"),
+        # A board of every centre (the Safeguarding Director's): a column's first page and
+        # its bounded count read in order, without sorting the stage's cases.
+        sa.Index("ix_case_record_stage_order", "stage", "stage_changed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -55,6 +55,7 @@ from hsm.cases.models import (
 )
 from hsm.cases.queries import (
     access_of,
+    board_changed,
     facts_for,
     granted_for,
     police_advice_since_hold,
@@ -197,6 +198,7 @@ def _touch(case: Case) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.expire(case, ["version"])
+    board_changed(case.centre)
 
 
 def _done(action: str, case: Case, actor, detail: dict | None = None,
@@ -301,6 +303,7 @@ def _new_case(actor, centre: str, *, report: Report | None = None, opened_at: da
                 report_id=report.id if report else None, **flags)
     db.session.add(case)
     db.session.flush()
+    board_changed(centre)
     return case
 
 
@@ -1448,6 +1451,7 @@ def move(actor: User, case: Case, target: str, reason: str | None = None, *,
         refuse("move", case, actor, [STALE], detail=where,
                error=StaleMove(expected, case.stage))
     db.session.expire(case, ["version"])
+    board_changed(case.centre)
     detail = {"from": expected, "to": target}
     if target == Stage.CLOSED:
         detail["closure_reason"] = reason

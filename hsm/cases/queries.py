@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import defer, lazyload, selectinload
 
+from hsm import pagecache
 from hsm.accounts.models import RoleAssignment, User
 from hsm.cases import deadlines as deadline_rules
 from hsm.cases import workflow
@@ -77,7 +78,7 @@ from hsm.cases.terms import (
     SupportKind,
     SupportStatus,
 )
-from hsm.centres.registry import get_centre
+from hsm.centres.registry import all_centres, get_centre
 from hsm.crypto import TamperedCiphertext
 from hsm.extensions import db
 from hsm.i18n import _, format_date, get_locale
@@ -404,36 +405,38 @@ def facts_for(case: Case) -> workflow.Facts:
 
 
 def facts_for_many(cases: list[Case]) -> dict[int, workflow.Facts]:
-    """Facts for many cases in a fixed number of queries (for a board's cards)."""
+    """Facts for many cases in a fixed number of queries (for a board's cards).
+
+    Each query reads only the columns the workflow looks at, as plain rows: nothing is
+    decrypted (a party's name, a note) and no ORM object is made."""
     ids = [c.id for c in cases]
     if not ids:
         return {}
     by_case: dict[int, dict] = {i: defaultdict(list) for i in ids}
 
-    def rows(model, *where):
-        return db.session.scalars(sa.select(model).where(model.case_id.in_(ids), *where))
+    def rows(*columns, order=()):
+        table = columns[0].class_
+        return db.session.execute(
+            sa.select(table.case_id, *columns).where(table.case_id.in_(ids)).order_by(*order))
 
-    for party in rows(CaseParty):
-        by_case[party.case_id]["parties"].append(party)
-    for assignment in rows(CaseworkerAssignment):
-        by_case[assignment.case_id]["caseworkers"].append(assignment)
-    for member in rows(CaseReviewMember):
-        by_case[member.case_id]["members"].append(member)
-    for decision in db.session.scalars(
-        sa.select(CaseReviewDecision).where(CaseReviewDecision.case_id.in_(ids))
-        .order_by(CaseReviewDecision.met_on, CaseReviewDecision.id)
+    P_, A, D, OA = CaseParty, CaseworkerAssignment, CaseReviewDecision, OfficerAppointment
+    for key, columns, order in (
+        ("parties", (P_.id, P_.role, P_.party_type, P_.user_id, P_.identity_known,
+                     P_.informal_agreement, P_.nca_signed_on, P_.resume_consent_at), ()),
+        ("caseworkers", (A.party_id, A.user_id, A.ended_at), ()),
+        ("members", (CaseReviewMember.user_id, CaseReviewMember.role_title), ()),
+        ("decisions", (D.recommend_investigation,), (D.met_on, D.id)),
+        ("officers", (OA.user_id, OA.role, OA.ended_at), ()),
+        ("conflicts", (CaseConflict.user_id, CaseConflict.reason), ()),
     ):
-        by_case[decision.case_id]["decisions"].append(decision)
-    for officer in rows(OfficerAppointment):
-        by_case[officer.case_id]["officers"].append(officer)
-    for conflict in rows(CaseConflict):
-        by_case[conflict.case_id]["conflicts"].append(conflict)
+        for row in rows(*columns, order=order):
+            by_case[row.case_id][key].append(row)
     assessed = set(db.session.scalars(
         sa.select(RiskAssessment.case_id).where(RiskAssessment.case_id.in_(ids)).distinct()))
     requested = set(db.session.scalars(
         sa.select(ReviewRequest.case_id).where(ReviewRequest.case_id.in_(ids)).distinct()))
-    investigations = {i.case_id: i for i in db.session.scalars(
-        sa.select(Investigation).where(Investigation.case_id.in_(ids)))}
+    investigations = {row.case_id: row for row in rows(Investigation.conclusion,
+                                                        Investigation.loop_met_on)}
     return {
         c.id: _facts(c, by_case[c.id], c.id in assessed, c.id in requested,
                      investigations.get(c.id)) for c in cases
@@ -441,15 +444,16 @@ def facts_for_many(cases: list[Case]) -> dict[int, workflow.Facts]:
 
 
 def _facts(case: Case, got: dict, assessed: bool, requested: bool,
-           investigation: Investigation | None = None) -> workflow.Facts:
-    parties: list[CaseParty] = got["parties"]
+           investigation=None) -> workflow.Facts:
+    """The workflow's facts from the rows ``facts_for_many`` read (plain rows, by name)."""
+    parties = got["parties"]
     reporting = next((p for p in parties if p.role == PartyRole.REPORTING), None)
     responding = [p for p in parties if p.role == PartyRole.RESPONDING]
     active = {a.party_id: a.user_id for a in got["caseworkers"] if a.ended_at is None}
-    members: list[CaseReviewMember] = got["members"]
+    members = got["members"]
     counted = [m for m in members if m.role_title != ReviewTeamRole.CO_OPTED]
-    decisions: list[CaseReviewDecision] = got["decisions"]
-    officers: list[OfficerAppointment] = got["officers"]
+    decisions = got["decisions"]
+    officers = got["officers"]
 
     involvement: dict[int, set[str]] = defaultdict(set)
     for party in parties:
@@ -685,23 +689,57 @@ def _filtered(actor, filters: BoardFilters, today: date):
     return query
 
 
+#: Past this many cases a column says "more than 1,000": a count never reads more rows.
+COUNT_BOUND = 1000
+_STAMP = "case_board:"
+
+
+def board_changed(centre: str) -> None:
+    """Note a change to a case at ``centre``, in the caller's transaction (one upsert of its
+    row in ``page_version``): every board that shows that centre's cases polls anew. Every
+    write to a case calls this (``operations._touch``, the moves, the letters, retention)."""
+    pagecache.changed(_STAMP + centre)
+
+
+def _stamped_centres(actor) -> list[str]:
+    """The centres whose changes can alter the actor's board: their own centres when the
+    scope is only centres, and every centre when it reaches further (a case review team, an
+    appointment, staff-respondent cases anywhere)."""
+    scope = CaseScope.of(actor)
+    only_centres = not (scope.staff_respondent or scope.staff_respondent is None
+                        or scope.review_member or scope.investigating or scope.reviewing)
+    if only_centres and scope.centres is not None:
+        return sorted(scope.centres)
+    return sorted(c.slug for c in all_centres())
+
+
 def board_version(actor, filters: BoardFilters = BoardFilters(), today: date | None = None) -> str:
-    """A token that changes whenever a case on the actor's board changes (one query)."""
+    """A token that changes whenever a case on the actor's board may have changed: the change
+    stamps of the centres it shows (one primary-key read, however many cases), the actor's
+    roles, the filters and the day (deadlines fall due overnight)."""
     today = today or date.today()
-    sub = _filtered(actor, filters, today).subquery()
-    count, total, newest = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sub.c.version), 0),
-                  sa.func.coalesce(sa.func.max(sub.c.id), 0))
-    ).one()
-    return f"{count}.{total}.{newest}"
+    names = [_STAMP + c for c in _stamped_centres(actor)]
+    stamps = sorted(db.session.execute(
+        sa.select(pagecache.PageVersion.name, pagecache.PageVersion.version)
+        .where(pagecache.PageVersion.name.in_(names))).all()) if names else []
+    seen = repr((stamps, getattr(actor, "id", None), sorted(map(str, actor.role_scopes())),
+                 filters, today.isoformat()))
+    return hashlib.blake2b(seen.encode(), digest_size=12).hexdigest()
 
 
 def column_counts(actor, filters: BoardFilters = BoardFilters(),
                   today: date | None = None) -> dict[str, int]:
-    """How many cases each stage holds on the actor's board (one GROUP BY)."""
-    sub = _filtered(actor, filters, today or date.today()).subquery()
-    counts = dict(db.session.execute(
-        sa.select(sub.c.stage, sa.func.count()).group_by(sub.c.stage)).all())
+    """How many cases each stage holds on the actor's board, counted up to ``COUNT_BOUND``
+    + 1 (one query: a LIMITed count per stage, read from the board index, so a column of
+    45,000 closed cases costs what one of 1,001 costs)."""
+    today = today or date.today()
+    parts = []
+    base = _filtered(actor, filters, today).with_only_columns(Case.id)
+    for stage in Stage:
+        page = base.where(Case.stage == str(stage)).limit(COUNT_BOUND + 1).subquery()
+        parts.append(sa.select(sa.literal(str(stage)).label("stage"),
+                               sa.select(sa.func.count()).select_from(page).scalar_subquery()))
+    counts = dict(db.session.execute(sa.union_all(*parts)).all())
     return {str(s): counts.get(str(s), 0) for s in Stage}
 
 
@@ -728,30 +766,56 @@ def board_pages(actor, now: datetime, filters: BoardFilters = BoardFilters(), *,
                 limit: int = COLUMN_PAGE_SIZE,
                 ) -> dict[str, tuple[list[Card], tuple[datetime, int] | None]]:
     """The first page of every column, as ``column_page`` gives one, in a fixed number of
-    queries however many columns hold cards: one UNION ALL of each stage's page (each read
-    from the board index), one to load those cases, and ``cards_for`` once for them all.
-    ``after`` is ``(stage, cursor)`` for a column shown from a later page."""
+    queries however many columns hold cards (``board_cases``, then ``cards_for`` once for
+    them all). ``after`` is ``(stage, cursor)`` for a column shown from a later page."""
+    pages = board_cases(actor, now, filters, stages=stages, after=after, limit=limit)
+    cards = iter(cards_for([c for shown, _cursor in pages.values() for c in shown], now))
+    return {stage: ([next(cards) for _c in shown], cursor)
+            for stage, (shown, cursor) in pages.items()}
+
+
+#: What the card cache's key reads of a case (``board_cases(columns=CARD_KEY)``).
+CARD_KEY = (Case.id, Case.reference, Case.version, Case.stage, Case.centre,
+            Case.staff_respondent, Case.stage_changed_at)
+
+
+def board_cases(actor, now: datetime, filters: BoardFilters = BoardFilters(), *,
+                stages: Iterable[str] = tuple(Stage), after: tuple[str, tuple] | None = None,
+                limit: int = COLUMN_PAGE_SIZE, columns: tuple | None = None,
+                ) -> dict[str, tuple[list, tuple[datetime, int] | None]]:
+    """The cases of ``board_pages`` without their cards, in two queries: one UNION ALL of
+    each stage's page (each read from the board index), and one to load those cases (only
+    ``columns`` of them, as plain rows, when given)."""
     parts = []
+    base = _filtered(actor, filters, now.date()).with_only_columns(Case.id)
     for stage in stages:
-        query = _filtered(actor, filters, now.date()).where(Case.stage == str(stage))
+        query = base.where(Case.stage == str(stage))
         if after is not None and after[0] == str(stage):
             query = query.where(sa.tuple_(Case.stage_changed_at, Case.id) > sa.tuple_(*after[1]))
         page = query.order_by(Case.stage_changed_at, Case.id).limit(limit + 1).subquery()
         parts.append(sa.select(page.c.id))
     ids = list(db.session.scalars(sa.union_all(*parts))) if parts else []
-    by_stage: dict[str, list[Case]] = {str(s): [] for s in stages}
+    by_stage: dict[str, list] = {str(s): [] for s in stages}
     if ids:
-        for case in db.session.scalars(sa.select(Case).where(Case.id.in_(ids))):
+        found = (db.session.scalars(sa.select(Case).where(Case.id.in_(ids))) if columns is None
+                 else db.session.execute(sa.select(*columns).where(Case.id.in_(ids))).all())
+        for case in found:
             by_stage[case.stage].append(case)
-    pages: dict[str, tuple[list[Case], tuple[datetime, int] | None]] = {}
+    pages: dict[str, tuple[list, tuple[datetime, int] | None]] = {}
     for stage, cases in by_stage.items():
         cases.sort(key=lambda c: (c.stage_changed_at, c.id))
         shown = cases[:limit]
         more = len(cases) > limit
         pages[stage] = (shown, (shown[-1].stage_changed_at, shown[-1].id) if more else None)
-    cards = iter(cards_for([c for shown, _cursor in pages.values() for c in shown], now))
-    return {stage: ([next(cards) for _c in shown], cursor)
-            for stage, (shown, cursor) in pages.items()}
+    return pages
+
+
+def cases_by_id(ids: list[int]) -> list[Case]:
+    """The cases with these ids, in that order (one query; ids already in scope). What a
+    card never shows (the disclosure, encrypted) is not read, so not decrypted."""
+    found = {c.id: c for c in db.session.scalars(
+        sa.select(Case).where(Case.id.in_(ids)).options(defer(Case.disclosure)))}
+    return [found[i] for i in ids if i in found]
 
 
 def cards_for(cases: list[Case], now: datetime) -> list[Card]:
@@ -796,13 +860,14 @@ def assigned_staff(case_ids: list[int]) -> dict[int, list[tuple[str, User]]]:
     return found
 
 
-def with_moves(actor, cards: list[Card]) -> list[Card]:
+def with_moves(actor, cards: list[Card], access: dict[int, Access] | None = None) -> list[Card]:
     """Fill each card's moves (allowed, or blocked with their reasons) for ``actor``.
 
-    A fixed number of queries for the whole page, however many cards it holds."""
+    A fixed number of queries for the whole page, however many cards it holds (``access``:
+    already loaded by ``access_of_many``)."""
     cases = [c.case for c in cards]
     facts = facts_for_many(cases)
-    access = access_of_many(cases)
+    access = access if access is not None else access_of_many(cases)
     for card in cards:
         granted = granted_for(actor, card.case, access[card.case.id])
         card.moves = workflow.available_moves(facts[card.case.id], granted)

@@ -21,6 +21,7 @@ from hsm import audit, workflow
 from hsm.accounts.models import User
 from hsm.calendar import local_today
 from hsm.cases import operations as case_ops
+from hsm.cases import queries as case_queries
 from hsm.cases import workflow as case_workflow
 from hsm.cases.models import Case, CaseEvent, ReviewRequest
 from hsm.cases.queries import facts_for, granted_for
@@ -75,6 +76,7 @@ def _timeline(case: Case, kind: str, actor, payload: dict) -> None:
         sa.update(Case).where(Case.id == case.id).values(version=Case.version + 1)
         .execution_options(synchronize_session=False))
     db.session.expire(case, ["version"])
+    case_queries.board_changed(case.centre)
 
 
 def _require_kind(action: str, actor, case: Case, kind: str) -> None:

@@ -10,12 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from babel.numbers import format_decimal
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf as csrf_token
+from markupsafe import Markup
 
 from hsm import workflow
 from hsm.accounts.forms import role_label
-from hsm.cases import operations, queries
+from hsm.calendar import local_today
+from hsm.cases import boardcache, operations, queries
 from hsm.cases import workflow as case_workflow
 from hsm.cases.terms import STAGES, Stage
 from hsm.cases.views.case import case_page
@@ -30,10 +34,10 @@ from hsm.cases.views.common import (
     offered,
     refusal_message,
 )
-from hsm.centres.registry import centres_by_name
+from hsm.centres.registry import centres_by_name, get_centre
 from hsm.extensions import db
-from hsm.htmx import is_htmx, render
-from hsm.i18n import _, get_locale
+from hsm.htmx import is_htmx, make_response, render
+from hsm.i18n import _, format_locale, get_locale
 from hsm.security import CENTRE_SCOPED_ROLES, Role, require_any, scopes_for
 
 BOARD_ID = "cases-board"
@@ -155,22 +159,123 @@ def _column(actor, stage, filters, at, after, total) -> workflow.Column:
                            _cursor(cursor))
 
 
-def _board(actor, filters, at, column: str | None = None, after: str | None = None):
-    counts = queries.column_counts(actor, filters, at.date())
+@dataclass(frozen=True)
+class DrawnCard:
+    """A card already drawn (from ``boardcache``): the board's column prints its markup."""
+
+    id: int
+    state: str
+    html: Markup
+
+
+def _totals(counts: dict[str, int]) -> dict[str, object]:
+    """Each column's count as it is shown: past the bound, "more than 1,000"."""
+    return {stage: n if n <= queries.COUNT_BOUND else
+            _("more than %(count)s",
+              count=format_decimal(queries.COUNT_BOUND, locale=format_locale()))
+            for stage, n in counts.items()}
+
+
+def _granted(actor, cases: list) -> dict[int, frozenset[str]]:
+    """The permissions ``actor`` holds on each of ``cases`` (rows of ``queries.CARD_KEY``)."""
+    access = queries.access_of_many(cases)
+    return {case.id: queries.granted_for(actor, case, access[case.id]) for case in cases}
+
+
+def _centre_days(cases: list, at: datetime) -> dict[str, object]:
+    """The date at the centre of each of ``cases`` (a deadline falls due at its midnight)."""
+    days = {}
+    for case in cases:
+        if case.centre not in days:
+            centre = get_centre(case.centre)
+            days[case.centre] = local_today(at, centre.timezone if centre else "UTC")
+    return days
+
+
+def _drawn(actor, cases: list, granted: dict[int, frozenset[str]], at: datetime,
+           args: dict[str, str], days: dict[str, object]) -> dict[int, DrawnCard]:
+    """Every card of ``cases`` (rows of ``queries.CARD_KEY``) as markup, from the card cache
+    where it holds them.
+
+    The key is everything a card shows or offers (``boardcache``): the case and its version,
+    the viewer's permissions on it, the locale, the day at its centre and its days in the
+    stage, and the board's arguments. Only the cards not held are loaded (their case, next
+    deadline, people and workflow facts, a fixed number of queries) and drawn."""
+    locale = str(get_locale())
+    board = tuple(sorted(args.items()))
+    keys = {}
+    for case in cases:
+        keys[case.id] = (case.id, case.reference, case.version, case.stage, granted[case.id],
+                         locale, days[case.centre], max(0, (at - case.stage_changed_at).days),
+                         board)
+    token = csrf_token()
+    stored = {case.id: boardcache.get(keys[case.id]) for case in cases}
+    missing = [case.id for case in cases if stored[case.id] is None]
+    if missing:
+        loaded = queries.cases_by_id(missing)
+        cards = queries.with_moves(actor, queries.cards_for(loaded, at))
+        draw = _card_drawer(args)
+        for card in cards:
+            stored[card.case.id] = boardcache.put(
+                keys[card.case.id], str(draw(BoardCard(card))), token)
+    return {case.id: DrawnCard(case.id, case.stage, boardcache.serve(stored[case.id], token))
+            for case in cases}
+
+
+def _card_drawer(args: dict[str, str]):
+    """The card macro of ``cases/_board_card.html`` with the board's context."""
+    context = {"board_args": args, "moved_id": None}
+    current_app.update_template_context(context)
+    template = current_app.jinja_env.get_template("cases/_board_card.html")
+    return template.make_module(context).whole
+
+
+def _board(actor, filters, at, args, column: str | None = None,
+           after: str | None = None) -> Markup:
+    """The board's markup (``cases/_board.html``: its poller, the interim measures, the
+    columns and their cards), the viewer's CSRF token in its move forms.
+
+    Its version token comes first (one read of the change stamps); what the board reads is
+    kept by that token (``boardcache.remembered``); the markup is kept by the token, the
+    locale, the day at each centre, each card's days in its stage and the board's arguments.
+    When it is not held, the cards not held are drawn and the rest comes from the card cache.
+    """
+    version = queries.board_version(actor, filters, at.date())
     later = _after(after) if column in set(STAGES) else None
-    pages = queries.board_pages(actor, at, filters,
-                                after=(column, later) if later is not None else None)
-    columns = [
-        workflow.Column(stage, case_workflow.COLUMN_LABELS[stage], pages[str(stage)][0],
-                        counts[str(stage)], _cursor(pages[str(stage)][1]))
-        for stage in STAGES
-    ]
-    # One with_moves for the whole board: a fixed number of queries however many cards.
-    everything = [card for col in columns for card in col.cards]
-    drawn = iter(_cards(actor, everything))
-    for col in columns:
-        col.cards = [next(drawn) for _card in col.cards]
-    return workflow.Board(columns, queries.board_version(actor, filters, at.date()))
+    shown_from = (column, later) if later is not None else None
+
+    def reads():
+        pages = queries.board_cases(actor, at, filters, after=shown_from,
+                                    columns=queries.CARD_KEY)
+        cases = [c for shown, _cursor in pages.values() for c in shown]
+        return (queries.column_counts(actor, filters, at.date()), pages,
+                _granted(actor, cases))
+
+    counts, pages, granted = boardcache.remembered(("board", version, shown_from), reads)
+    cases = [c for shown, _cursor in pages.values() for c in shown]
+    days = _centre_days(cases, at)
+    key = ("board", version, shown_from, str(get_locale()), tuple(sorted(days.items())),
+           tuple(max(0, (at - c.stage_changed_at).days) for c in cases),
+           tuple(sorted(args.items())))
+    token = csrf_token()
+    stored = boardcache.get(key, board=True)
+    if stored is None:
+        totals = _totals(counts)
+        # One set of queries for the whole board, however many cards; none for cards held.
+        drawn = _drawn(actor, cases, granted, at, args, days)
+        columns = [
+            workflow.Column(stage, case_workflow.COLUMN_LABELS[stage],
+                            [drawn[c.id] for c in pages[str(stage)][0]],
+                            totals[str(stage)], _cursor(pages[str(stage)][1]))
+            for stage in STAGES
+        ]
+        interim = queries.interim_measures_awaiting_ratification(actor)
+        html = render_template(
+            "cases/_board.html", board=workflow.Board(columns, version), board_args=args,
+            moved_id=None, interim=interim,
+            interim_references=queries.references_of({m.case_id for m in interim}))
+        stored = boardcache.put(key, html, token, board=True)
+    return boardcache.serve(stored, token)
 
 
 def _spec_context(user, values):
@@ -182,17 +287,15 @@ def _spec_context(user, values):
 
 def _render_board(values, *, error: str | None = None, status: int = 200):
     actor, roles, centres, filters, args = _spec_context(current_user, values)
-    at = now()
-    board = _board(actor, filters, at, values.get("column"), values.get("after"))
-    interim = queries.interim_measures_awaiting_ratification(actor)
-    references = queries.references_of({m.case_id for m in interim})
+    html = _board(actor, filters, now(), args, values.get("column"), values.get("after"))
+    if is_htmx():
+        response = make_response(html, status)
+        response.vary.add("HX-Request")
+        return response
     return render(
-        "cases/board.html", "cases/_board.html",
-        board=board, board_role=actor.role, board_roles=roles, role_label=role_label,
-        centres=centres, filters=filters, board_args=args, board_error=error,
-        moved_id=None, interim=interim, interim_references=references,
-        may_record_disclosure=bool(scopes_for(current_user, P.MANAGE_CASES)),
-        status=status,
+        "cases/board.html", board_html=html, board_role=actor.role, board_roles=roles,
+        role_label=role_label, centres=centres, filters=filters, board_error=error,
+        may_record_disclosure=bool(scopes_for(current_user, P.MANAGE_CASES)), status=status,
     )
 
 
@@ -235,7 +338,7 @@ def _board_moved(case, values, expected: str, notice=None, error=None):
     return render(
         "cases/_board_moved.html",
         moved_card=cards[0], in_place=case.stage == expected,
-        totals=queries.column_counts(actor, filters, at.date()),
+        totals=_totals(queries.column_counts(actor, filters, at.date())),
         board_args=args, board_notice=notice, board_error=error, moved_id=case.id,
     )
 
