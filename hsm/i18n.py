@@ -15,9 +15,9 @@ from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import flask_babel
 from babel import Locale
 from babel import dates as babel_dates
-import flask_babel
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import force_locale
