@@ -10,7 +10,7 @@ its owner; Flask-Babel merges them. The first match wins when choosing a locale:
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -141,11 +141,37 @@ def format_date(value: date | datetime | None = None, format: str = "medium",
     return babel_dates.format_date(value, format=format, locale=_babel_locale(format_locale()))
 
 
+_NAMED_FORMATS = ("full", "long", "medium", "short")
+
+
+@lru_cache(maxsize=64)
+def _datetime_parts(code: str, format: str):
+    """Babel's pieces of a named date-and-time format in one language, parsed once: how it
+    joins the two, the time's pattern and the date's pattern."""
+    locale = _babel_locale(code)
+    return (babel_dates.get_datetime_format(format, locale=locale).replace("'", ""),
+            babel_dates.parse_pattern(babel_dates.get_time_format(format, locale=locale)),
+            babel_dates.parse_pattern(babel_dates.get_date_format(format, locale=locale)))
+
+
 def format_datetime(value: datetime | None = None, format: str = "medium",
                     tz: tzinfo | str | None = None) -> str:
-    """A date and time in the current language, in ``tz`` (a centre's zone; default UTC)."""
-    return babel_dates.format_datetime(value, format=format, tzinfo=_zone(tz),
-                                       locale=_babel_locale(format_locale()))
+    """A date and time in the current language, in ``tz`` (a centre's zone; default UTC).
+
+    What Babel's ``format_datetime`` writes, without finding and parsing the language's
+    patterns again for each value (a list formats one per row)."""
+    zone = _zone(tz)
+    code = format_locale()
+    if value is None or format not in _NAMED_FORMATS:
+        return babel_dates.format_datetime(value, format=format, tzinfo=zone,
+                                           locale=_babel_locale(code))
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    if hasattr(zone, "normalize"):  # a pytz zone
+        moment = zone.normalize(moment)
+    joined, time_pattern, date_pattern = _datetime_parts(code, format)
+    locale = _babel_locale(code)
+    return (joined.replace("{0}", time_pattern.apply(moment, locale))
+            .replace("{1}", date_pattern.apply(moment.date(), locale)))
 
 
 def centre_name(slug: str | None) -> str:
