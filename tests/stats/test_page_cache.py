@@ -127,3 +127,20 @@ def test_a_page_with_a_message_to_show_once_is_not_kept(client, login_as, publis
     html = client.get(PAGE).get_data(as_text=True)
     assert "Fictional one-time message" in html and not views.PAGES._values  # noqa: SLF001
     assert "Fictional one-time message" not in client.get(PAGE).get_data(as_text=True)
+
+
+def test_a_snapshot_published_elsewhere_is_listed_on_the_next_request(
+        client, login_as, published, known, count_queries):
+    """The list of snapshots is kept under a version row that publishing changes in its own
+    transaction: another server's publication is seen at once, nothing is missed."""
+    from datetime import date, timedelta
+
+    login_as("executive")
+    client.get(PAGE)
+    with count_queries() as kept_list:
+        client.get(PAGE)
+    assert kept_list.count == 1  # the session; the list of snapshots is kept
+    operations.publish(None, date(2025, 12, 1), now=NOW + timedelta(days=40))
+    db.session.commit()
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "December 2025" in html and "November 2025" in html
