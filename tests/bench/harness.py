@@ -184,8 +184,14 @@ def gunicorn(env: dict[str, str], workers: int = 2):
             raise RuntimeError("gunicorn did not start")
         yield base
     finally:
+        # gunicorn lets each worker finish its request first (up to its graceful timeout of
+        # 30 s; a case board under load can take several seconds): wait for that, then kill.
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         log.close()
 
 
