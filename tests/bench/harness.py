@@ -69,21 +69,42 @@ def _stat(pid: int) -> list[str] | None:
 
 
 def tree_cpu_seconds(roots: list[int]) -> float:
-    """CPU time (user + system) of each root, its reaped children and its live descendants."""
+    """CPU time (user + system) of each root, its reaped children and its live descendants;
+    under a PostgreSQL postmaster, of the backends serving the benchmark's database only
+    (autovacuum after the bulk loads, the checkpointer and the WAL writer work for the loads,
+    not for the requests being measured)."""
     parents: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
             parents.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, seen, todo = 0, set(), list(roots)
-    while todo:
-        pid = todo.pop()
-        if pid in seen or (fields := _stat(pid)) is None:
+    total = 0
+    for root in roots:
+        database = _POSTMASTERS.get(root)
+        if database is not None:
+            for pid in parents.get(root, []):
+                if database in _command(pid) and (fields := _stat(pid)) is not None:
+                    total += int(fields[11]) + int(fields[12])  # utime, stime
             continue
-        seen.add(pid)
-        # utime, stime, cutime, cstime (fields 14-17 of /proc/pid/stat)
-        total += sum(int(value) for value in fields[11:15])
-        todo.extend(parents.get(pid, []))
+        seen, todo = set(), [root]
+        while todo:
+            pid = todo.pop()
+            if pid in seen or (fields := _stat(pid)) is None:
+                continue
+            seen.add(pid)
+            # utime, stime, cutime, cstime (fields 14-17 of /proc/pid/stat)
+            total += sum(int(value) for value in fields[11:15])
+            todo.extend(parents.get(pid, []))
     return total / _TICK
+
+
+_POSTMASTERS: dict[int, bytes] = {}  # postmaster pid -> " <database> " in its backends' title
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return b""
 
 
 def postgres_postmaster(database_url: str) -> int | None:
@@ -173,6 +194,7 @@ def gunicorn(env: dict[str, str], workers: int = 2):
     database_url = env.get("HSM_DATABASE_URL", "")
     if database_url.startswith("postgresql") and (postmaster := postgres_postmaster(database_url)):
         _SERVERS[base].append(postmaster)
+        _POSTMASTERS[postmaster] = f" {sa.engine.make_url(database_url).database} ".encode()
     try:
         for _ in range(100):
             try:
