@@ -101,7 +101,10 @@ class _VersionReader(threading.local):
     def _open(self, engine) -> None:
         if self.pid == os.getpid():
             self.drop()  # another engine (tests make many apps): close the old one
-        # A connection from before a fork is the parent's: forget it, never close it here.
+        elif self.connection is not None:
+            # A connection from before a fork is the parent's: never closed (or collected,
+            # which would close it) here.
+            _inherited.append(self.connection)
         self.connection = self.engine = None
         arguments, keywords = engine.dialect.create_connect_args(engine.url)
         connection = engine.dialect.connect(*arguments, **keywords)
@@ -121,6 +124,7 @@ class _VersionReader(threading.local):
 
 
 _reader = _VersionReader()
+_inherited: list = []
 atexit.register(_reader.drop)  # the main thread's connection, closed as the process ends
 
 
