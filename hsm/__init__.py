@@ -63,6 +63,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     forms.init_app(app)  # filters every request's args and form (extends htmx's request)
     limiter.init_app(app)
     login_manager.init_app(app)
+    # The staff session is a server-side row (hsm/accounts/sessions.py: idle and absolute
+    # limits, revocation). Flask-Login's "basic" protection would only mark a session
+    # "not fresh" when the address or browser changes, which nothing here reads, at the cost
+    # of a SHA-512 and a re-signed cookie on every request.
+    login_manager.session_protection = None
     login_manager.request_loader(lambda _request: staff_sessions.load_user_from_session())
     login_manager.user_loader(lambda _user_id: None)
     crypto.init_app(app)

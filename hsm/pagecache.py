@@ -23,7 +23,10 @@ hsm/compression.py): the brotli and gzip forms are made once, when the page is s
 
 from __future__ import annotations
 
+import atexit
+import os
 import secrets
+import threading
 from collections.abc import Callable, Hashable
 from functools import wraps
 from threading import Lock
@@ -58,8 +61,71 @@ class PageVersion(db.Model):
 
 
 def version(name: str) -> int:
-    """The current version of ``name`` (one primary-key read; 0 before any change)."""
+    """The current version of ``name`` (one primary-key read; 0 before any change).
+
+    Read on every request of a cached page, so read cheaply: through this process's own
+    database connection in autocommit mode (one round trip, the last committed version),
+    not through the request's session, which would cost a pool checkout with its ping, a
+    transaction and its commit (four round trips: 4 ms against 0.35 ms on PostgreSQL here).
+    Should that connection fail, it is dropped and the version is read the ordinary way."""
+    try:
+        return _reader.version(name)
+    except Exception:  # noqa: BLE001 - any driver error: drop the connection, read as before
+        _reader.drop()
     return db.session.scalar(sa.select(PageVersion.version).where(PageVersion.name == name)) or 0
+
+
+class _VersionReader(threading.local):
+    """One autocommit DB-API connection per thread of each process, for ``version``."""
+
+    engine = None
+    connection = None
+    pid = None
+
+    def version(self, name: str) -> int:
+        engine = db.engine
+        if self.connection is None or self.engine is not engine or self.pid != os.getpid():
+            self._open(engine)
+        cursor = self.connection.cursor()
+        try:
+            if engine.dialect.paramstyle == "qmark":
+                cursor.execute("SELECT version FROM page_version WHERE name = ?", (name,))
+            else:
+                cursor.execute("SELECT version FROM page_version WHERE name = %(name)s",
+                               {"name": name})
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return row[0] if row else 0
+
+    def _open(self, engine) -> None:
+        if self.pid == os.getpid():
+            self.drop()  # another engine (tests make many apps): close the old one
+        elif self.connection is not None:
+            # A connection from before a fork is the parent's: never closed (or collected,
+            # which would close it) here.
+            _inherited.append(self.connection)
+        self.connection = self.engine = None
+        arguments, keywords = engine.dialect.create_connect_args(engine.url)
+        connection = engine.dialect.connect(*arguments, **keywords)
+        if engine.dialect.name == "sqlite":
+            connection.isolation_level = None  # autocommit: no transaction is left open
+        else:
+            connection.autocommit = True
+        self.connection, self.engine, self.pid = connection, engine, os.getpid()
+
+    def drop(self) -> None:
+        connection, self.connection, self.engine = self.connection, None, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001, S110 - already broken: nothing left to close
+                pass
+
+
+_reader = _VersionReader()
+_inherited: list = []
+atexit.register(_reader.drop)  # the main thread's connection, closed as the process ends
 
 
 def changed(name: str) -> None:

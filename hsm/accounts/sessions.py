@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import session
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hsm.accounts.models import StaffSession, User
@@ -64,9 +65,15 @@ def current_row(now: datetime | None = None) -> StaffSession | None:
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    row = db.session.scalar(
-        sa.select(StaffSession).where(StaffSession.token_hash == token_hash(token))
-    )
+    # One query for the session, its user and the user's roles (every signed-in page needs
+    # all three): one row per role assignment, folded back into one session by ``unique``.
+    row = db.session.scalars(
+        sa.select(StaffSession)
+        .join(StaffSession.user)
+        .outerjoin(User.roles)
+        .options(contains_eager(StaffSession.user).contains_eager(User.roles))
+        .where(StaffSession.token_hash == token_hash(token))
+    ).unique().first()
     now = now or datetime.now(UTC)
     if (
         row is None

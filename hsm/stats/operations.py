@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from hsm import audit
+from hsm import audit, pagecache
 from hsm.cases.deadlines import calendar_of
 from hsm.centres.registry import all_centres, get_centre
 from hsm.extensions import db
@@ -87,6 +87,7 @@ def publish(actor, through: date, *, trigger: str = "director",
         digest=digest_of(built.figures, built.diversity))
     db.session.add(snapshot)
     db.session.flush()
+    pagecache.changed(queries.SNAPSHOTS)  # every process lists it on its next request
     audit.record("stats.snapshot_published", actor=actor, target_type="statistics_snapshot",
                  target_id=snapshot.id,
                  detail={"through": plan.month_key(through), "trigger": trigger})

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from flask import abort
 
+from hsm import pagecache
 from hsm.cases.models import Case, Deadline, Measure
 from hsm.cases.terms import ClosureReason, DeadlineStatus
 from hsm.extensions import db
@@ -170,11 +171,30 @@ def latest() -> StatisticsSnapshot | None:
         sa.select(StatisticsSnapshot).order_by(StatisticsSnapshot.through.desc()).limit(1))
 
 
+#: The version row (hsm/pagecache.py) that publishing a snapshot changes, in its transaction.
+SNAPSHOTS = "statistics_snapshots"
+# The list of snapshots, kept under the version it was read at (one entry per database).
+_published: dict[tuple[int, int], list[tuple[int, date, str]]] = {}
+
+
 def published() -> list[tuple[int, date, str]]:
-    """(id, through, digest) of every snapshot, newest first: the list to choose from."""
-    return list(db.session.execute(
+    """(id, through, digest) of every snapshot, newest first: the list to choose from.
+
+    Kept per process under the snapshots' version, read on every call on the process's own
+    connection (one primary-key read): once a snapshot is published on any server, every
+    process lists it on its next request. Before any snapshot was published through
+    ``operations.publish`` (version 0) the list is always read."""
+    stamp = pagecache.version(SNAPSHOTS)
+    key = (id(db.engine), stamp)
+    if stamp and key in _published:
+        return _published[key]
+    rows = [tuple(row) for row in db.session.execute(
         sa.select(StatisticsSnapshot.id, StatisticsSnapshot.through, StatisticsSnapshot.digest)
-        .order_by(StatisticsSnapshot.through.desc())).all())
+        .order_by(StatisticsSnapshot.through.desc()))]
+    if stamp:
+        _published.clear()
+        _published[key] = rows
+    return rows
 
 
 def load_snapshot(snapshot_id: int) -> StatisticsSnapshot:

@@ -41,13 +41,86 @@ class Result:
     p50_ms: float
     p99_ms: float
     non_2xx: int
+    # The CPU time the server spent per request (gunicorn's workers, and PostgreSQL's
+    # backends under make bench-postgres), in ms: what the code costs, whatever else the
+    # shared machine is running (wrk's own CPU is not in it).
+    cpu_ms: float = 0.0
 
     def row(self) -> str:
         rate = f"{self.rps:>9.1f}" if self.rps < 100 else f"{self.rps:>9.0f}"
         return (
             f"{self.name:<44} {rate} req/s   p50 {self.p50_ms:>7.2f} ms"
-            f"   p99 {self.p99_ms:>7.2f} ms   failed {self.non_2xx}"
+            f"   p99 {self.p99_ms:>7.2f} ms   CPU {self.cpu_ms:>6.2f} ms/req"
+            f"   failed {self.non_2xx}"
         )
+
+
+# The process trees that serve a base URL (gunicorn's master; PostgreSQL's postmaster).
+_SERVERS: dict[str, list[int]] = {}
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()  # after "pid (comm) ": state, ppid, ...
+
+
+def tree_cpu_seconds(roots: list[int]) -> float:
+    """CPU time (user + system) of each root, its reaped children and its live descendants;
+    under a PostgreSQL postmaster, of the backends serving the benchmark's database only
+    (autovacuum after the bulk loads, the checkpointer and the WAL writer work for the loads,
+    not for the requests being measured)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    total = 0
+    for root in roots:
+        database = _POSTMASTERS.get(root)
+        if database is not None:
+            for pid in parents.get(root, []):
+                if database in _command(pid) and (fields := _stat(pid)) is not None:
+                    total += int(fields[11]) + int(fields[12])  # utime, stime
+            continue
+        seen, todo = set(), [root]
+        while todo:
+            pid = todo.pop()
+            if pid in seen or (fields := _stat(pid)) is None:
+                continue
+            seen.add(pid)
+            # utime, stime, cutime, cstime (fields 14-17 of /proc/pid/stat)
+            total += sum(int(value) for value in fields[11:15])
+            todo.extend(parents.get(pid, []))
+    return total / _TICK
+
+
+_POSTMASTERS: dict[int, bytes] = {}  # postmaster pid -> " <database> " in its backends' title
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return b""
+
+
+def postgres_postmaster(database_url: str) -> int | None:
+    """The pid of the PostgreSQL server listening on the URL's port (make bench-postgres's
+    throwaway server), found by its command line."""
+    port = sa.engine.make_url(database_url).port
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if command and command[0].endswith(b"postgres") and str(port).encode() in command:
+            return int(entry.name)
+    return None
 
 
 def free_port() -> int:
@@ -117,6 +190,11 @@ def gunicorn(env: dict[str, str], workers: int = 2):
     log = (Path(env["HSM_INSTANCE_DIR"]) / "gunicorn.log").open("w")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
     base = f"http://127.0.0.1:{port}"
+    _SERVERS[base] = [process.pid]
+    database_url = env.get("HSM_DATABASE_URL", "")
+    if database_url.startswith("postgresql") and (postmaster := postgres_postmaster(database_url)):
+        _SERVERS[base].append(postmaster)
+        _POSTMASTERS[postmaster] = f" {sa.engine.make_url(database_url).database} ".encode()
     try:
         for _ in range(100):
             try:
@@ -128,8 +206,14 @@ def gunicorn(env: dict[str, str], workers: int = 2):
             raise RuntimeError("gunicorn did not start")
         yield base
     finally:
+        # gunicorn lets each worker finish its request first (up to its graceful timeout of
+        # 30 s; a case board under load can take several seconds): wait for that, then kill.
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         log.close()
 
 
@@ -173,8 +257,12 @@ def run_wrk(base: str, scenario: Scenario, seconds: int, directory: Path) -> Res
     if script:
         command += ["-s", str(script)]
     command.append(base + scenario.path)
+    servers = _SERVERS.get(base, [])
+    cpu_before = tree_cpu_seconds(servers)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     wait_until_idle(base)
+    cpu = tree_cpu_seconds(servers) - cpu_before
+    served = int(re.search(r"(\d+) requests in", output).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
@@ -186,6 +274,7 @@ def run_wrk(base: str, scenario: Scenario, seconds: int, directory: Path) -> Res
         _ms(*p50.groups()),
         _ms(*p99.groups()),
         (int(bad.group(1)) if bad else 0) + (int(timeouts.group(1)) if timeouts else 0),
+        cpu * 1000 / max(served, 1),
     )
 
 
