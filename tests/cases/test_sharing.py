@@ -445,10 +445,10 @@ def test_each_role_sees_what_its_section_allows(client, investigation, staff):
         staff.director: (200, 200),  # the Safeguarding Director may investigate too
         staff.centre_director: (200, 403),
         staff.reviewer: (404, 403),  # not appointed to this case
-        staff.caseworker: (404, 403),  # Student Services does not read the investigation
-        staff.members[0]: (404, 403),
+        staff.caseworker: (403, 403),  # Student Services does not read the investigation
+        staff.members[0]: (403, 403),  # nor does the case review
         outsider_io: (404, 404),
-        other_centre: (404, 403),
+        other_centre: (403, 403),
     }
     for user, (reads, shares) in expected.items():
         sign_in(client, user)

@@ -16,7 +16,7 @@ from hsm.cases import sharing
 from hsm.cases.forms import ReportForm, ShareForm
 from hsm.cases.queries import EvidenceIntegrityError
 from hsm.cases.terms import ITEM_KIND_LABELS, REPORT_SECTIONS
-from hsm.cases.views.common import BOARD_PERMISSIONS, bp
+from hsm.cases.views.common import bp
 from hsm.crypto import TamperedCiphertext
 from hsm.extensions import db
 from hsm.forms import keeps_input
@@ -24,6 +24,11 @@ from hsm.htmx import render
 from hsm.i18n import LOCALE_NAMES, _, get_locale
 from hsm.security import Permission, require, require_any
 from hsm.workflow import Refused
+
+#: Whoever may read some case's investigation holds one of these (the loader then checks the
+#: case's own sections, ``queries.SECTIONS``); Student Services and the case review never do.
+READERS = (Permission.INVESTIGATE_CASES, Permission.DECIDE_REVIEWS,
+           Permission.VIEW_STAFF_RESPONDENT_CASES, Permission.DECIDE_NEXT_STEPS)
 
 
 def _no_store(response, media_type: str, filename: str):
@@ -47,7 +52,7 @@ def _report_page(case, report, form, *, reasons=(), status=200):
 
 
 @bp.route("/staff/cases/<int:case_id>/report", methods=["GET", "POST"])
-@require_any(*BOARD_PERMISSIONS)
+@require_any(*READERS)
 @keeps_input
 def report(case_id: int):
     """The report: its sections for the Investigating Officer to write while the case is in
@@ -83,17 +88,15 @@ def report(case_id: int):
 
 
 @bp.get("/staff/cases/<int:case_id>/report.pdf")
-@require_any(*BOARD_PERMISSIONS)
+@require_any(*READERS)
 def report_pdf(case_id: int):
     """The report as it stands, as PDF in the reader's language (audited)."""
     case = sharing.load_investigation_for(current_user, case_id)
     found = sharing.report_of(case)
-    if found is None:
-        abort(404)
     data = sharing.render_report_pdf(
         sharing.report_document(case, found, language=str(get_locale())))
     sharing.record_report_read(current_user, case, found)
-    name = f"{case.reference}-investigation-report-v{found.version}.pdf"
+    name = f"{case.reference}-investigation-report-v{found.version if found else 0}.pdf"
     return _no_store(make_response(data), "application/pdf", name)
 
 
@@ -101,7 +104,7 @@ def report_pdf(case_id: int):
 
 
 @bp.get("/staff/cases/<int:case_id>/sharing")
-@require_any(*BOARD_PERMISSIONS)
+@require_any(*READERS)
 def shared(case_id: int):
     """What can be shared with the parties, and what each party has received."""
     case = sharing.load_investigation_for(current_user, case_id)
@@ -175,7 +178,7 @@ def share(case_id: int, kind: str, item_id: int, party_id: int):
 
 
 @bp.get("/staff/cases/<int:case_id>/shared/<int:copy_id>")
-@require_any(*BOARD_PERMISSIONS)
+@require_any(*READERS)
 def shared_copy(case_id: int, copy_id: int):
     """A party's copy exactly as shared, checked against its SHA-256 first (audited)."""
     case, copy = sharing.load_shared_copy_for(current_user, case_id, copy_id)
