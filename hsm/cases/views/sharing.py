@@ -13,7 +13,7 @@ from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from hsm.cases import sharing
-from hsm.cases.forms import ReportForm, ShareForm
+from hsm.cases.forms import LANGUAGE_LABELS, ReportForm, ShareForm
 from hsm.cases.queries import EvidenceIntegrityError
 from hsm.cases.terms import ITEM_KIND_LABELS, REPORT_SECTIONS
 from hsm.cases.views.common import bp
@@ -21,7 +21,7 @@ from hsm.crypto import TamperedCiphertext
 from hsm.extensions import db
 from hsm.forms import keeps_input
 from hsm.htmx import render
-from hsm.i18n import LOCALE_NAMES, _, get_locale
+from hsm.i18n import _, get_locale
 from hsm.security import Permission, require, require_any
 from hsm.workflow import Refused
 
@@ -42,11 +42,11 @@ def _no_store(response, media_type: str, filename: str):
 # --- the report (13.14) -------------------------------------------------------------------
 
 
-def _report_page(case, report, form, *, reasons=(), status=200):
+def _report_page(case, report, form, *, reasons=(), saved=False, status=200):
     editable = (sharing.may_write_report(current_user, case)
                 and not (report is not None and report.finished_at))
     return render("cases/report.html", case=case, report=report, form=form, reasons=reasons,
-                  editable=editable, section_labels=REPORT_SECTIONS,
+                  saved=saved, editable=editable, section_labels=REPORT_SECTIONS,
                   document=sharing.report_document(case, report, language=str(get_locale())),
                   status=status)
 
@@ -73,7 +73,7 @@ def report(case_id: int):
         if request.form.get("action") == "finish":
             blockers = sharing.finish_blockers(case, texts)
             if blockers:  # the draft is kept; the page says what finishing still needs
-                return _report_page(case, found, form, reasons=blockers)
+                return _report_page(case, found, form, reasons=blockers, saved=True)
             sharing.finish_report(current_user, case)
             flash(_("The report is finished. It can now be shared with the parties."),
                   "success")
@@ -121,7 +121,7 @@ def _share_page(case, prepared, form, *, preview=False, reasons=(), status=200):
                   preview=preview, reasons=reasons, item_kind_labels=ITEM_KIND_LABELS,
                   labels=sharing.item_labels(case), section_labels=REPORT_SECTIONS,
                   party_labels=sharing.party_labels(case),
-                  marker=sharing.marker_for(prepared.language), language_names=LOCALE_NAMES,
+                  marker=sharing.marker_for(prepared.language), language_names=LANGUAGE_LABELS,
                   blocked=sharing.blocked(reasons), status=status)
 
 
