@@ -20,6 +20,7 @@ from hsm.accounts import demo as accounts_demo
 from hsm.accounts.demo import DEMO_PASSWORD
 from hsm.accounts.models import User
 from hsm.cases import operations as ops
+from hsm.cases import sharing
 from hsm.cases.models import Case, CaseParty, ReviewRequest
 from hsm.cases.terms import (
     Agreement,
@@ -28,6 +29,7 @@ from hsm.cases.terms import (
     Conclusion,
     CounterDecision,
     InternalProcedure,
+    Marking,
     MeasureKind,
     PartyRole,
     PartyType,
@@ -195,7 +197,10 @@ def load(today: date | None = None) -> list[str]:
         ), at=datetime.now(UTC) - timedelta(days=40))
         case.reference = reference
         db.session.flush()
-        advance_to(case, stage, people, today)
+        if (centre, stage) == ("uk", Stage.HEARING):
+            _hearing_with_shared_report(case, people, today)
+        else:
+            advance_to(case, stage, people, today)
         _extras(case, stage, people, today)
     db.session.flush()
     return lines
@@ -281,6 +286,7 @@ def _investigation(case: Case, people: People, today: date) -> None:
         CounterDecision.WITHIN, "Fictional: it concerns the same events.")
     for title, name, data in demo_evidence():
         ops.add_evidence(officer, case, title, name, data)
+    _report(case, people, REPORT_DRAFT)
 
 
 def demo_evidence() -> list[tuple[str, str, bytes]]:
@@ -299,3 +305,46 @@ def demo_evidence() -> list[tuple[str, str, bytes]]:
         ("Fictional: the timetable of the shared classes", "timetable.pdf",
          b"%PDF-1.4\n% Fictional demo PDF\n%%EOF\n"),
     ]
+
+
+# --- the investigation report (13.14) and sharing with the parties (13.9, 13.15, 19.3) -------
+
+WELLBEING_NOTE = ("Fictional: the reporting party has been seeing the counsellor since a "
+                  "difficult year at school.")
+REPORT_DRAFT = {
+    "overview": "Fictional: the reporting party says a fellow student made comments about "
+                "them in shared classes in October, and sent messages afterwards.",
+    "chronology": "Fictional: 2 October, the first comments in the seminar room.\n\n"
+                  "Fictional: 9 October, the second comments, heard by a witness.",
+}
+REPORT_FINISHED = {
+    **REPORT_DRAFT,
+    "facts_established": "Fictional: the comments were made on both dates; the responding "
+                         "party agrees they were made.\n\n" + WELLBEING_NOTE,
+    "facts_disputed": "Fictional: whether the messages were sent to upset the reporting party.",
+    "mitigating": "Fictional: the responding party apologised at the meeting.",
+    "aggravating": "Fictional: the comments were repeated after the first complaint.",
+    "policy_extracts": "Fictional: section 3 of the policy, on harassment.",
+}
+
+
+def _report(case: Case, people: People, texts: dict[str, str]):
+    return sharing.save_report(people.investigator, case, texts)
+
+
+def _hearing_with_shared_report(case: Case, people: People, today: date) -> None:
+    """The English hearing case: its investigation concluded with a finished report, shared
+    with both parties; the passage that repeats a note about the reporting party's wellbeing
+    is withheld from the responding party's copy. Then on to the hearing, as ``advance_to``
+    goes."""
+    advance_to(case, Stage.INVESTIGATION, people, today)
+    ops.add_note(people.caseworkers[0], case, WELLBEING_NOTE, Marking.WELLBEING_PAST)
+    ops.record_conclusion(people.investigator, case, Conclusion.BREACH, today)
+    _report(case, people, REPORT_FINISHED)
+    report = sharing.finish_report(people.investigator, case)
+    item = sharing.item_of(case, "report", report.id)
+    for party in sharing.parties_shared_with(case):
+        prepared = sharing.prepare(case, item, party)
+        sharing.share(people.investigator, case, prepared, prepared.fingerprint)
+    ops.record_loop_closed(people.director, case, today, "Fictional: a disciplinary hearing.")
+    ops.move(people.director, case, Stage.HEARING)

@@ -672,3 +672,51 @@ class StudiesChangeForm(CaseForm):
     change = _radios(_l("What happened"), _l("Choose what happened."),
                      terms.STUDIES_CHANGE_LABELS.items())
     changed_on = _past_date(_l("Date"), _l("Enter the date."))
+
+
+# --- the investigation report (13.14) and sharing with the parties (13.9, 13.15, 19.3) -------
+
+#: The longest section of the report.
+REPORT_LIMIT = 20000
+#: The most exact phrases withheld from one copy.
+MOST_PHRASES = 50
+
+
+class ReportForm(Form):
+    """The report's sections, each optional while it is a draft (finishing checks them)."""
+
+    overview = _text(terms.REPORT_SECTIONS["overview"], limit=REPORT_LIMIT)
+    chronology = _text(terms.REPORT_SECTIONS["chronology"], limit=REPORT_LIMIT)
+    facts_established = _text(terms.REPORT_SECTIONS["facts_established"], limit=REPORT_LIMIT)
+    facts_disputed = _text(terms.REPORT_SECTIONS["facts_disputed"], limit=REPORT_LIMIT)
+    mitigating = _text(terms.REPORT_SECTIONS["mitigating"], limit=REPORT_LIMIT)
+    aggravating = _text(terms.REPORT_SECTIONS["aggravating"], limit=REPORT_LIMIT)
+    policy_extracts = _text(terms.REPORT_SECTIONS["policy_extracts"], limit=REPORT_LIMIT)
+
+    def texts(self) -> dict[str, str]:
+        return {name: self[name].data or "" for name in terms.REPORT_SECTIONS}
+
+
+class ShareForm(Form):
+    """The redaction step: the passages (by number) and exact phrases to withhold from this
+    party's copy; for a file, the confirmation that it was read through."""
+
+    withhold = Checkboxes(_l("Passages to withhold"), choices=[], validators=[Optional()])
+    phrases = _text(_l("Exact phrases to withhold, one per line"), limit=TEXT_LIMIT)
+    checked = BooleanField(_l("I have read the whole file: nothing in it is to be withheld "
+                              "from this party"))
+
+    def offer(self, numbers) -> ShareForm:
+        self.withhold.choices = choices([(str(n), str(n)) for n in numbers])
+        return self
+
+    def phrase_list(self) -> list[str]:
+        return [line.strip() for line in (self.phrases.data or "").splitlines() if line.strip()]
+
+    def validate_phrases(self, field):
+        if len(self.phrase_list()) > MOST_PHRASES:
+            raise ValidationError(_("Withhold at most %(count)d phrases here; withhold the "
+                                    "whole passage instead.", count=MOST_PHRASES))
+
+    def numbers(self) -> set[int]:
+        return {int(value) for value in self.withhold.data or () if value.isdigit()}

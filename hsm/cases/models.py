@@ -631,3 +631,65 @@ class ImpactStatement(db.Model):
     original: Mapped[bytes | None] = deferred(mapped_column(EncryptedBytes))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int | None] = _user_fk()
+
+
+class InvestigationReport(db.Model):
+    """The investigation report (13.14), written by the Investigating Officer in sections.
+
+    Every section is encrypted. Each save that changes the text is a new ``version`` (a share
+    names the version it was made from); once ``finished_at`` is set the text no longer
+    changes. The conclusion is the investigation's own (``Investigation.conclusion``), and
+    the list of appendices is made from the case's evidence items: neither is stored here.
+    """
+
+    __tablename__ = "case_investigation_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_record.id", ondelete="CASCADE"), unique=True)
+    overview: Mapped[str | None] = mapped_column(EncryptedText)
+    chronology: Mapped[str | None] = mapped_column(EncryptedText)
+    facts_established: Mapped[str | None] = mapped_column(EncryptedText)
+    facts_disputed: Mapped[str | None] = mapped_column(EncryptedText)
+    mitigating: Mapped[str | None] = mapped_column(EncryptedText)
+    aggravating: Mapped[str | None] = mapped_column(EncryptedText)
+    policy_extracts: Mapped[str | None] = mapped_column(EncryptedText)
+    version: Mapped[int] = mapped_column(default=1)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    saved_by_id: Mapped[int | None] = _user_fk()
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_by_id: Mapped[int | None] = _user_fk()
+
+
+class SharedCopy(db.Model):
+    """What one party received of one item (13.9, 13.15, 19.3): meeting notes, an evidence
+    item or the investigation report, at one version, with the passages withheld.
+
+    ``content`` is the copy exactly as shared (encrypted, deferred, with its SHA-256), so it
+    can be downloaded again byte for byte; the original item never changes. ``withheld``
+    holds the numbers of the passages left out (``auto_withheld``: those that repeat a note
+    about the reporting party's wellbeing or past), ``phrases`` the exact phrases withheld.
+    """
+
+    __tablename__ = "case_shared_copy"
+    __table_args__ = (sa.Index("ix_case_shared_copy_item", "case_id", "item_kind", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_record.id", ondelete="CASCADE"))
+    party_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_party.id", ondelete="CASCADE"), index=True)
+    item_kind: Mapped[str] = mapped_column(sa.String(20))
+    item_id: Mapped[int] = mapped_column()
+    item_version: Mapped[int] = mapped_column()
+    withheld: Mapped[list] = mapped_column(sa.JSON, default=list)
+    auto_withheld: Mapped[list] = mapped_column(sa.JSON, default=list)
+    phrases: Mapped[str | None] = mapped_column(EncryptedText)
+    language: Mapped[str] = mapped_column(sa.String(5))
+    media_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = deferred(mapped_column(EncryptedBytes))
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    shared_by_id: Mapped[int | None] = _user_fk()
+
+    shared_by: Mapped[User | None] = relationship(foreign_keys=[shared_by_id])

@@ -576,3 +576,36 @@ ATTENDANCE_LABELS = {
     "yes": _l("Yes, the reporting party attends"),
     "no": _l("No, the reporting party does not attend"),
 }
+
+
+# --- the investigation report (13.14) and sharing with the parties (13.9, 13.15, 19.3) -------
+
+#: The report's sections, in order, with their headings.
+REPORT_SECTIONS = {
+    "overview": _l("Overview"),
+    "chronology": _l("Chronology"),
+    "facts_established": _l("Facts established"),
+    "facts_disputed": _l("Facts in dispute"),
+    "mitigating": _l("Mitigating factors"),
+    "aggravating": _l("Aggravating factors"),
+    "policy_extracts": _l("Policy extracts"),
+}
+
+
+class ItemKind(enum.StrEnum):
+    """What is shared with a party."""
+
+    MEETING = "meeting"
+    EVIDENCE = "evidence"
+    REPORT = "report"
+
+
+ITEM_KIND_LABELS = {
+    ItemKind.MEETING: _l("Meeting notes"),
+    ItemKind.EVIDENCE: _l("Evidence"),
+    ItemKind.REPORT: _l("Investigation report"),
+}
+EVENT_LABELS.update({
+    "investigation_report_finished": _l("Investigation report finished"),
+    "item_shared": _l("Shared with a party"),
+})

@@ -113,3 +113,16 @@ def html_to_pdf(html: str) -> bytes:
 def render_pdf(content: LetterContent) -> bytes:
     """The letter as a PDF, in the recipient's language."""
     return html_to_pdf(render_html(content, for_pdf=True))
+
+
+def render_document_pdf(template: str, language: str, title: str, **values) -> bytes:
+    """Another document of a case (the investigation report) through the same pipeline: its
+    template in ``language``, in the letters' page (stylesheet, ``lang``, title), autoescaped,
+    with the static-only fetcher, as tagged PDF/UA."""
+    env = current_app.jinja_env
+    with force_locale(language):
+        body = Markup(env.get_template(template).render(  # noqa: S704 - autoescaped
+            **TEMPLATE_CONTEXT, **values))
+        html = env.get_template("letters/document.html").render(
+            body=body, stylesheet=_static_file(STYLESHEET), language=language, title=title)
+    return html_to_pdf(html)

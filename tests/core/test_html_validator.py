@@ -28,7 +28,14 @@ from hsm.accounts import demo as accounts_demo
 from hsm.accounts.models import User
 from hsm.accounts.sessions import new_session_payload
 from hsm.cases import demo as cases_demo
-from hsm.cases.models import Case, EvidenceItem, ImpactStatement
+from hsm.cases.models import (
+    Case,
+    CaseParty,
+    EvidenceItem,
+    ImpactStatement,
+    InvestigationMeeting,
+    SharedCopy,
+)
 from hsm.centres.registry import all_centres
 from hsm.config import ROOT
 from hsm.extensions import db, limiter
@@ -288,6 +295,18 @@ def _staff_pages(app, pages: Collector) -> None:
         "case_id,statement_id": [tuple(row) for row in db.session.execute(
             sa.select(ImpactStatement.case_id, ImpactStatement.id)
             .order_by(ImpactStatement.id).limit(1))],
+        # Sharing with the parties: a copy is a download (one is enough); the redaction step
+        # for each item already shared in the demo, and for the investigation case's meetings.
+        "case_id,copy_id": [tuple(row) for row in db.session.execute(
+            sa.select(SharedCopy.case_id, SharedCopy.id).order_by(SharedCopy.id).limit(1))],
+        "case_id,item_id,kind,party_id": [
+            *((c, i, k, p) for c, i, k, p in db.session.execute(
+                sa.select(SharedCopy.case_id, SharedCopy.item_id, SharedCopy.item_kind,
+                          SharedCopy.party_id))),
+            *((m.case_id, m.id, "meeting", p.id) for m, p in db.session.execute(
+                sa.select(InvestigationMeeting, CaseParty)
+                .join(CaseParty, CaseParty.case_id == InvestigationMeeting.case_id)
+                .where(CaseParty.role == "responding")).all())],
     }
     urls = _staff_urls(app, ids)
     seen_by_role = set()

@@ -1,7 +1,7 @@
 """case boards: a column of every centre read in order (the Safeguarding Director's board)
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 16:15:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
