@@ -45,6 +45,12 @@ FROZEN = {
     "0010_single_sign_on.py": "09898cc10eee1acd965e6d0111cbbe081f602f53c733aa4141cfd8147f8f7ed6",
     "0011_inbox_keyset_page_versions.py":
         "003b2f763a975536eae78056dff8fa1f93ea31333ec0ca5ffe5e145ef46107ff",
+    "0012_hearing_and_outcome.py":
+        "18ac649b4fcb83148963e49b727c25b01e464929cd078b158a216d87c36064c7",
+    "0013_review_decisions.py": "6bcdc36d47f9faa505ef63183cb4f8d987a9cce79bc7dad54d4f5863b824fa0e",
+    "0014_investigation_report_and_shared_copies.py":
+        "edd47ef521fed6815f313cd77864714656ce8cdf49dcd7397490dc1e1b36f78f",
+    "0015_case_board_order.py": "146240865ce0100072e7ddbdc57a0a15093ccf5767981691252543a157ad8cc8",
 }
 ROWS_PER_TABLE = 3
 
