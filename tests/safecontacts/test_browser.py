@@ -181,6 +181,10 @@ def test_polling_answers_204_when_idle_and_the_new_board_after_a_colleagues_move
     assert poll().status == 200
     _column(page, "chat").get_by_role("link", name="Lee Polled").wait_for()
     assert page.locator("#board[data-marker=old]").count() == 0  # the board was swapped
+    # htmx wires the new board's poller up once the swap settles (slower on a loaded machine).
+    page.wait_for_function("() => { const p = document.querySelector('#board [data-poll]');"
+                           " return !!(p && p['htmx-internal-data']"
+                           " && p['htmx-internal-data'].initHash); }")
     assert poll().status == 204  # the new board carries the new version
 
 
