@@ -692,6 +692,8 @@ class ReportForm(Form):
     mitigating = _text(terms.REPORT_SECTIONS["mitigating"], limit=REPORT_LIMIT)
     aggravating = _text(terms.REPORT_SECTIONS["aggravating"], limit=REPORT_LIMIT)
     policy_extracts = _text(terms.REPORT_SECTIONS["policy_extracts"], limit=REPORT_LIMIT)
+    staff_recommendation = _text(terms.REPORT_SECTIONS["staff_recommendation"],
+                                 limit=REPORT_LIMIT)
 
     def texts(self) -> dict[str, str]:
         return {name: self[name].data or "" for name in terms.REPORT_SECTIONS}

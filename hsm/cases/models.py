@@ -654,6 +654,9 @@ class InvestigationReport(db.Model):
     mitigating: Mapped[str | None] = mapped_column(EncryptedText)
     aggravating: Mapped[str | None] = mapped_column(EncryptedText)
     policy_extracts: Mapped[str | None] = mapped_column(EncryptedText)
+    # For a staff respondent: whether to refer under the staff disciplinary policy (13.18).
+    # For staff only: never part of a party's copy.
+    staff_recommendation: Mapped[str | None] = mapped_column(EncryptedText)
     version: Mapped[int] = mapped_column(default=1)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
     saved_by_id: Mapped[int | None] = _user_fk()

@@ -1410,9 +1410,11 @@ def record_evidence_read(actor: User, case: Case, item: EvidenceItem, which: str
     _audit("case.evidence_downloaded", case, actor, {"evidence_id": item.id, "copy": which})
 
 
-def record_evidence_integrity_failure(actor: User, case: Case, item: EvidenceItem) -> None:
-    """A stored file failed its integrity check: never served, and said in the audit log."""
-    _audit("case.evidence_integrity_failed", case, actor, {"evidence_id": item.id})
+def record_integrity_failure(actor: User, case: Case, item) -> None:
+    """A stored file (an evidence item or an impact statement) failed its integrity check:
+    never served, and said in the audit log."""
+    kind = "evidence" if isinstance(item, EvidenceItem) else "impact_statement"
+    _audit(f"case.{kind}_integrity_failed", case, actor, {f"{kind}_id": item.id})
 
 
 # --- moves ------------------------------------------------------------------------------------

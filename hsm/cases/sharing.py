@@ -68,6 +68,7 @@ from hsm.cases.terms import (
     CONCLUSION_LABELS,
     PARTY_ROLE_LABELS,
     REPORT_SECTIONS,
+    STAFF_ONLY_SECTIONS,
     ItemKind,
     Marking,
     PartyRole,
@@ -91,6 +92,11 @@ REPORT_FINISHED = Reason("report_finished", _l("The report is finished: its text
 REPORT_INCOMPLETE = Reason("report_incomplete", _l("Write the overview, the chronology and the "
                                                    "facts established before finishing the "
                                                    "report."))
+NO_STAFF_RECOMMENDATION = Reason(
+    "no_staff_recommendation",
+    _l("The responding party is a member of staff: write the recommendation on whether the "
+       "case should be referred under the staff disciplinary policy (13.18) before finishing "
+       "the report."))
 REPORT_NOT_FINISHED = Reason("report_not_finished", _l("The report is shared once it is "
                                                        "finished."))
 NOT_SHARING = Reason("not_sharing_stage", _l("Items are shared with the parties during the "
@@ -195,8 +201,19 @@ def report_texts(report: InvestigationReport | None) -> dict[str, str]:
     return {name: (getattr(report, name) or "") if report else "" for name in REPORT_SECTIONS}
 
 
-def report_passages(report: InvestigationReport | None) -> list[redaction.Passage]:
-    return redaction.passages((name, text) for name, text in report_texts(report).items())
+def report_sections(case: Case, *, party_copy: bool = False) -> dict:
+    """The report's sections for this case, with their labels: the recommendation of 13.18
+    only where the responding party is a member of staff, and never in a party's copy."""
+    return {name: label for name, label in REPORT_SECTIONS.items()
+            if name not in STAFF_ONLY_SECTIONS or (case.staff_respondent and not party_copy)}
+
+
+def report_passages(report: InvestigationReport | None, *,
+                    party_copy: bool = True) -> list[redaction.Passage]:
+    """The report's passages; a party's copy (the default: what sharing works on) never holds
+    a staff-only section."""
+    return redaction.passages((name, text) for name, text in report_texts(report).items()
+                              if not (party_copy and name in STAFF_ONLY_SECTIONS))
 
 
 def finish_blockers(case: Case, texts: dict[str, str]) -> list[Reason]:
@@ -205,6 +222,8 @@ def finish_blockers(case: Case, texts: dict[str, str]) -> list[Reason]:
     reasons = []
     if not all(texts.get(name, "").strip() for name in NEEDED_TO_FINISH):
         reasons.append(REPORT_INCOMPLETE)
+    if case.staff_respondent and not texts.get("staff_recommendation", "").strip():
+        reasons.append(NO_STAFF_RECOMMENDATION)
     if investigation is None or investigation.conclusion is None:
         reasons.append(case_workflow.NO_CONCLUSION)
     return reasons
@@ -279,12 +298,15 @@ def report_document(case: Case, report: InvestigationReport | None, *, language:
                     marker: str = "") -> ReportDocument:
     """The report as a document. With ``shared``, a party's copy: withheld passages are a
     marker, and a redacted appendix keeps its number but not its title."""
-    passages = report_passages(report)
-    texts = dict(shared.items) if shared is not None else {}
-    sections: dict[str, list[str]] = {name: [] for name in REPORT_SECTIONS}
+    party_copy = shared is not None
+    passages = report_passages(report, party_copy=party_copy)
+    texts = dict(shared.items) if party_copy else {}
+    sections: dict[str, list[str]] = {
+        name: [] for name in report_sections(case, party_copy=party_copy)}
     for passage in passages:
         text = texts.get(passage, passage.text) if shared is not None else passage.text
-        sections[passage.section].append(marker if text is None else text)
+        if passage.section in sections:
+            sections[passage.section].append(marker if text is None else text)
     investigation = investigation_of(case)
     appendices = [Appendix(item.appendix, None if (shared is not None and item.redacted)
                            else item.title, item.redacted) for item in evidence_of(case)]

@@ -589,7 +589,11 @@ REPORT_SECTIONS = {
     "mitigating": _l("Mitigating factors"),
     "aggravating": _l("Aggravating factors"),
     "policy_extracts": _l("Policy extracts"),
+    "staff_recommendation": _l("Recommendation on the staff disciplinary policy (13.18)"),
 }
+#: Sections written only when the responding party is a member of staff (13.18), and never
+#: part of a party's copy of the report: the recommendation goes to the People Team.
+STAFF_ONLY_SECTIONS = frozenset({"staff_recommendation"})
 
 
 class ItemKind(enum.StrEnum):

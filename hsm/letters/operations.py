@@ -268,6 +268,24 @@ def record_review_form(actor: User, case: Case, request: ReviewRequest, form: st
                                 decided=decision_of(request) is not None)
 
 
+def _penalty_after_review(actor: User, case: Case, decided_on: date,
+                          decision: ReviewDecisionKind, concerns: list[str],
+                          new_finding: str | None, varied: list[str] | None) -> None:
+    """What the board keeps of the penalty once a review changed it (16.10): a varied penalty
+    replaces the caution's expiry (a caution in it runs 12 months from the review's decision)
+    and a recommended permanent exclusion in it opens the visa task; a penalty set aside, or a
+    finding of no breach, leaves no caution running."""
+    if varied is not None:
+        caution = SanctionDetails(kind=SanctionKind.CAUTION)
+        case.caution_expires_on = (sanction_dates(caution, decided_on)[1]
+                                   if SanctionKind.CAUTION in varied else None)
+        if SanctionKind.RECOMMENDED_PERMANENT_EXCLUSION in varied:
+            case_ops.require_visa_notification(actor, case, decided_on)
+    elif ((decision is ReviewDecisionKind.SET_ASIDE and ReviewConcern.PENALTY in concerns)
+          or new_finding == Finding.NO_BREACH):
+        case.caution_expires_on = None
+
+
 def record_review_decision(actor: User, case: Case, request: ReviewRequest,
                            terms: ReviewTerms) -> ReviewDecision:
     """The Reviewing Officer's decision (16.10), final (16.11): once per request, by the
@@ -305,6 +323,8 @@ def record_review_decision(actor: User, case: Case, request: ReviewRequest,
     for kind in kinds if varied_penalty else ():
         found.sanctions.append(ReviewSanction(
             kind=kind, affects_reporting_party=kind in set(terms.affecting_reporting_party)))
+    _penalty_after_review(actor, case, terms.decided_on, decision, concerns, new_finding,
+                          kinds if varied_penalty else None)
     db.session.add(found)
     db.session.flush()
     undecided = db.session.scalar(

@@ -58,7 +58,8 @@ def test_every_timeline_event_of_the_demo_has_words():
 def test_every_event_an_operation_records_has_words():
     source = Path(ops.__file__).read_text()
     audit_only = {"refused", "note_added", "moved", "conflict_recorded", "evidence_downloaded",
-                  "evidence_integrity_failed", "impact_statement_downloaded"}
+                  "evidence_integrity_failed", "impact_statement_downloaded",
+                  "impact_statement_integrity_failed"}
     kinds = set(re.findall(r'"case\.([a-z_]+)"', source)) - audit_only
     kinds |= {"note", "stage_changed", "deadline_met", "deadline_missed", "deadline_cancelled"}
     # The letters area writes its own events on the case's timeline.

@@ -264,6 +264,28 @@ def test_the_impact_statement_is_sealed_everywhere_until_the_decision(app, clien
     assert response.data == IMPACT_FILE and response.headers["Cache-Control"] == "no-store"
 
 
+def test_a_tampered_statement_file_is_an_error_and_audited(client, make_case, staff):
+    """Like evidence: a file that fails its integrity check is never served, and the audit
+    log says so."""
+    from hsm.audit import AuditEntry
+    from hsm.crypto import keyring
+
+    case = hearing_case(make_case, staff)
+    ops.record_hearing_decision(staff.centre_director, case, Conclusion.BREACH, "R.", TODAY)
+    db.session.commit()
+    statement = db.session.scalars(sa.select(ImpactStatement).where(
+        ImpactStatement.kind != "written")).one()
+    other = keyring().encrypt_bytes(IMPACT_FILE.replace(b"letter", b"LETTER"))
+    db.session.execute(sa.text("UPDATE case_impact_statement SET original = :t WHERE id = :i"),
+                       {"t": other, "i": statement.id})
+    db.session.commit()
+    sign_in(client, staff.caseworker)
+    url = f"/staff/cases/{case.id}/impact-statements/{statement.id}"
+    assert client.get(url).status_code == 500
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "case.impact_statement_integrity_failed")) == 1
+
+
 # --- the forms, by role -----------------------------------------------------------------------
 
 

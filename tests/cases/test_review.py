@@ -180,6 +180,47 @@ def test_the_decision_is_final_answers_the_request_and_starts_the_cop_deadline(
         "review_already_decided"}
 
 
+@pytest.mark.parametrize(("terms", "months"), [
+    (dict(decision="vary", concerns=("penalty",), sanctions=("written_warning",)), None),
+    (dict(decision="vary", concerns=("penalty",), sanctions=("caution", "workshop")), 12),
+    (dict(decision="set_aside", concerns=("penalty",)), None),
+    (dict(decision="set_aside", concerns=("finding",), new_finding="no_breach"), None),
+    (dict(decision="confirm"), "kept"),
+], ids=["varied-to-a-warning", "varied-to-a-caution", "penalty-set-aside", "no-breach",
+        "confirmed"])
+def test_the_board_keeps_the_penalty_the_review_leaves(make_case, staff, terms, months):
+    """The board's caution expiry follows the review (16.10): the penalty a review varied
+    replaces it, one set aside ends it, a confirmed one keeps it; a varied penalty that
+    recommends permanent exclusion opens the visa task."""
+    case = make_case(Stage.REVIEW)
+    case.caution_expires_on = before = date.today() + timedelta(days=200)
+    request = _request(case)
+    letter_ops.record_review_form(staff.reviewer, case, request, "paper")
+    decided_on = date.today() - timedelta(days=1)
+    letter_ops.record_review_decision(staff.reviewer, case, request,
+                                      _terms(decided_on=decided_on, **terms))
+    db.session.commit()
+    db.session.refresh(case)
+    if months == "kept":
+        assert case.caution_expires_on == before
+    elif months is None:
+        assert case.caution_expires_on is None
+    else:
+        assert case.caution_expires_on == decided_on.replace(year=decided_on.year + 1)
+    assert not _deadline(case, DeadlineKind.VISA_NOTIFICATION)
+
+
+def test_a_review_recommending_permanent_exclusion_opens_the_visa_task(make_case, staff):
+    case = make_case(Stage.REVIEW)
+    request = _request(case)
+    letter_ops.record_review_form(staff.reviewer, case, request, "paper")
+    letter_ops.record_review_decision(staff.reviewer, case, request, _terms(
+        "vary", concerns=("penalty",), sanctions=("recommended_permanent_exclusion",)))
+    db.session.commit()
+    assert [d.status for d in _deadline(case, DeadlineKind.VISA_NOTIFICATION)] == [
+        DeadlineStatus.OPEN]
+
+
 def test_a_final_decision_made_before_the_review_moves_to_the_reviews_date(make_case, staff):
     case = make_case(Stage.REVIEW)
     ops.record_final_decision(staff.director, case, date.today() - timedelta(days=20))

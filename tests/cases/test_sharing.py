@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from datetime import date, timedelta
 
@@ -20,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from hsm.cases import operations as ops
 from hsm.cases import redaction, sharing
@@ -193,6 +195,50 @@ def test_the_appendices_are_the_evidence_numbered_and_redacted_marked(investigat
     party_copy = sharing.report_document(case, report, language="en",
                                          shared=redaction.shared([], ()))
     assert [(a.number, a.title) for a in party_copy.appendices] == [(1, "Statement"), (2, None)]
+
+
+STAFF_RECOMMENDATION = "Staff-recommendation-canary: refer under the staff disciplinary policy."
+
+
+def test_a_staff_respondent_needs_the_recommendation_of_13_18_kept_from_the_parties(
+        client, investigation, staff):
+    """For a staff respondent the report ends with the recommendation on the staff
+    disciplinary policy (13.18): finishing needs it, staff read it (page and PDF), and no
+    party's copy ever holds it."""
+    case, _meeting, _text = investigation
+    sign_in(client, staff.investigator)
+    # A student respondent: no such section is offered.
+    assert "staff disciplinary policy" not in client.get(
+        f"/staff/cases/{case.id}/report").get_data(as_text=True)
+    case.staff_respondent = True
+    ops.record_conclusion(staff.investigator, case, Conclusion.BREACH, date.today())
+    db.session.commit()
+    assert "staff disciplinary policy (13.18)" in client.get(
+        f"/staff/cases/{case.id}/report").get_data(as_text=True)
+    sharing.save_report(staff.investigator, case, TEXTS)
+    assert refused_codes(sharing.finish_report, staff.investigator, case) == {
+        "no_staff_recommendation"}
+    db.session.rollback()
+    assert _report_post(client, case, {**TEXTS, "staff_recommendation": STAFF_RECOMMENDATION},
+                        "finish").status_code == 303
+    stored = db.session.execute(
+        sa.text("SELECT staff_recommendation FROM case_investigation_report")).scalar()
+    assert stored and "canary" not in stored.lower()  # encrypted at rest
+    report = db.session.scalars(sa.select(InvestigationReport)).one()
+    assert STAFF_RECOMMENDATION in client.get(
+        f"/staff/cases/{case.id}/report").get_data(as_text=True)
+    pdf = PdfReader(io.BytesIO(client.get(f"/staff/cases/{case.id}/report.pdf").data))
+    assert "Staff-recommendation-canary" in " ".join(p.extract_text() for p in pdf.pages)
+    for role in (PartyRole.REPORTING, PartyRole.RESPONDING):
+        item = sharing.item_of(case, "report", report.id)
+        prepared = sharing.prepare(case, item, party(case, role), ())
+        assert all(p.section != "staff_recommendation" for p in item.passages)
+        copy = sharing.share(staff.investigator, case, prepared, prepared.fingerprint)
+        db.session.commit()
+        shared = client.get(f"/staff/cases/{case.id}/shared/{copy.id}")
+        assert shared.status_code == 200
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(shared.data)).pages)
+        assert "Staff-recommendation-canary" not in text and "13.18" not in text
 
 
 # --- sharing ---------------------------------------------------------------------------------

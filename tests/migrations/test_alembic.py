@@ -51,6 +51,8 @@ FROZEN = {
     "0014_investigation_report_and_shared_copies.py":
         "edd47ef521fed6815f313cd77864714656ce8cdf49dcd7397490dc1e1b36f78f",
     "0015_case_board_order.py": "146240865ce0100072e7ddbdc57a0a15093ccf5767981691252543a157ad8cc8",
+    "0016_staff_disciplinary_recommendation.py":
+        "67f8fdeec18e9b68af5f01c96a109aa8c9336b6f0ae1977f06a8a5ac9155bb3d",
 }
 ROWS_PER_TABLE = 3
 

@@ -241,7 +241,7 @@ def _evidence_download(case_id: int, evidence_id: int, *, copy: bool):
     try:
         data = queries.evidence_bytes(item, copy=copy)
     except TamperedCiphertext:
-        op.record_evidence_integrity_failure(current_user, case, item)
+        op.record_integrity_failure(current_user, case, item)
         db.session.commit()
         abort(500)
     except LookupError:
@@ -272,6 +272,8 @@ def impact_statement_file(case_id: int, statement_id: int):
     try:
         data = queries.impact_statement_bytes(case, statement)
     except TamperedCiphertext:
+        op.record_integrity_failure(current_user, case, statement)
+        db.session.commit()
         abort(500)
     except LookupError:
         abort(404)

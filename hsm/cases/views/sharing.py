@@ -15,7 +15,7 @@ from flask_login import current_user
 from hsm.cases import sharing
 from hsm.cases.forms import LANGUAGE_LABELS, ReportForm, ShareForm
 from hsm.cases.queries import EvidenceIntegrityError
-from hsm.cases.terms import ITEM_KIND_LABELS, REPORT_SECTIONS
+from hsm.cases.terms import ITEM_KIND_LABELS
 from hsm.cases.views.common import bp
 from hsm.crypto import TamperedCiphertext
 from hsm.extensions import db
@@ -46,7 +46,8 @@ def _report_page(case, report, form, *, reasons=(), saved=False, status=200):
     editable = (sharing.may_write_report(current_user, case)
                 and not (report is not None and report.finished_at))
     return render("cases/report.html", case=case, report=report, form=form, reasons=reasons,
-                  saved=saved, editable=editable, section_labels=REPORT_SECTIONS,
+                  saved=saved, editable=editable,
+                  section_labels=sharing.report_sections(case),
                   document=sharing.report_document(case, report, language=str(get_locale())),
                   status=status)
 
@@ -119,7 +120,8 @@ def shared(case_id: int):
 def _share_page(case, prepared, form, *, preview=False, reasons=(), status=200):
     return render("cases/share.html", case=case, prepared=prepared, form=form,
                   preview=preview, reasons=reasons, item_kind_labels=ITEM_KIND_LABELS,
-                  labels=sharing.item_labels(case), section_labels=REPORT_SECTIONS,
+                  labels=sharing.item_labels(case),
+                  section_labels=sharing.report_sections(case, party_copy=True),
                   party_labels=sharing.party_labels(case),
                   marker=sharing.marker_for(prepared.language), language_names=LANGUAGE_LABELS,
                   blocked=sharing.blocked(reasons), status=status)
