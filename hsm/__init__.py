@@ -11,10 +11,12 @@ from hsm import (
     accesslog,
     cli,
     crypto,
+    dbpool,
     errors,
     forms,
     headers,
     i18n,
+    layout,
     routing,
     security,
     site,
@@ -56,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["HSM_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
+    dbpool.init_app(app)
     transaction.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
@@ -74,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     centres.init_app(app)
 
     i18n.init_app(app)
+    layout.init_app(app)
 
     routing.init_app(app)
     for blueprint in BLUEPRINTS:

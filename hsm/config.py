@@ -233,7 +233,7 @@ class Settings:
             "TESTING": self.profile == "test",
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+            "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},  # pings: hsm/dbpool.py
             "HSM_FIELD_KEYS": self.field_keys,
             "HSM_RECEIPT_PEPPER": self.receipt_pepper,
             "HSM_AUDIT_KEY": self.audit_key,

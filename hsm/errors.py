@@ -95,7 +95,7 @@ def init_app(app: Flask) -> None:
             return http_error(error)
         if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
             # The database cannot be reached (a restart, a failover): say so, and recover by
-            # itself once it is back (the pool pings before each use).
+            # itself once it is back (the pool pings an idle connection: hsm/dbpool.py).
             app.logger.warning("database unavailable in %s %s", request.method,
                                request.endpoint)
             return render_error(503)

@@ -60,20 +60,24 @@ def start_session(
     session.update(new_session_payload(user, mfa_passed=mfa_passed, sso_lifetime=sso_lifetime))
 
 
+#: One query for the session, its user and the user's roles (every signed-in page needs all
+#: three): one row per role assignment, folded back into one session by ``unique``. Built
+#: once: a statement made afresh on each request costs more to build and key than to run.
+_SESSION_QUERY = (
+    sa.select(StaffSession)
+    .join(StaffSession.user)
+    .outerjoin(User.roles)
+    .options(contains_eager(StaffSession.user).contains_eager(User.roles))
+    .where(StaffSession.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def current_row(now: datetime | None = None) -> StaffSession | None:
     """The live session row for this request's cookie, or None (and the cookie is cleared)."""
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    # One query for the session, its user and the user's roles (every signed-in page needs
-    # all three): one row per role assignment, folded back into one session by ``unique``.
-    row = db.session.scalars(
-        sa.select(StaffSession)
-        .join(StaffSession.user)
-        .outerjoin(User.roles)
-        .options(contains_eager(StaffSession.user).contains_eager(User.roles))
-        .where(StaffSession.token_hash == token_hash(token))
-    ).unique().first()
+    row = db.session.scalars(_SESSION_QUERY, {"token_hash": token_hash(token)}).unique().first()
     now = now or datetime.now(UTC)
     if (
         row is None

@@ -34,6 +34,7 @@ from hsm.reports.forms import (
 )
 from hsm.reports.models import Report
 from hsm.reports.queries import InboxFilters, Scopes, inbox_page, load_report_for
+from hsm.reports.rows import inbox_row
 from hsm.security import Permission, can, deny, public, require, require_any
 
 bp = Blueprint("reports", __name__)
@@ -41,7 +42,7 @@ bp = Blueprint("reports", __name__)
 
 @bp.context_processor
 def report_context():
-    return {"labels": labels}
+    return {"labels": labels, "inbox_row": inbox_row}
 
 FOLLOW_UP_KEY = "follow_up"
 

@@ -6,7 +6,8 @@ import re
 import urllib.parse
 import urllib.request
 
-from flask import Flask
+from flask import Flask, session
+from flask_wtf.csrf import generate_csrf
 
 from hsm.accounts.sessions import new_session_payload
 from hsm.extensions import db
@@ -19,12 +20,19 @@ TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 def staff_cookie(app: Flask, role: str, centre: str | None) -> str:
-    """A ``Cookie:`` header value for a new, fully signed-in user holding ``role``."""
+    """A ``Cookie:`` header value for a new, fully signed-in user holding ``role``: the cookie
+    as a browser holds it once its first page has answered, with the form-token secret that
+    page set in it. (A client that sent the sign-in cookie alone on every request, dropping
+    each answer's cookie, would have a new token secret made and the cookie signed and sent
+    again on every request: what no browser does.)"""
     with app.app_context():
         user = make_user((role, centre))
         payload = new_session_payload(user)
         db.session.commit()
-        value = app.session_interface.get_signing_serializer(app).dumps(payload)
+        with app.test_request_context():
+            session.update(payload)
+            generate_csrf()  # the secret the first page's forms put in the session
+            value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 

@@ -294,6 +294,14 @@ class QueryCounter:
         sa.event.remove(self.engine, "before_cursor_execute", self)
 
 
+def set_cookie(base: str, path: str, headers: dict[str, str]) -> str:
+    """The names of the cookies a GET of ``path`` with ``headers`` sets ('' when none)."""
+    request = urllib.request.Request(base + path, headers=headers)  # noqa: S310
+    with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback only
+        cookies = response.headers.get_all("Set-Cookie") or []
+    return ", ".join(c.split("=", 1)[0] for c in cookies)
+
+
 BROWSER_ACCEPT = {"Accept-Encoding": "br, gzip, deflate"}  # what Chromium sends
 
 

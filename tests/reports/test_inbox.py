@@ -235,3 +235,30 @@ def test_student_services_can_open_a_case_from_the_report(client, login_as, make
     response = client.post(f"/staff/cases/from-report/{report.id}",
                            data={"csrf_token": csrf_token(client, f"/staff/reports/{report.id}")})
     assert response.status_code == 303 and "/staff/cases/" in response.headers["Location"]
+
+
+def test_a_kept_row_follows_every_change_to_what_it_shows(client, login_as, make_report):
+    """Rows are kept by what they show (hsm/reports/rows.py): a new status, caseworker or
+    caseworker's name, or another language, is another row, never the one kept before."""
+    from hsm.reports import rows
+
+    rows.ROWS.clear()
+    report, _ = make_report("uk")
+    login_as("student_services", "uk")
+
+    def row() -> str:
+        html = client.get("/staff/reports").get_data(as_text=True)
+        return html[html.index(f"/staff/reports/{report.id}"):].split("</tr>", 1)[0]
+
+    assert "New" in row() and "Nobody yet" in row()
+    caseworker = make_user(("student_services", "uk"), name="Fictional First Name")
+    report.status, report.caseworker_id = "acknowledged", caseworker.id
+    db.session.commit()
+    assert "Acknowledged" in row() and "Fictional First Name" in row()
+    caseworker.name = "Fictional Second Name"
+    db.session.commit()
+    assert "Fictional Second Name" in row() and "First" not in row()
+    english = row()
+    client.get("/staff/reports?lang=fr")
+    assert row() != english and "Acknowledged" not in row()
+    assert "Fictional Second Name" in row()
