@@ -225,6 +225,16 @@ class Settings:
     retention_days: dict = field(default_factory=lambda: dict(DEFAULT_RETENTION_DAYS))
     extra: dict = field(default_factory=dict)
 
+    def engine_options(self) -> dict:
+        """SQLAlchemy's engine options (pings: hsm/dbpool.py). SQLite (the embedded demo
+        database) lets a second writer wait up to 30 s for the first to commit instead of
+        the driver's 5 s: a case page writes its audit entry first and holds the write lock
+        while it renders, which under load took longer than 5 s, and a 503."""
+        options: dict = {"hide_parameters": True}
+        if self.database_url.startswith("sqlite"):
+            options["connect_args"] = {"timeout": 30}
+        return options
+
     def flask_config(self) -> dict:
         """The settings in the shape Flask and its extensions read."""
         cookie_name = "__Host-hsm" if self.secure_cookies else "hsm"
@@ -233,7 +243,7 @@ class Settings:
             "TESTING": self.profile == "test",
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},  # pings: hsm/dbpool.py
+            "SQLALCHEMY_ENGINE_OPTIONS": self.engine_options(),
             "HSM_FIELD_KEYS": self.field_keys,
             "HSM_RECEIPT_PEPPER": self.receipt_pepper,
             "HSM_AUDIT_KEY": self.audit_key,

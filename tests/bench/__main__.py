@@ -25,6 +25,7 @@ from tests.bench.harness import (
     page_weight,
     run_wrk,
     scratch_dir,
+    server_problems,
     set_cookie,
     smtp_sink,
 )
@@ -65,6 +66,8 @@ class Bench:
         say(result.row())
         if result.non_2xx:
             self.failures.append(f"{scenario.name}: {result.non_2xx} non-2xx/3xx responses")
+            for line in server_problems(self.work):
+                say(f"  server log: {line}")
         return result
 
     def queries(self, path: str, headers: dict | None = None, method: str = "GET", data=None):

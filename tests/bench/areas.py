@@ -20,19 +20,23 @@ TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 def staff_cookie(app: Flask, role: str, centre: str | None) -> str:
-    """A ``Cookie:`` header value for a new, fully signed-in user holding ``role``: the cookie
-    as a browser holds it once its first page has answered, with the form-token secret that
-    page set in it. (A client that sent the sign-in cookie alone on every request, dropping
-    each answer's cookie, would have a new token secret made and the cookie signed and sent
-    again on every request: what no browser does.)"""
+    """A ``Cookie:`` header value for a new, fully signed-in user holding ``role``."""
     with app.app_context():
-        user = make_user((role, centre))
-        payload = new_session_payload(user)
-        db.session.commit()
-        with app.test_request_context():
-            session.update(payload)
-            generate_csrf()  # the secret the first page's forms put in the session
-            value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+        return signed_in_cookie(app, make_user((role, centre)))
+
+
+def signed_in_cookie(app: Flask, user) -> str:
+    """``user``'s cookie as a browser holds it once its first page has answered, with the
+    form-token secret that page set in it. (A client that sent the sign-in cookie alone on
+    every request, dropping each answer's cookie, would have a new token secret made and the
+    cookie signed and sent again on every request: what no browser does.) Call it inside an
+    app context; it commits the new session."""
+    payload = new_session_payload(user)
+    db.session.commit()
+    with app.test_request_context():
+        session.update(payload)
+        generate_csrf()  # the secret the first page's forms put in the session
+        value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 

@@ -217,6 +217,18 @@ def gunicorn(env: dict[str, str], workers: int = 2):
         log.close()
 
 
+def server_problems(workdir: Path, last: int = 8) -> list[str]:
+    """The last answers of 500 and above, and the warnings and errors, in gunicorn's log
+    (what the app logs: endpoints and statuses, never a path or a person)."""
+    try:
+        lines = (workdir / "gunicorn.log").read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    found = [line for line in lines
+             if re.search(r" [5]\d\d \d+ms|WARNING|ERROR|Error|Traceback|\[CRITICAL\]", line)]
+    return found[-last:]
+
+
 def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 

@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime
 
 from flask import Flask
 
-from hsm.accounts.sessions import new_session_payload
 from hsm.cases import demo
 from hsm.cases import operations as ops
 from hsm.cases.terms import Channel, Marking, PartyType, Stage
 from hsm.extensions import db
+from tests.bench.areas import signed_in_cookie
 from tests.cases.conftest import Staff
 
 
@@ -38,8 +38,5 @@ def investigation_case(app: Flask, events: int, evidence: int) -> tuple[str, dic
         for n in range(max(0, events - have)):
             ops.add_note(staff.caseworker, case, f"Bench fictional note {n + 1}.",
                          Marking.INTERNAL)
-        payload = new_session_payload(staff.investigator)
-        db.session.commit()
-        value = app.session_interface.get_signing_serializer(app).dumps(payload)
         return (f"/staff/cases/{case.id}",
-                {"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={value}"})
+                {"Cookie": signed_in_cookie(app, staff.investigator)})
