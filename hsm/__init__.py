@@ -30,6 +30,7 @@ from hsm.centres.views import bp as centres_bp
 from hsm.config import STATIC_DIR, TEMPLATES_DIR, TRANSLATIONS_DIR, load_settings
 from hsm.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from hsm.letters.views import bp as letters_bp
+from hsm.reports import freshness as report_freshness
 from hsm.reports.views import bp as reports_bp
 from hsm.safecontacts.views import bp as safecontacts_bp
 from hsm.stats.views import bp as stats_bp
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     dbpool.init_app(app)
+    report_freshness.watch()  # the inbox's version stamp moves with every change it shows
     transaction.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)

@@ -128,16 +128,18 @@ _inherited: list = []
 atexit.register(_reader.drop)  # the main thread's connection, closed as the process ends
 
 
-def changed(name: str) -> None:
+def changed(name: str, session=None) -> None:
     """Give ``name`` a new version, in the caller's transaction (one upsert): when it
     commits, every process stops serving the pages cached before it. The version is random,
     not a count, so that a row made again (an emptied or another database) never repeats a
-    version that pages were cached under."""
-    dialect = db.session.get_bind().dialect.name
+    version that pages were cached under. ``session``: the session whose transaction the
+    change is in (the request's by default)."""
+    session = session if session is not None else db.session
+    dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     new = secrets.randbits(62)
     statement = insert(PageVersion).values(name=name, version=new)
-    db.session.execute(
+    session.execute(
         statement.on_conflict_do_update(index_elements=[PageVersion.name], set_={"version": new})
     )
 

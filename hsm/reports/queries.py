@@ -152,6 +152,18 @@ class InboxFilters:
             last=not (after or before) and args.get("last") == "1",
         )
 
+    def query(self) -> dict[str, str]:
+        """Each argument as this page reads it: a URL that says anything else (a value read
+        as another, a second cursor) is not the same page."""
+        values = {"centre": self.centre, "status": self.status, "flag": self.flag}
+        if self.after:
+            values["after"] = self.after.token
+        if self.before:
+            values["before"] = self.before.token
+        if self.last:
+            values["last"] = "1"
+        return values
+
     def args(self, **position) -> dict:
         """URL arguments for these filters at ``position`` (after=, before= or last=1)."""
         values = {"centre": self.centre, "status": self.status, "flag": self.flag}

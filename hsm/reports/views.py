@@ -10,18 +10,37 @@ import dataclasses
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from limits import parse as parse_limit
 from limits import parse_many
 
+from hsm import keep
 from hsm.calendar import local_today
 from hsm.centres.registry import centre_or_404, centres_by_name, get_centre
 from hsm.extensions import csrf, db, hashed_remote_address, limiter
 from hsm.forms import clean, keeps_input
-from hsm.htmx import is_htmx, render
+from hsm.htmx import is_htmx, make_response, render
 from hsm.i18n import _, get_locale
-from hsm.reports import follow_ups, labels, notifications, operations, receipts, rules
+from hsm.reports import (
+    follow_ups,
+    freshness,
+    labels,
+    notifications,
+    operations,
+    receipts,
+    rules,
+)
 from hsm.reports.forms import (
     ActionForm,
     AssignForm,
@@ -327,13 +346,34 @@ def follow_up_leave():
 @bp.get("/staff/reports")
 @require_any(Permission.VIEW_REPORTS, Permission.VIEW_STAFF_RESPONDENT_REPORTS)
 def inbox():
-    """New and open reports, most urgent and oldest first; filters and pages work without JS."""
+    """New and open reports, most urgent and oldest first; filters and pages work without JS.
+
+    The page is kept (hsm/keep.py) under the inbox's version stamp, which every change to
+    what it shows moves (hsm/reports/freshness.py), with the viewer's roles (their scope),
+    the language, the validated filters and htmx-or-not: the same for everyone who would be
+    shown exactly it, but for the name and the token, put back on each request."""
+    stamp = freshness.version()
     scopes = Scopes.of(current_user)
     centres = [c for c in centres_by_name(str(get_locale())) if scopes.may_cover(c.slug)]
     filters = InboxFilters.from_args(request.args, [c.slug for c in centres])
-    page = inbox_page(scopes, filters)
-    return render("reports/inbox.html", "reports/_list.html", inbox=page, centres=centres,
-                  announce=is_htmx())
+    announce = is_htmx()
+
+    def page(**personal) -> str:
+        return render_template(
+            "reports/_list.html" if announce else "reports/inbox.html",
+            inbox=inbox_page(scopes, filters), centres=centres, announce=announce, **personal)
+
+    args = keep.request_args(filters.query(), INBOX_ARGS)
+    key = None if args is None or not stamp else (stamp, str(get_locale()), announce, args,
+                                                   keep.roles())
+    response = make_response(INBOX_PAGES.page(key, page))
+    response.vary.add("HX-Request")
+    return response
+
+
+#: Inbox pages, kept per version stamp, language, shape, query and roles.
+INBOX_PAGES = keep.Kept(512)
+INBOX_ARGS = frozenset({"centre", "status", "flag", "after", "before", "last", "lang"})
 
 
 # The field of each action form, for the error summary and for focus.

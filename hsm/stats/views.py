@@ -9,7 +9,6 @@ figures; every export is the stored, suppressed snapshot.
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime
 
 from flask import (
@@ -20,14 +19,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from hsm import audit
+from hsm import audit, keep
 from hsm.htmx import render
 from hsm.i18n import _, _l, format_date, get_locale
 from hsm.security import Permission, can, require
@@ -77,51 +74,11 @@ CHOICES = SnapshotCache(64)
 CONTENT = SnapshotCache(512)
 
 
-#: Whole pages, per snapshot choice, language, roles and query: the layout around a snapshot
-#: is the same for everyone holding the same roles, except two things, which are never
-#: stored: the signed-in person's name and the CSRF token. The page is made with a marker in
-#: their place (random per process), and each request puts its own back in. Every request
-#: still passes the session check and the permission check before it gets here.
-PAGES = SnapshotCache(256)
-_NAME_MARK = f"hsm-name-{secrets.token_hex(16)}"
-_TOKEN_MARK = f"hsm-token-{secrets.token_hex(16)}"
+#: Whole pages, per snapshot choice, language, roles and query (hsm/keep.py: the signed-in
+#: person's name and the CSRF token are never kept, and put back on each request). Every
+#: request still passes the session check and the permission check before it gets here.
+PAGES = keep.Kept(256)
 _PAGE_ARGS = frozenset({"snapshot", "period", "area", "lang"})
-
-
-class _Unnamed:
-    """The signed-in user as the cached page's layout sees them: the name is a marker."""
-
-    name = _NAME_MARK
-    is_authenticated = True
-
-
-def _page_key(chosen: dict[str, str], *rest) -> tuple | None:
-    """The cache key of this request's page, or None when it must be made for it alone: a
-    message to show once, or a query argument that is not one of the page's own, repeated,
-    or not the value the page chose (the language links repeat the query as it is)."""
-    if session.get("_flashes"):
-        return None
-    pairs = tuple(request.args.items(multi=True))
-    names = [name for name, _value in pairs]
-    if len(set(names)) != len(names) or not set(names) <= _PAGE_ARGS:
-        return None
-    if any(name != "lang" and chosen[name] != value for name, value in pairs):
-        return None
-    roles = tuple(sorted((role, centre or "") for role, centre in current_user.role_scopes()))
-    return (*rest, pairs, roles)
-
-
-def _shared(page: str) -> str:
-    """The page as it may be kept: a token in it would be served to the next person."""
-    if generate_csrf() in page:
-        raise RuntimeError("a page to be cached holds this request's CSRF token")
-    return page
-
-
-def _personal(page: str) -> str:
-    """A cached page with this request's name and token put back in."""
-    return (page.replace(_TOKEN_MARK, generate_csrf())
-            .replace(_NAME_MARK, str(escape(current_user.name))))
 
 
 def _choices_of(snapshot_id: int) -> tuple[list[str], list[str]]:
@@ -173,12 +130,9 @@ def index():
                                **personal)
 
     chosen = {"snapshot": str(snapshot_id), "period": period, "area": area}
-    page_key = _page_key(chosen, *key, publish_through)
-    if page_key is None:
-        body = page()
-    else:
-        body = _personal(PAGES.get(page_key, lambda: _shared(page(
-            current_user=_Unnamed(), csrf_token=lambda: _TOKEN_MARK))))
+    args = keep.request_args(chosen, _PAGE_ARGS)
+    body = PAGES.page(None if args is None else (*key, publish_through, args, keep.roles()),
+                      page)
     response = make_response(body)
     response.vary.add("HX-Request")
     return response

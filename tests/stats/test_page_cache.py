@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hsm import keep
 from hsm.accounts import sessions
 from hsm.extensions import db
 from hsm.stats import operations, views
@@ -32,7 +33,7 @@ def published(known):
 
 
 def kept() -> str:
-    return " ".join(str(value) for value in views.PAGES._values.values())  # noqa: SLF001
+    return " ".join(str(value) for value in views.PAGES.entries.values())  # noqa: SLF001
 
 
 def test_each_person_gets_their_own_name_and_token_and_neither_is_kept(app, published):
@@ -50,11 +51,11 @@ def test_each_person_gets_their_own_name_and_token_and_neither_is_kept(app, publ
     assert "Fictional Reader One" in one and "Fictional Reader Two" not in one
     assert "Fictional Reader Two" in two and "Fictional Reader One" not in two
     assert token_one != token_two
-    assert len(views.PAGES._values) == 1  # noqa: SLF001 - one page, kept once for both
+    assert len(views.PAGES.entries) == 1  # noqa: SLF001 - one page, kept once for both
     stored = kept()
     for secret in ("Fictional Reader", token_one, token_two):
         assert secret not in stored
-    assert views._NAME_MARK in stored and views._TOKEN_MARK in stored  # noqa: SLF001
+    assert keep.NAME_MARK in stored and keep.TOKEN_MARK in stored  # noqa: SLF001
     # What is served is the same page apart from the name and the token.
     assert (one.replace("Fictional Reader One", "N").replace(token_one, "T")
             == two.replace("Fictional Reader Two", "N").replace(token_two, "T"))
@@ -80,7 +81,7 @@ def test_a_name_is_escaped_as_the_template_would(client, login_as, published):
 def test_a_revoked_session_is_refused_on_the_next_request(client, login_as, published):
     user = login_as("executive")
     assert client.get(PAGE).status_code == 200
-    assert views.PAGES._values  # noqa: SLF001 - the page is kept
+    assert views.PAGES.entries  # noqa: SLF001 - the page is kept
     sessions.end_all_sessions(user.id)  # as "sign out everywhere" or a deactivation does
     db.session.commit()
     refused = client.get(PAGE)
@@ -93,14 +94,14 @@ def test_roles_are_part_of_the_key(client, login_as, published):
     login_as("executive")
     executive = client.get(PAGE).get_data(as_text=True)
     assert "Publish the snapshot" in director and "Publish the snapshot" not in executive
-    assert len(views.PAGES._values) == 2  # noqa: SLF001
+    assert len(views.PAGES.entries) == 2  # noqa: SLF001
 
 
 def test_the_director_publishes_with_the_token_put_back(client, login_as, published):
     login_as("safeguarding_director")
     html = client.get(PAGE).get_data(as_text=True)
     tokens = set(TOKEN.findall(html))
-    assert len(tokens) == 1 and views._TOKEN_MARK not in html  # noqa: SLF001
+    assert len(tokens) == 1 and keep.TOKEN_MARK not in html  # noqa: SLF001
     with client.session_transaction() as session:
         raw = session["csrf_token"]
     from flask_wtf.csrf import validate_csrf
@@ -117,7 +118,7 @@ def test_the_director_publishes_with_the_token_put_back(client, login_as, publis
 def test_a_query_the_page_did_not_choose_is_never_a_key(client, login_as, published, query):
     login_as("executive")
     assert client.get(f"{PAGE}?{query}").status_code == 200
-    assert not views.PAGES._values  # noqa: SLF001
+    assert not views.PAGES.entries  # noqa: SLF001
 
 
 def test_a_page_with_a_message_to_show_once_is_not_kept(client, login_as, published):
@@ -125,7 +126,7 @@ def test_a_page_with_a_message_to_show_once_is_not_kept(client, login_as, publis
     with client.session_transaction() as session:
         session["_flashes"] = [("success", "Fictional one-time message")]
     html = client.get(PAGE).get_data(as_text=True)
-    assert "Fictional one-time message" in html and not views.PAGES._values  # noqa: SLF001
+    assert "Fictional one-time message" in html and not views.PAGES.entries  # noqa: SLF001
     assert "Fictional one-time message" not in client.get(PAGE).get_data(as_text=True)
 
 
