@@ -78,11 +78,21 @@ def personal(page: str) -> str:
             .replace(NAME_MARK, str(escape(current_user.name))))
 
 
+_ALL: list[Kept] = []
+
+
+def clear_all() -> None:
+    """Forget every kept page (tests start each from an empty database)."""
+    for kept in _ALL:
+        kept.clear()
+
+
 class Kept:
     """A bounded store of kept pages: ``page(key, render)`` answers this request's page."""
 
     def __init__(self, size: int):
         self.store = SnapshotCache(size)
+        _ALL.append(self)
 
     def page(self, key: Hashable | None, render: Callable[..., str]) -> str:
         if key is None:

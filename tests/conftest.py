@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 os.environ["HSM_PROFILE"] = "test"
 
-from hsm import create_app, pagecache  # noqa: E402
+from hsm import create_app, keep, pagecache  # noqa: E402
 from hsm.accounts.sessions import new_session_payload  # noqa: E402
 from hsm.cases import boardcache  # noqa: E402
 from hsm.config import ROOT  # noqa: E402
@@ -177,6 +177,7 @@ def db(app) -> Iterator:
         _db.session.remove()
         pagecache.clear()  # pages made from this test's data (the directory) go with it
         boardcache.clear()  # and the case boards' cards
+        keep.clear_all()  # and the kept staff pages (hsm/keep.py)
 
 
 @pytest.fixture

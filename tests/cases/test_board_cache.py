@@ -169,6 +169,8 @@ def test_a_kept_card_never_carries_anyone_elses_token(client, login_as, make_cas
     assert first != second
     kept = boardcache.kept()  # the cards and the whole boards
     assert kept and not any(first in html or second in html for html in kept)
+    pages = list(board_view.BOARD_PAGES.entries.values())  # whole pages (hsm/keep.py)
+    assert pages and not any(first in page or second in page for page in pages)
     # A move from the board still works with the token it was served.
     response = client.post(f"/staff/cases/{case.id}/move", data={
         "csrf_token": second, "target": Stage.SUPPORT, "current": Stage.RECEIVED,

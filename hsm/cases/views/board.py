@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf as csrf_token
 from markupsafe import Markup
 
-from hsm import workflow
+from hsm import keep, workflow
 from hsm.accounts.forms import role_label
 from hsm.calendar import local_today
 from hsm.cases import boardcache, operations, queries
@@ -233,7 +233,14 @@ def _card_drawer(args: dict[str, str]):
 def _board(actor, filters, at, args, column: str | None = None,
            after: str | None = None) -> Markup:
     """The board's markup (``cases/_board.html``: its poller, the interim measures, the
-    columns and their cards), the viewer's CSRF token in its move forms.
+    columns and their cards), the viewer's CSRF token in its move forms."""
+    return boardcache.serve(_board_stored(actor, filters, at, args, column, after)[1],
+                            csrf_token())
+
+
+def _board_stored(actor, filters, at, args, column: str | None = None,
+                  after: str | None = None) -> tuple[tuple, str]:
+    """The board's key and its stored markup, the token left out (``boardcache.serve``).
 
     Its version token comes first (one read of the change stamps); what the board reads is
     kept by that token (``boardcache.remembered``); the markup is kept by the token, the
@@ -275,7 +282,7 @@ def _board(actor, filters, at, args, column: str | None = None,
             moved_id=None, interim=interim,
             interim_references=queries.references_of({m.case_id for m in interim}))
         stored = boardcache.put(key, html, token, board=True)
-    return boardcache.serve(stored, token)
+    return key, stored
 
 
 def _spec_context(user, values):
@@ -285,18 +292,36 @@ def _spec_context(user, values):
     return actor, roles, centres, filters, _args(actor.role, roles, filters)
 
 
+#: Whole board pages (hsm/keep.py), by the board's key (its version token holds the viewer,
+#: their roles, the filters and the day), the viewer's roles and the page's own query.
+BOARD_PAGES = keep.Kept(256)
+BOARD_ARGS = frozenset({"board", "centre", "flag", "mine", "overdue", "lang"})
+
+
 def _render_board(values, *, error: str | None = None, status: int = 200):
     actor, roles, centres, filters, args = _spec_context(current_user, values)
-    html = _board(actor, filters, now(), args, values.get("column"), values.get("after"))
+    key, stored = _board_stored(actor, filters, now(), args, values.get("column"),
+                                values.get("after"))
     if is_htmx():
-        response = make_response(html, status)
+        response = make_response(boardcache.serve(stored, csrf_token()), status)
         response.vary.add("HX-Request")
         return response
-    return render(
-        "cases/board.html", board_html=html, board_role=actor.role, board_roles=roles,
-        role_label=role_label, centres=centres, filters=filters, board_error=error,
-        may_record_disclosure=bool(scopes_for(current_user, P.MANAGE_CASES)), status=status,
-    )
+
+    def page(**personal) -> str:
+        token = keep.TOKEN_MARK if personal else csrf_token()
+        return render_template(
+            "cases/board.html", board_html=boardcache.serve(stored, token),
+            board_role=actor.role, board_roles=roles, role_label=role_label,
+            centres=centres, filters=filters, board_error=error,
+            may_record_disclosure=bool(scopes_for(current_user, P.MANAGE_CASES)), **personal)
+
+    own = {"board": args.get("board", ""), "centre": filters.centre, "flag": filters.flag,
+           "mine": args.get("mine", ""), "overdue": args.get("overdue", "")}
+    query = keep.request_args(own, BOARD_ARGS) if error is None else None
+    response = make_response(
+        BOARD_PAGES.page(None if query is None else (key, keep.roles(), query), page), status)
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.get("/staff/cases")
