@@ -75,6 +75,18 @@ def version(name: str) -> int:
     return db.session.scalar(sa.select(PageVersion.version).where(PageVersion.name == name)) or 0
 
 
+def versions(names: list[str]) -> dict[str, int]:
+    """The current version of each of ``names`` that has one, in one read on the process's
+    own connection (as ``version``); through the request's session should that fail."""
+    try:
+        return _reader.versions(names)
+    except Exception:  # noqa: BLE001 - any driver error: drop the connection, read as before
+        _reader.drop()
+    return dict(db.session.execute(
+        sa.select(PageVersion.name, PageVersion.version).where(PageVersion.name.in_(names))
+    ).all())
+
+
 class _VersionReader(threading.local):
     """One autocommit DB-API connection per thread of each process, for ``version``."""
 
@@ -97,6 +109,24 @@ class _VersionReader(threading.local):
         finally:
             cursor.close()
         return row[0] if row else 0
+
+    def versions(self, names: list[str]) -> dict[str, int]:
+        engine = db.engine
+        if self.connection is None or self.engine is not engine or self.pid != os.getpid():
+            self._open(engine)
+        cursor = self.connection.cursor()
+        try:
+            if engine.dialect.paramstyle == "qmark":
+                marks, params = ", ".join("?" * len(names)), tuple(names)
+            else:
+                marks = ", ".join(f"%(n{i})s" for i in range(len(names)))
+                params = {f"n{i}": name for i, name in enumerate(names)}
+            cursor.execute(f"SELECT name, version FROM page_version WHERE name IN ({marks})",  # noqa: S608 - placeholders only
+                           params)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return dict(rows)
 
     def _open(self, engine) -> None:
         if self.pid == os.getpid():

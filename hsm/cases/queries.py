@@ -713,15 +713,26 @@ def _stamped_centres(actor) -> list[str]:
     return sorted(c.slug for c in all_centres())
 
 
-def board_version(actor, filters: BoardFilters = BoardFilters(), today: date | None = None) -> str:
+def _stamps(names: list[str], committed: bool) -> dict[str, int]:
+    """The centres' change stamps. ``committed``: what is committed, read on the process's
+    own connection (``pagecache.versions``: no query through the session), for a page that
+    only reads; otherwise through the session's own transaction, so that a board drawn
+    after a move in the same transaction sees that move."""
+    if committed:
+        return pagecache.versions(names)
+    return dict(db.session.execute(
+        sa.select(pagecache.PageVersion.name, pagecache.PageVersion.version)
+        .where(pagecache.PageVersion.name.in_(names))).all())
+
+
+def board_version(actor, filters: BoardFilters = BoardFilters(), today: date | None = None,
+                  *, committed: bool = False) -> str:
     """A token that changes whenever a case on the actor's board may have changed: the change
     stamps of the centres it shows (one primary-key read, however many cases), the actor's
     roles, the filters and the day (deadlines fall due overnight)."""
     today = today or date.today()
     names = [_STAMP + c for c in _stamped_centres(actor)]
-    stamps = sorted(db.session.execute(
-        sa.select(pagecache.PageVersion.name, pagecache.PageVersion.version)
-        .where(pagecache.PageVersion.name.in_(names))).all()) if names else []
+    stamps = sorted(_stamps(names, committed).items()) if names else []
     seen = repr((stamps, getattr(actor, "id", None), sorted(map(str, actor.role_scopes())),
                  filters, today.isoformat()))
     return hashlib.blake2b(seen.encode(), digest_size=12).hexdigest()

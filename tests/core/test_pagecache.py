@@ -47,3 +47,21 @@ def test_odd_query_strings_neither_crash_nor_poison_the_cache(client):
 def test_the_language_switch_keeps_other_arguments_encoded(client):
     body = client.get("/safe-contacts?centre=paris&language=fr").get_data(as_text=True)
     assert 'href="/safe-contacts?centre=paris&amp;language=fr&amp;lang=nl"' in body
+
+
+def test_several_versions_are_read_at_once_and_still_read_when_the_connection_breaks(db):
+    """``versions`` reads what is committed, in one read on the process's own connection;
+    a broken connection is dropped and the versions read through the session."""
+    pagecache.changed("test:a")
+    pagecache.changed("test:b")
+    db.session.commit()
+    both = pagecache.versions(["test:a", "test:b", "test:none"])
+    assert set(both) == {"test:a", "test:b"}
+    assert both["test:a"] == pagecache.version("test:a")
+    pagecache.changed("test:a")
+    assert pagecache.versions(["test:a"]) == {"test:a": both["test:a"]}  # not committed yet
+    db.session.commit()
+    assert pagecache.versions(["test:a"]) != {"test:a": both["test:a"]}
+    pagecache._reader.connection.close()  # noqa: SLF001 - as a server restart would leave it
+    assert pagecache.versions(["test:b"]) == {"test:b": both["test:b"]}
+    assert pagecache._reader.connection is None  # noqa: SLF001 - dropped, opened again later

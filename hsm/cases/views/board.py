@@ -247,7 +247,7 @@ def _board_stored(actor, filters, at, args, column: str | None = None,
     locale, the day at each centre, each card's days in its stage and the board's arguments.
     When it is not held, the cards not held are drawn and the rest comes from the card cache.
     """
-    version = queries.board_version(actor, filters, at.date())
+    version = queries.board_version(actor, filters, at.date(), committed=_only_reads())
     later = _after(after) if column in set(STAGES) else None
     shown_from = (column, later) if later is not None else None
 
@@ -283,6 +283,12 @@ def _board_stored(actor, filters, at, args, column: str | None = None,
             interim_references=queries.references_of({m.case_id for m in interim}))
         stored = boardcache.put(key, html, token, board=True)
     return key, stored
+
+
+def _only_reads() -> bool:
+    """A request that changes nothing reads the committed change stamps (without a query
+    through its session); a move reads its own."""
+    return request.method in ("GET", "HEAD")
 
 
 def _spec_context(user, values):
@@ -345,7 +351,7 @@ def board():
     version = values.get("version")
     if is_htmx() and version is not None:
         actor, _roles, _centres, filters, _args_ = _spec_context(current_user, values)
-        if version == queries.board_version(actor, filters, now().date()):
+        if version == queries.board_version(actor, filters, now().date(), committed=True):
             unchanged = current_app.response_class(status=204)
             unchanged.vary.add("HX-Request")
             return unchanged
