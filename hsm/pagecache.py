@@ -95,20 +95,7 @@ class _VersionReader(threading.local):
     pid = None
 
     def version(self, name: str) -> int:
-        engine = db.engine
-        if self.connection is None or self.engine is not engine or self.pid != os.getpid():
-            self._open(engine)
-        cursor = self.connection.cursor()
-        try:
-            if engine.dialect.paramstyle == "qmark":
-                cursor.execute("SELECT version FROM page_version WHERE name = ?", (name,))
-            else:
-                cursor.execute("SELECT version FROM page_version WHERE name = %(name)s",
-                               {"name": name})
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-        return row[0] if row else 0
+        return self.versions([name]).get(name, 0)
 
     def versions(self, names: list[str]) -> dict[str, int]:
         engine = db.engine
