@@ -1,6 +1,6 @@
 """Public pages that are the same for everyone are served from a cache."""
 
-from hsm import pagecache
+from hsm import committed, pagecache
 
 
 def test_cached_page_is_served_again_per_locale(app, client):
@@ -62,6 +62,24 @@ def test_several_versions_are_read_at_once_and_still_read_when_the_connection_br
     assert pagecache.versions(["test:a"]) == {"test:a": both["test:a"]}  # not committed yet
     db.session.commit()
     assert pagecache.versions(["test:a"]) != {"test:a": both["test:a"]}
-    pagecache._reader.connection.close()  # noqa: SLF001 - as a server restart would leave it
+    committed.break_connection()
     assert pagecache.versions(["test:b"]) == {"test:b": both["test:b"]}
-    assert pagecache._reader.connection is None  # noqa: SLF001 - dropped, opened again later
+    assert not committed.is_open()  # dropped, opened again by the next read
+
+
+def test_versions_read_with_the_session_serve_the_request_until_it_commits(app, db):
+    """A signed-in request reads every version with its session check; its version reads use
+    them until the request commits, and no other request ever sees them."""
+    pagecache.changed("test:a")
+    db.session.commit()
+    committed_now = pagecache.version("test:a")
+    with app.test_request_context():
+        pagecache.read_with_session({"test:a": 7})
+        assert pagecache.version("test:a") == 7
+        assert pagecache.versions(["test:a", "test:none"]) == {"test:a": 7}
+        pagecache.changed("test:b")
+        db.session.commit()  # the request's own change counts from here
+        assert pagecache.version("test:a") == committed_now
+        assert pagecache.version("test:b") not in (0, 7)
+    with app.test_request_context():
+        assert pagecache.version("test:a") == committed_now

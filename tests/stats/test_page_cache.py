@@ -145,3 +145,29 @@ def test_a_snapshot_published_elsewhere_is_listed_on_the_next_request(
     db.session.commit()
     html = client.get(PAGE).get_data(as_text=True)
     assert "December 2025" in html and "November 2025" in html
+
+
+def test_a_kept_page_sends_one_statement_and_opens_no_transaction(client, login_as, published,
+                                                                  count_queries):
+    """The session check reads the session, the user, their roles and the version stamps in
+    one statement on the process's own connection (hsm/committed.py); the page is kept, so
+    the request takes no connection from the pool: no transaction, no commit."""
+    import sqlalchemy as sa
+
+    login_as("executive")
+    client.get(PAGE)
+    db.session.remove()  # as each request in production: nothing loaded yet
+    checkouts = []
+
+    def checkout(*_args):
+        checkouts.append(1)
+
+    sa.event.listen(db.engine, "checkout", checkout)
+    try:
+        with count_queries() as counted:
+            assert client.get(PAGE).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "checkout", checkout)
+    assert checkouts == []
+    [statement] = counted.statements
+    assert "staff_session" in statement and "page_version" in statement
