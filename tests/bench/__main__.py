@@ -244,8 +244,9 @@ def main() -> int:
                 bench.against_constant(Scenario(name, path), TARGET_RATIO)
             for (name, path), few in zip(DIRECTORY_PAGES.items(), small, strict=True):
                 bench.same_queries(name, few, bench.queries(path), "5 vs 500, made afresh")
-                say(f"  served again from the page cache: {bench.queries(path)} queries through "
-                    "the session (and the version, read on the process's own connection)")
+                say(f"  served again from the page cache, SQL statements: {bench.queries(path)} "
+                    "(the version, read on the process's own connection; none through the "
+                    "session)")
 
             say("\n## Case boards")
             from tests.bench import cases
