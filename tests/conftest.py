@@ -264,8 +264,9 @@ def live_server(app):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=10_000)  # as the pages' own (new_page)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
@@ -301,7 +302,11 @@ def axe_violations(page) -> list[dict]:
     axe.run waits on timers, and a page with JavaScript off runs none, so the run would never
     end there. Such a page is checked as a copy: its markup as it stands, without its scripts
     (which a browser without JavaScript never runs), served at the same address to a page
-    that runs axe, with the real stylesheets."""
+    that runs axe, with the real stylesheets.
+
+    A page reached by a click may still be parsing (a new page's first element can be there
+    before its last): wait for the whole document before reading it."""
+    page.wait_for_load_state("domcontentloaded")
     if getattr(page, "hsm_js", True) is False:
         html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S)
         address = page.url.split("#")[0]

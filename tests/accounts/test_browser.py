@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from hsm import audit
 from hsm.accounts import operations
@@ -42,7 +43,7 @@ def test_first_sign_in_enrols_mfa_then_signs_in_with_a_totp(live_server, new_pag
     totp = pyotp.TOTP(secret)
     page.fill("#code", totp.now())
     page.click("button:has-text('Turn on two-step sign-in')")
-    assert page.locator(".recovery-codes li").count() == 10
+    expect(page.locator(".recovery-codes li")).to_have_count(10)  # once the new page is in
     axe(page)
     page.click("text=I have kept my codes: continue")
     page.wait_for_url(f"{base}/staff/")
@@ -69,8 +70,8 @@ def test_login_page_has_no_axe_violations(live_server, new_page, axe, lang):
     assert page.locator("html").get_attribute("lang") == lang
     axe(page)
     page.click("button[type=submit]")  # empty: the error summary must be accessible too
-    assert page.locator(".error-summary").count() == 1
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_have_count(1)  # once the new page is in
+    expect(page.locator(".error-summary")).to_be_focused()
     axe(page)
 
 
@@ -87,7 +88,7 @@ def test_signed_in_account_screens_have_no_axe_violations(live_server, browser_l
         axe(page)
     page.goto(base + "/staff/account/password")
     page.click("button:has-text('Change password')")
-    assert page.locator(".error-summary").count() == 1
+    expect(page.locator(".error-summary")).to_have_count(1)
     axe(page)
 
     # An htmx change to one row: focus lands on the message that says what happened.
@@ -96,7 +97,8 @@ def test_signed_in_account_screens_have_no_axe_violations(live_server, browser_l
     row.locator(f"#user{other.id}-role").select_option("executive")
     row.locator("button:has-text('Give role')").click()
     page.locator(f"#user-{other.id} .flash").wait_for()
-    assert page.evaluate("document.activeElement.classList.contains('flash')")
+    # htmx moves the focus when the swap settles, a moment after the swap itself.
+    page.wait_for_function("() => document.activeElement.classList.contains('flash')")
     axe(page)
 
 
@@ -114,7 +116,7 @@ def test_password_reset_screens_have_no_axe_violations(live_server, new_page, ax
     page.fill("#password", "short")
     page.fill("#confirm", "short")
     page.click("button:has-text('Save password')")
-    assert page.locator(".error-summary").count() == 1
+    expect(page.locator(".error-summary")).to_have_count(1)
     axe(page)
     page.goto(base + "/staff/password/link/not-a-real-token")
     axe(page)
@@ -158,8 +160,8 @@ def test_reauthentication_forms_have_no_axe_violations(live_server, browser_logi
     assert page.locator("#off-current_password").count() == 1
     axe(page)
     page.click("button:has-text('Turn off two-step sign-in')")  # empty: the error pattern
-    assert page.locator(".error-summary a[href='#off-current_password']").count() == 1
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary a[href='#off-current_password']")).to_have_count(1)
+    expect(page.locator(".error-summary")).to_be_focused()
     axe(page)
 
     page.goto(base + "/staff/mfa/setup")
@@ -167,7 +169,7 @@ def test_reauthentication_forms_have_no_axe_violations(live_server, browser_logi
     page.fill("#current_password", "not-my-password-at-all")
     page.click("button:has-text('Turn on two-step sign-in')")
     summary = page.locator(".error-summary")
-    assert summary.get_by_text("That is not your current password").count() == 1
+    expect(summary.get_by_text("That is not your current password")).to_have_count(1)
     assert page.locator("#current_password").input_value() == ""  # never shown again
     assert page.locator("#code").input_value() == "000000"  # what was typed is kept
     axe(page)

@@ -56,6 +56,7 @@ def test_write_finish_redact_preview_and_share(browser_login, live_server, axe, 
     assert page.locator("#overview").input_value() == "Overview-canary: what the case is about."
     page.locator("button[name=action][value=finish]").click()
     page.locator("a[href$='/report.pdf']").wait_for()
+    page.wait_for_load_state()  # the whole new page: a box further down would be there by now
     assert page.locator("textarea").count() == 0
     axe(page)
     _shot(page, f"report-finished-{lang}")
@@ -70,6 +71,7 @@ def test_write_finish_redact_preview_and_share(browser_login, live_server, axe, 
     page.locator("#withhold-1").check()
     page.locator("button[name=action][value=preview]").click()
     page.locator("#preview").wait_for()
+    page.wait_for_load_state()  # the preview's start is there: wait for all of it
     preview = page.locator("#preview").inner_text()
     assert "Overview-canary" not in preview and "Wellbeing-canary" not in preview
     assert "9 October: again." in preview
@@ -108,6 +110,8 @@ def test_the_redaction_step_without_javascript(browser_login, live_server, make_
     axe(page)
     page.locator("#phrases").fill("")
     page.locator("button[name=action][value=preview]").click()
+    page.locator("#preview").wait_for()
+    page.wait_for_load_state()  # all of the preview, not the start of it
     assert "Second-canary" not in page.locator("#preview").inner_text()
     axe(page)
     page.locator("button[name=action][value=share]").click()

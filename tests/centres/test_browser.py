@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from hsm.i18n import LOCALES
 from tests.centres.helpers import SLUGS
@@ -25,15 +26,17 @@ def test_support_page_works_without_javascript(new_page, live_server):
 
     # Language switch and the other pages are plain links.
     page.get_by_role("link", name="Français").click()
-    assert page.locator("html").get_attribute("lang") == "fr"
+    expect(page.locator("html")).to_have_attribute("lang", "fr")  # once the new page is in
     page.locator("nav.centre-nav a").first.click()
-    assert page.url.startswith(f"{live_server.url}/ireland/options")
+    page.wait_for_url(lambda url: url.startswith(f"{live_server.url}/ireland/options"))
     assert page.locator("html").get_attribute("lang") == "fr"
 
     # The remembered centre is offered on the start page, with a way to change it.
     page.goto(f"{live_server.url}/")
     assert page.locator('a[href="/ireland/"]').first.is_visible()
-    page.locator('a[href="/forget-centre"]').click()
+    # It leads back to this same address: wait for the new page's load, not for the address.
+    with page.expect_navigation():
+        page.locator('a[href="/forget-centre"]').click()
     assert page.locator('a[href="/ireland/"]').count() == 0
 
 

@@ -30,9 +30,12 @@ def test_staff_htmx_navigation_stores_no_content(db, live_server, browser_login)
     page.goto(f"{live_server.url}/staff/reports")
     page.select_option("select[name=flag]", index=1)
     page.wait_for_url("**flag=*")
+    page.evaluate("() => window.beforeBack = true")
     page.go_back()
-    # With no history cache, htmx reloads the page from the server on Back.
+    # With no history cache, htmx reloads the page from the server on Back: the address is
+    # back at once, so wait for the reloaded page itself (it has no marker) and its load.
     page.wait_for_url(f"{live_server.url}/staff/reports")
+    page.wait_for_function("() => window.beforeBack === undefined")
     page.wait_for_load_state("networkidle")
     assert_only_the_current_path(page)
 

@@ -4,6 +4,7 @@ prepared, previewed, issued and its delivery recorded with JavaScript off."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from hsm.extensions import db
 from hsm.i18n import LOCALES
@@ -53,7 +54,8 @@ def test_a_letter_is_prepared_issued_and_delivered_without_javascript(browser_lo
     page.get_by_role("link", name="Written summary of the allegation · Responding party").click()
     page.get_by_label("The text of the letter").fill(SUMMARY)
     page.get_by_role("button", name="Preview the letter").click()
-    assert page.locator(".letter-preview").get_by_text(SUMMARY).count() == 1
+    expect(page.locator(".letter-preview").get_by_text(SUMMARY)).to_have_count(1)
+    page.wait_for_load_state()  # the whole new page, before reading the box further down
     assert page.get_by_label("The text of the letter").input_value() == SUMMARY
     page.get_by_role("button", name="Issue this letter").click()
     page.get_by_text("The letter was issued.").wait_for()
